@@ -1,0 +1,71 @@
+package network.notifi.sluice.limiter;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The limiter's answer for one request: allowed or not, which level refused, and the state of every
+ * level that was asked, so that response headers and {@code Retry-After} follow from it. Immutable.
+ */
+public final class Decision {
+
+  private static final Comparator<LevelResult> MOST_CONSTRAINED =
+      Comparator.comparingLong(LevelResult::remaining)
+          .thenComparingLong(r -> r.limit().burst());
+
+  private final List<LevelResult> enforced;
+  private final List<LevelResult> shadowRefusals;
+  private final LevelResult refusal;
+
+  Decision(List<LevelResult> enforced, List<LevelResult> shadowRefusals, LevelResult refusal) {
+    this.enforced = List.copyOf(enforced);
+    this.shadowRefusals = List.copyOf(shadowRefusals);
+    this.refusal = refusal;
+  }
+
+  public boolean allowed() {
+    return refusal == null;
+  }
+
+  /** The level that refused the request; empty when it was allowed. */
+  public Optional<LevelResult> refusal() {
+    return Optional.ofNullable(refusal);
+  }
+
+  /**
+   * The enforced levels that were asked, most specific first. A level after the refusing one was not
+   * asked. Levels in shadow mode are not listed here.
+   */
+  public List<LevelResult> applied() {
+    return enforced;
+  }
+
+  /** Levels in shadow mode that would have refused this request. */
+  public List<LevelResult> shadowRefusals() {
+    return shadowRefusals;
+  }
+
+  /**
+   * The level closest to refusing: the refusing level, else the applied level with the fewest
+   * tokens left (the smaller bucket on a tie). Empty only when no enforced level applied.
+   */
+  public Optional<LevelResult> mostConstrained() {
+    if (refusal != null) {
+      return Optional.of(refusal);
+    }
+    return enforced.stream().min(MOST_CONSTRAINED);
+  }
+
+  /** When refused: nanoseconds until the refusing level has a token again; otherwise 0. */
+  public long retryAfterNanos() {
+    return refusal == null ? 0 : refusal.nanosToNextToken();
+  }
+
+  @Override
+  public String toString() {
+    return allowed()
+        ? "Decision[allowed, applied=" + enforced + "]"
+        : "Decision[refused by " + refusal.level() + ", applied=" + enforced + "]";
+  }
+}

@@ -1,0 +1,138 @@
+package network.notifi.sluice.limiter.inprocess;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucket;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.Level;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.spi.Bucket4jSupport;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.limiter.spi.TokenProbe;
+
+/**
+ * Token buckets in this process, on Bucket4j local buckets. The embedded default, and the fallback
+ * when a shared store is unreachable.
+ *
+ * <p>Global and endpoint buckets are few and fixed by configuration; they are kept for the life of
+ * the store. Third-party buckets are created on first use and held in a bounded cache:
+ *
+ * <ul>
+ *   <li>a bucket is forgotten once it has been idle long enough to refill to full, which is lossless:
+ *       a new bucket starts full too;
+ *   <li>at most {@code maxThirdParties} are held. A flood of distinct ids beyond that evicts the least
+ *       recently used buckets, which then start full again when they come back; the global and
+ *       endpoint levels still bound the total, so memory stays bounded at the price of per-party
+ *       accuracy for the evicted ones.
+ * </ul>
+ *
+ * <p>Thread-safe; every call completes before it returns.
+ */
+public final class InProcessBucketStore implements BucketStore {
+
+  /** The default bound on third-party buckets held at once. */
+  public static final int DEFAULT_MAX_THIRD_PARTIES = 100_000;
+
+  private final TimeMeter timeMeter;
+  private final ConcurrentMap<BucketKey, LocalBucket> fixedBuckets = new ConcurrentHashMap<>();
+  private final Cache<BucketKey, Held> thirdParties;
+
+  private record Held(LocalBucket bucket, Limit limit) {}
+
+  private InProcessBucketStore(Clock clock, long maxThirdParties) {
+    if (maxThirdParties < 1) {
+      throw new IllegalArgumentException("maxThirdParties must be >= 1, was " + maxThirdParties);
+    }
+    this.timeMeter = Bucket4jSupport.timeMeter(clock);
+    this.thirdParties =
+        Caffeine.newBuilder()
+            .maximumSize(maxThirdParties)
+            .ticker(clock::epochNanos)
+            .executor(Runnable::run)
+            .expireAfter(new IdleUntilFull())
+            .build();
+  }
+
+  /** A store on the system clock holding at most {@link #DEFAULT_MAX_THIRD_PARTIES} third parties. */
+  public static InProcessBucketStore create() {
+    return create(Clock.system(), DEFAULT_MAX_THIRD_PARTIES);
+  }
+
+  public static InProcessBucketStore create(Clock clock, long maxThirdParties) {
+    return new InProcessBucketStore(clock, maxThirdParties);
+  }
+
+  @Override
+  public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    var probe = bucket(key, limit).tryConsumeAndReturnRemaining(tokens);
+    return CompletableFuture.completedFuture(Bucket4jSupport.toProbe(probe));
+  }
+
+  @Override
+  public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+    bucket(key, limit).addTokens(tokens);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
+    LocalBucket bucket =
+        key.level() == Level.THIRD_PARTY
+            ? Optional.ofNullable(thirdParties.getIfPresent(key)).map(Held::bucket).orElse(null)
+            : fixedBuckets.get(key);
+    return CompletableFuture.completedFuture(
+        Optional.ofNullable(bucket)
+            .map(b -> new BucketSnapshot(key, b.getAvailableTokens(), limit.burst())));
+  }
+
+  /** Third-party buckets held now, after evicting the expired ones. */
+  public long thirdPartyCount() {
+    thirdParties.cleanUp();
+    return thirdParties.estimatedSize();
+  }
+
+  private LocalBucket bucket(BucketKey key, Limit limit) {
+    if (key.level() == Level.THIRD_PARTY) {
+      return thirdParties.get(key, k -> new Held(newBucket(limit), limit)).bucket();
+    }
+    return fixedBuckets.computeIfAbsent(key, k -> newBucket(limit));
+  }
+
+  private LocalBucket newBucket(Limit limit) {
+    return Bucket.builder()
+        .addLimit(
+            bandwidth ->
+                bandwidth
+                    .capacity(limit.burst())
+                    .refillGreedy(limit.ratePerSecond(), java.time.Duration.ofSeconds(1)))
+        .withCustomTimePrecision(timeMeter)
+        .build();
+  }
+
+  /** Forget a third-party bucket once it has been idle for the time it takes to refill from empty. */
+  private static final class IdleUntilFull implements Expiry<BucketKey, Held> {
+    @Override
+    public long expireAfterCreate(BucketKey key, Held held, long now) {
+      return held.limit().nanosToRefill(held.limit().burst());
+    }
+
+    @Override
+    public long expireAfterUpdate(BucketKey key, Held held, long now, long remaining) {
+      return expireAfterCreate(key, held, now);
+    }
+
+    @Override
+    public long expireAfterRead(BucketKey key, Held held, long now, long remaining) {
+      return expireAfterCreate(key, held, now);
+    }
+  }
+}

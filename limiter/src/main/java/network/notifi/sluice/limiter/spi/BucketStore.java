@@ -1,0 +1,36 @@
+package network.notifi.sluice.limiter.spi;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.limiter.Limit;
+
+/**
+ * Where token buckets live: in this process, or shared by every replica (Redis).
+ *
+ * <p>A store holds bucket state and performs the atomic step on it; the multi-level decision (order
+ * of levels, refunds, shadow mode) lives once in {@link network.notifi.sluice.limiter.MultiLevelLimiter}.
+ * A bucket that does not exist yet is created full from the {@link Limit} passed with the call. Idle
+ * buckets may be forgotten once they would have refilled to full, which changes nothing a caller can
+ * observe.
+ *
+ * <p>Implementations are thread-safe. Methods do not block the caller: a remote store completes the
+ * future on its own threads. A future completes exceptionally when the store cannot answer.
+ */
+public interface BucketStore extends AutoCloseable {
+
+  /** Atomically takes {@code tokens} from the bucket if it holds that many; never takes fewer. */
+  CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens);
+
+  /**
+   * Gives back tokens taken by {@link #tryConsume}, capped at the bucket's capacity. Used when a
+   * later level refuses, so that a refused request costs no token anywhere.
+   */
+  CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens);
+
+  /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */
+  CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit);
+
+  /** Releases connections and threads. The default does nothing. */
+  @Override
+  default void close() {}
+}
