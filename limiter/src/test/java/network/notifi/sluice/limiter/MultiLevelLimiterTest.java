@@ -1,0 +1,289 @@
+package network.notifi.sluice.limiter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.limiter.spi.TokenProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MultiLevelLimiterTest {
+
+  private final ManualClock clock = new ManualClock();
+  private final InProcessBucketStore store = InProcessBucketStore.create(clock, 10_000);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  private MultiLevelLimiter limiter(Limit global, Limit endpoint, Limit thirdParty) {
+    return limiter(global, endpoint, thirdParty, AnonymousPolicy.SKIP);
+  }
+
+  private MultiLevelLimiter limiter(Limit global, Limit endpoint, Limit thirdParty, AnonymousPolicy anonymous) {
+    var config = new LimiterConfig(global, Map.of("build.start", endpoint), thirdParty, anonymous);
+    return MultiLevelLimiter.of(config, store, registry);
+  }
+
+  private static int admitted(MultiLevelLimiter limiter, RateRequest request, int attempts) {
+    int admitted = 0;
+    for (int i = 0; i < attempts; i++) {
+      if (limiter.decide(request).join().allowed()) {
+        admitted++;
+      }
+    }
+    return admitted;
+  }
+
+  @ParameterizedTest(name = "rate {0}/s burst {1}: {2} ms later {3} more admitted")
+  @CsvSource({
+    // rate, burst, elapsed ms after draining, admitted in the next burst
+    "10, 20,     0,  0",
+    "10, 20,    99,  0",
+    "10, 20,   100,  1",
+    "10, 20,  1000, 10",
+    "10, 20,  2000, 20",
+    "10, 20, 60000, 20",
+    "50, 100,  500, 25",
+    " 1,   1,  999,  0",
+    " 1,   1, 1000,  1",
+  })
+  void bucketMathWithAFakeClock(long rate, long burst, long elapsedMillis, int expected) {
+    var limiter = limiter(Limit.of(1_000_000, 1_000_000), Limit.of(1_000_000, 1_000_000), Limit.of(rate, burst));
+    var request = RateRequest.of("build.start", "customer-1");
+    assertThat(admitted(limiter, request, (int) burst + 5)).isEqualTo(burst);
+
+    clock.advanceMillis(elapsedMillis);
+
+    assertThat(admitted(limiter, request, (int) burst + 5)).isEqualTo(expected);
+  }
+
+  @Test
+  void refusedRequestConsumesNoTokenAtAnyLevel() {
+    var limiter = limiter(Limit.of(1, 3), Limit.of(1, 10), Limit.of(1, 10));
+    var first = RateRequest.of("build.start", "a");
+    assertThat(admitted(limiter, first, 3)).isEqualTo(3);
+
+    // The global bucket is empty: these are refused after the third-party and endpoint levels admitted.
+    var refused = limiter.decide(first).join();
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.GLOBAL);
+    for (int i = 0; i < 20; i++) {
+      limiter.decide(RateRequest.of("build.start", "b")).join();
+    }
+
+    assertThat(available(BucketKey.thirdParty("a"), Limit.of(1, 10))).isEqualTo(7);
+    assertThat(available(BucketKey.thirdParty("b"), Limit.of(1, 10))).isEqualTo(10);
+    assertThat(available(BucketKey.endpoint("build.start"), Limit.of(1, 10))).isEqualTo(7);
+  }
+
+  @Test
+  void refusalAtTheEndpointGivesTheThirdPartyItsTokenBack() {
+    var limiter = limiter(Limit.of(1, 100), Limit.of(1, 2), Limit.of(1, 5));
+    admitted(limiter, RateRequest.of("build.start", "x"), 2);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "y")).join();
+
+    assertThat(decision.refusal()).map(LevelResult::level).contains(Level.ENDPOINT);
+    assertThat(available(BucketKey.thirdParty("y"), Limit.of(1, 5))).isEqualTo(5);
+    assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(98);
+  }
+
+  @Test
+  void thirdPartyRefusalNeverTouchesTheSharedBuckets() {
+    var limiter = limiter(Limit.of(1, 100), Limit.of(1, 100), Limit.of(1, 2));
+    admitted(limiter, RateRequest.of("build.start", "abuser"), 50);
+
+    assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(98);
+    assertThat(available(BucketKey.endpoint("build.start"), Limit.of(1, 100))).isEqualTo(98);
+  }
+
+  @Test
+  void thirdPartiesAreIsolated() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+
+    int abuser = admitted(limiter, RateRequest.of("build.start", "network.notifi.customer-123"), 30);
+    int other = admitted(limiter, RateRequest.of("build.start", "network.notifi.customer-456"), 20);
+
+    assertThat(abuser).isEqualTo(20);
+    assertThat(other).isEqualTo(20);
+  }
+
+  @Test
+  void anonymousRequestsSkipTheThirdPartyLevelByDefault() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+
+    var decision = limiter.decide(RateRequest.of("build.start", null)).join();
+
+    assertThat(decision.applied()).extracting(LevelResult::level).containsExactly(Level.ENDPOINT, Level.GLOBAL);
+    assertThat(admitted(limiter, RateRequest.of("build.start", null), 200)).isEqualTo(99);
+  }
+
+  @Test
+  void sharedAnonymousPolicyHoldsAllUnidentifiedRequestsToOneThirdPartyBucket() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20), AnonymousPolicy.SHARED);
+
+    assertThat(admitted(limiter, RateRequest.of("build.start", null), 50)).isEqualTo(20);
+    assertThat(admitted(limiter, RateRequest.of("build.start", "known"), 5)).isEqualTo(5);
+  }
+
+  @Test
+  void endpointWithoutAConfiguredLimitHasNoEndpointLevel() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+
+    var decision = limiter.decide(RateRequest.of("other", "tp")).join();
+
+    assertThat(decision.applied()).extracting(LevelResult::level).containsExactly(Level.THIRD_PARTY, Level.GLOBAL);
+  }
+
+  @Test
+  void shadowLevelCountsWouldBeRefusalsButLetsRequestsPass() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 2).inShadowMode());
+    var request = RateRequest.of("build.start", "tp");
+
+    assertThat(admitted(limiter, request, 5)).isEqualTo(5);
+
+    var decision = limiter.decide(request).join();
+    assertThat(decision.allowed()).isTrue();
+    assertThat(decision.shadowRefusals()).extracting(LevelResult::level).containsExactly(Level.THIRD_PARTY);
+    assertThat(decision.applied()).extracting(LevelResult::level).containsExactly(Level.ENDPOINT, Level.GLOBAL);
+    assertThat(registry.counter("rate_limit_shadow_rejected", "limit_type", "third_party").count()).isEqualTo(4);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "third_party").count()).isZero();
+  }
+
+  @Test
+  void shadowTokensAreGivenBackWhenAnEnforcedLevelRefuses() {
+    var limiter = limiter(Limit.of(1, 1), Limit.of(50, 100), Limit.of(10, 5).inShadowMode());
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(limiter.decide(RateRequest.of("build.start", "tp")).join().allowed()).isFalse();
+
+    assertThat(available(BucketKey.thirdParty("tp"), Limit.of(10, 5))).isEqualTo(4);
+  }
+
+  @Test
+  void decisionCarriesWhatHeadersNeed() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+    var request = RateRequest.of("build.start", "tp");
+    admitted(limiter, request, 15);
+
+    var allowed = limiter.decide(request).join();
+    assertThat(allowed.mostConstrained()).hasValueSatisfying(r -> {
+      assertThat(r.level()).isEqualTo(Level.THIRD_PARTY);
+      assertThat(r.remaining()).isEqualTo(4);
+      assertThat(r.nanosToFull()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1600));
+    });
+    assertThat(allowed.retryAfterNanos()).isZero();
+
+    admitted(limiter, request, 4);
+    var refused = limiter.decide(request).join();
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.mostConstrained()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    assertThat(refused.retryAfterNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+  }
+
+  @Test
+  void metricsCountEveryLevelAskedAndEveryRefusal() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+    admitted(limiter, RateRequest.of("build.start", "tp"), 30);
+
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "third_party").count()).isEqualTo(30);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "endpoint").count()).isEqualTo(20);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isEqualTo(20);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "third_party").count()).isEqualTo(10);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "global").count()).isZero();
+  }
+
+  @Test
+  void storeFailureFailsTheDecisionAndGivesBackTokensAlreadyTaken() {
+    var failingGlobal = new BucketStore() {
+      @Override
+      public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+        return key.level() == Level.GLOBAL
+            ? CompletableFuture.failedFuture(new IllegalStateException("store down"))
+            : store.tryConsume(key, limit, tokens);
+      }
+
+      @Override
+      public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+        return store.refund(key, limit, tokens);
+      }
+
+      @Override
+      public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
+        return store.snapshot(key, limit);
+      }
+    };
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), failingGlobal);
+
+    assertThatThrownBy(() -> limiter.decide(RateRequest.of("build.start", "tp")).join())
+        .hasRootCauseMessage("store down");
+    assertThat(available(BucketKey.thirdParty("tp"), Limit.of(10, 20))).isEqualTo(20);
+  }
+
+  @Test
+  void refundedLevelsAreReportedWithTheirTokenBack() {
+    var limiter = limiter(Limit.of(1, 1), Limit.of(50, 100), Limit.of(10, 20));
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.applied())
+        .extracting(LevelResult::level, LevelResult::consumed, LevelResult::remaining)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Level.THIRD_PARTY, false, 19L),
+            org.assertj.core.groups.Tuple.tuple(Level.ENDPOINT, false, 99L),
+            org.assertj.core.groups.Tuple.tuple(Level.GLOBAL, false, 0L));
+  }
+
+  @Test
+  void underConcurrencyNothingIsOverAdmittedAndNoTokenLeaksOnceDecisionsSettle() throws Exception {
+    var limiter = limiter(Limit.of(1, 50), Limit.of(1, 10_000), Limit.of(1, 10_000));
+    int threads = 8;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    var admitted = new java.util.concurrent.atomic.AtomicInteger();
+    var start = new java.util.concurrent.CountDownLatch(1);
+    try {
+      var futures = new java.util.ArrayList<CompletableFuture<Void>>();
+      for (int t = 0; t < threads; t++) {
+        String thirdParty = "tp-" + (t % 2);
+        futures.add(CompletableFuture.runAsync(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          for (int i = 0; i < 100; i++) {
+            if (limiter.decide(RateRequest.of("build.start", thirdParty)).join().allowed()) {
+              admitted.incrementAndGet();
+            }
+          }
+        }, pool));
+      }
+      start.countDown();
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // The clock stands still: exactly the global burst is admitted, and every refused request's
+    // third-party and endpoint tokens have been given back.
+    assertThat(admitted).hasValue(50);
+    assertThat(available(BucketKey.endpoint("build.start"), Limit.of(1, 10_000))).isEqualTo(10_000 - 50);
+    long thirdPartyTaken =
+        20_000
+            - available(BucketKey.thirdParty("tp-0"), Limit.of(1, 10_000))
+            - available(BucketKey.thirdParty("tp-1"), Limit.of(1, 10_000));
+    assertThat(thirdPartyTaken).isEqualTo(50);
+  }
+
+  private long available(BucketKey key, Limit limit) {
+    return store.snapshot(key, limit).join().map(BucketSnapshot::availableTokens).orElse(limit.burst());
+  }
+}
