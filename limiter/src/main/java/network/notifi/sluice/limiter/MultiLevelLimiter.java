@@ -68,6 +68,8 @@ public final class MultiLevelLimiter {
         Timer.builder("rate_limit_decision")
             .description("Time of one multi-level rate-limit decision")
             .publishPercentileHistogram()
+            .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
+            .maximumExpectedValue(java.time.Duration.ofSeconds(1))
             .register(registry);
   }
 

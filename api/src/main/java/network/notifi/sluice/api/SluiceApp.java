@@ -1,0 +1,172 @@
+package network.notifi.sluice.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.api.http.BuildStarter;
+import network.notifi.sluice.api.http.Responses;
+import network.notifi.sluice.api.http.Routes;
+import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.MultiLevelLimiter;
+import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
+import network.notifi.sluice.limiter.spi.BucketStore;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The Sluice service, built from its dependencies: a {@link BucketStore}, a {@link BuildStarter}, a
+ * clock and a metrics registry. {@link #builder} defaults each to the embedded default (in-process
+ * buckets, system clock).
+ *
+ * <p>Not thread-safe to start and stop concurrently; serving requests is.
+ */
+public final class SluiceApp implements AutoCloseable {
+
+  /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
+  static final int ACCEPT_QUEUE_SIZE = 1024;
+
+  private final SluiceConfig config;
+  private final Javalin javalin;
+  private final PrometheusMeterRegistry registry;
+  private final List<AutoCloseable> closeables;
+
+  private SluiceApp(Builder b) {
+    this.config = b.config;
+    this.registry = b.registry;
+    this.closeables = List.copyOf(b.closeables);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+
+    var limiter = MultiLevelLimiter.of(config.limiter(), b.bucketStore, registry);
+    var responses = new Responses(new ObjectMapper().findAndRegisterModules());
+    var routes = new Routes(config, limiter, b.clock, b.buildStarter, responses, registry);
+    this.javalin =
+        Javalin.create(cfg -> {
+          cfg.startup.showJavalinBanner = false;
+          cfg.http.maxRequestSize = config.server().maxBodyBytes();
+          cfg.http.prefer405over404 = true;
+          cfg.jetty.addConnector((server, http) -> {
+            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(config.server().host());
+            connector.setPort(config.server().port());
+            connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+            return connector;
+          });
+          routes.register(cfg);
+        });
+  }
+
+  public static Builder builder(SluiceConfig config) {
+    return new Builder(config);
+  }
+
+  /** Starts listening; returns once the port is bound. */
+  public SluiceApp start() {
+    javalin.start();
+    return this;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    var connector = (ServerConnector) javalin.jettyServer().server().getConnectors()[0];
+    return connector.getLocalPort();
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Stops serving, then closes the stores and launchers this app owns. */
+  @Override
+  public void close() {
+    javalin.stop();
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(SluiceApp.class).warn("closing {} failed", closeable, e);
+      }
+    }
+    registry.close();
+  }
+
+  /** Wiring with the embedded defaults filled in. */
+  public static final class Builder {
+    private final SluiceConfig config;
+    private Clock clock = Clock.system();
+    private BucketStore bucketStore;
+    private BuildStarter buildStarter;
+    private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private Builder(SluiceConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The bucket store; the app closes it on {@link SluiceApp#close()}. */
+    public Builder bucketStore(BucketStore store) {
+      this.bucketStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    public Builder buildStarter(BuildStarter starter) {
+      this.buildStarter = Objects.requireNonNull(starter, "starter");
+      return this;
+    }
+
+    public Builder registry(PrometheusMeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Something else the app owns and closes when it stops. */
+    public Builder closing(AutoCloseable closeable) {
+      closeables.add(Objects.requireNonNull(closeable, "closeable"));
+      return this;
+    }
+
+    public SluiceApp build() {
+      if (bucketStore == null) {
+        bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
+      }
+      closeables.add(bucketStore);
+      if (buildStarter == null) {
+        buildStarter = Builder::accepted;
+      }
+      return new SluiceApp(this);
+    }
+
+    /** Until build admission is wired: acknowledge the admitted build with a fresh id. */
+    private static CompletableFuture<BuildStarter.Reply> accepted(network.notifi.sluice.api.http.BuildStartRequest request) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("build_id", UUID.randomUUID().toString());
+      body.put("parser_id", request.parserId());
+      body.put("status", "accepted");
+      return CompletableFuture.completedFuture(new BuildStarter.Reply(202, body, 0));
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package network.notifi.sluice.api.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import network.notifi.sluice.limiter.AnonymousPolicy;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.LimiterConfig;
+
+/**
+ * Loads {@link SluiceConfig} from an optional YAML file in the seed's shape and the environment.
+ *
+ * <p>Every key can be overridden by {@code SLUICE_} + its path in upper snake case, e.g. {@code
+ * SLUICE_RATE_LIMITING_GLOBAL_RPS}; {@code SLUICE_PORT} is a short form of {@code
+ * SLUICE_SERVER_PORT}. Defaults are the seed's. An unknown key, a value of the wrong type or out of
+ * range, or settings that contradict each other raise a {@link ConfigException} whose one-line
+ * message names the key, the value and the rule.
+ */
+public final class ConfigLoader {
+
+  /** The endpoint the seed's {@code build_start_*} keys configure. */
+  public static final String BUILD_START = "build.start";
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private ConfigLoader() {}
+
+  /** Loads from {@code file} (if given) and {@code env}. */
+  public static SluiceConfig load(Optional<Path> file, Map<String, String> env) {
+    JsonNode root = null;
+    if (file.isPresent()) {
+      root = readYaml(file.get());
+    }
+    return load(root, env);
+  }
+
+  /** Loads from YAML text and {@code env}; for tests and tools. */
+  public static SluiceConfig loadYaml(String yaml, Map<String, String> env) {
+    try {
+      return load(YAML.readTree(yaml), env);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("configuration is not valid YAML: " + e.getOriginalMessage());
+    }
+  }
+
+  private static JsonNode readYaml(Path file) {
+    try {
+      return YAML.readTree(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + file + " does not exist");
+    } catch (JsonProcessingException e) {
+      var location = e.getLocation();
+      throw new ConfigException(
+          "config file " + file + " is not valid YAML"
+              + (location == null ? "" : " at line " + location.getLineNr())
+              + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static SluiceConfig load(JsonNode root, Map<String, String> rawEnv) {
+    if (root != null && !root.isMissingNode() && !root.isNull() && !root.isObject()) {
+      throw new ConfigException("configuration must be a YAML map of sections, was " + root.getNodeType());
+    }
+    Map<String, String> env = new HashMap<>(rawEnv);
+    if (env.containsKey("SLUICE_PORT") && !env.containsKey("SLUICE_SERVER_PORT")) {
+      env.put("SLUICE_SERVER_PORT", env.get("SLUICE_PORT"));
+    }
+    var source = new ConfigSource(root, env);
+
+    var server = server(source, env);
+    var limiter = limiter(source);
+    var rateLimiting =
+        new SluiceConfig.RateLimiting(
+            source.intValue("rate_limiting.max_concurrent_jobs", 10, 1, 100_000),
+            source.duration("rate_limiting.failure_backoff_period", Duration.ofMinutes(5), Duration.ZERO),
+            source.intValue("rate_limiting.max_retries", 3, 0, 100),
+            source.duration("rate_limiting.retry_base_delay", Duration.ofMillis(100), Duration.ofMillis(1)),
+            source.longValue("rate_limiting.local_max_buckets", 100_000, 1));
+
+    source.rejectUnknownKeys();
+    return new SluiceConfig(server, limiter, rateLimiting);
+  }
+
+  private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {
+    String host = source.string("server.host", "0.0.0.0");
+    int port;
+    try {
+      port = source.intValue("server.port", 8080, 0, 65_535);
+    } catch (ConfigException e) {
+      String shortForm = env.get("SLUICE_PORT");
+      if (shortForm != null && shortForm.contains("://")) {
+        throw new ConfigException(
+            e.getMessage()
+                + " (SLUICE_PORT looks like a Kubernetes service link: name the Service otherwise"
+                + " or set enableServiceLinks: false)");
+      }
+      throw e;
+    }
+    long maxBody = source.longValue("server.max_body_bytes", 1_048_576, 1);
+    return new SluiceConfig.Server(host, port, maxBody);
+  }
+
+  private static LimiterConfig limiter(ConfigSource source) {
+    Limit global =
+        limit(source, "rate_limiting.global_rps", 100, "rate_limiting.global_burst", 200, "rate_limiting.global_shadow");
+    Map<String, Limit> endpoints = new LinkedHashMap<>();
+    endpoints.put(
+        BUILD_START,
+        limit(
+            source,
+            "rate_limiting.build_start_rps", 50,
+            "rate_limiting.build_start_burst", 100,
+            "rate_limiting.build_start_shadow"));
+    for (String name : source.keys("endpoints")) {
+      if (!name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+        throw new ConfigException(
+            "endpoints." + name + ": endpoint names must match [a-z0-9][a-z0-9._-]{0,62}");
+      }
+      if (name.equals(BUILD_START)) {
+        throw new ConfigException(
+            "endpoints.\"build.start\" contradicts rate_limiting.build_start_rps/_burst:"
+                + " configure build.start in one place");
+      }
+      endpoints.put(
+          name,
+          limit(
+              source,
+              ConfigSource.entryPath("endpoints", name, "rps"), 0,
+              ConfigSource.entryPath("endpoints", name, "burst"), 0,
+              ConfigSource.entryPath("endpoints", name, "shadow")));
+    }
+    Limit thirdParty =
+        limit(
+            source,
+            "rate_limiting.third_party_rps", 10,
+            "rate_limiting.third_party_burst", 20,
+            "rate_limiting.third_party_shadow");
+    AnonymousPolicy anonymous = source.enumValue("rate_limiting.anonymous", AnonymousPolicy.SKIP);
+    return new LimiterConfig(global, endpoints, thirdParty, anonymous);
+  }
+
+  /** A limit from two keys; a default of 0 means the key is required. */
+  private static Limit limit(
+      ConfigSource source, String ratePath, long defaultRate, String burstPath, long defaultBurst, String shadowPath) {
+    long rate = defaultRate == 0 ? source.requiredLong(ratePath, 1) : source.longValue(ratePath, defaultRate, 1);
+    long burst = defaultBurst == 0 ? source.requiredLong(burstPath, 1) : source.longValue(burstPath, defaultBurst, 1);
+    boolean shadow = source.booleanValue(shadowPath, false);
+    return new Limit(rate, burst, shadow);
+  }
+}

@@ -1,0 +1,209 @@
+package network.notifi.sluice.api.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads typed settings from a YAML tree with environment overrides, and remembers what it read so
+ * that anything left over is reported as an unknown key.
+ *
+ * <p>A setting at path {@code rate_limiting.global_rps} is taken from the environment variable {@code
+ * SLUICE_RATE_LIMITING_GLOBAL_RPS} if set, else from the file, else from the default given by the
+ * caller. Every error names the key, the value, where it came from, and the rule.
+ */
+final class ConfigSource {
+
+  private final JsonNode root;
+  private final Map<String, String> env;
+  private final Set<String> read = new HashSet<>();
+
+  ConfigSource(JsonNode root, Map<String, String> env) {
+    this.root = root == null ? MissingNode.getInstance() : root;
+    this.env = env;
+  }
+
+  /** The environment variable that overrides a path. */
+  static String envName(String path) {
+    return "SLUICE_" + path.replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT);
+  }
+
+  long longValue(String path, long defaultValue, long min) {
+    return longValue(path, String.valueOf(defaultValue), min);
+  }
+
+  /** A whole number that has no default: the file or the environment must set it. */
+  long requiredLong(String path, long min) {
+    return longValue(path, null, min);
+  }
+
+  private long longValue(String path, String defaultText, long min) {
+    return parse(path, defaultText, text -> {
+      long value;
+      try {
+        value = Long.parseLong(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("must be a whole number");
+      }
+      if (value < min) {
+        throw new IllegalArgumentException("must be >= " + min);
+      }
+      return value;
+    });
+  }
+
+  int intValue(String path, int defaultValue, int min, int max) {
+    long value = longValue(path, defaultValue, min);
+    if (value > max) {
+      throw error(path, String.valueOf(value), "must be <= " + max);
+    }
+    return (int) value;
+  }
+
+  boolean booleanValue(String path, boolean defaultValue) {
+    return parse(path, String.valueOf(defaultValue), text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("must be true or false");
+    });
+  }
+
+  Duration duration(String path, Duration defaultValue, Duration min) {
+    return parse(path, Durations.format(defaultValue), text -> {
+      Duration value = Durations.parse(text);
+      if (value.compareTo(min) < 0) {
+        throw new IllegalArgumentException("must be >= " + Durations.format(min));
+      }
+      return value;
+    });
+  }
+
+  String string(String path, String defaultValue) {
+    return parse(path, defaultValue, text -> text);
+  }
+
+  <E extends Enum<E>> E enumValue(String path, E defaultValue) {
+    Class<E> type = defaultValue.getDeclaringClass();
+    return parse(path, defaultValue.name().toLowerCase(Locale.ROOT), text -> {
+      for (E constant : type.getEnumConstants()) {
+        if (constant.name().equalsIgnoreCase(text.trim())) {
+          return constant;
+        }
+      }
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(constant.name().toLowerCase(Locale.ROOT));
+      }
+      throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
+    });
+  }
+
+  /** The names of the entries of a map section, e.g. the endpoints under {@code endpoints}. */
+  Set<String> keys(String path) {
+    JsonNode node = node(path);
+    Set<String> names = new LinkedHashSet<>();
+    if (node.isObject()) {
+      node.fieldNames().forEachRemaining(names::add);
+    } else if (!node.isMissingNode() && !node.isNull()) {
+      throw error(path, node.toString(), "must be a map");
+    }
+    return names;
+  }
+
+  /** Fails on the first key in the file that nothing read. */
+  void rejectUnknownKeys() {
+    List<String> leaves = new ArrayList<>();
+    collectLeaves(root, "", leaves);
+    for (String leaf : leaves) {
+      if (!read.contains(leaf)) {
+        throw new ConfigException("unknown configuration key " + leaf);
+      }
+    }
+  }
+
+  ConfigException error(String path, String value, String rule) {
+    String from = env.containsKey(envName(path)) ? " (from " + envName(path) + ")" : "";
+    return new ConfigException(path + " = " + value + from + ": " + rule);
+  }
+
+  private <T> T parse(String path, String defaultText, Function<String, T> parser) {
+    read.add(path);
+    String text = env.get(envName(path));
+    if (text == null) {
+      JsonNode node = node(path);
+      if (node.isMissingNode() || node.isNull()) {
+        if (defaultText == null) {
+          throw new ConfigException(path + " is required");
+        }
+        text = defaultText;
+      } else if (node.isContainerNode()) {
+        throw error(path, node.toString(), "must be a single value");
+      } else {
+        text = node.asText();
+      }
+    }
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw error(path, text, e.getMessage());
+    }
+  }
+
+  private JsonNode node(String path) {
+    JsonNode node = root;
+    for (String segment : splitPath(path)) {
+      node = node.path(segment);
+    }
+    return node;
+  }
+
+  /** Paths are dot-separated, except that a map key may itself contain dots: {@code endpoints."build.start".rps}. */
+  private static List<String> splitPath(String path) {
+    List<String> segments = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean quoted = false;
+    for (char c : path.toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == '.' && !quoted) {
+        segments.add(current.toString());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    segments.add(current.toString());
+    return segments;
+  }
+
+  /** Builds the path of a map entry's field, quoting a key that contains dots. */
+  static String entryPath(String section, String key, String field) {
+    String quotedKey = key.contains(".") ? "\"" + key + "\"" : key;
+    return section + "." + quotedKey + "." + field;
+  }
+
+  private static void collectLeaves(JsonNode node, String prefix, List<String> out) {
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        String key = field.getKey().contains(".") ? "\"" + field.getKey() + "\"" : field.getKey();
+        String path = prefix.isEmpty() ? key : prefix + "." + key;
+        if (field.getValue().isObject() && field.getValue().size() > 0) {
+          collectLeaves(field.getValue(), path, out);
+        } else {
+          out.add(path);
+        }
+      }
+    }
+  }
+}

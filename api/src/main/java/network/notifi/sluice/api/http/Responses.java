@@ -1,0 +1,66 @@
+package network.notifi.sluice.api.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes JSON replies and problems, and logs every refusal. The one place errors become responses. */
+public final class Responses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+  private final ObjectMapper json;
+
+  public Responses(ObjectMapper json) {
+    this.json = json;
+  }
+
+  void reply(Context ctx, BuildStarter.Reply reply, String endpoint, String thirdParty) {
+    if (reply.retryAfterSeconds() > 0) {
+      ctx.header("Retry-After", Long.toString(reply.retryAfterSeconds()));
+    }
+    if (reply.body() instanceof Problem problem) {
+      problem(ctx, problem, endpoint, thirdParty);
+      return;
+    }
+    ctx.status(reply.status()).contentType("application/json").result(bytes(reply.body()));
+  }
+
+  /** Answers with a problem and logs it as a refusal. */
+  public void problem(Context ctx, Problem problem, String endpoint, String thirdParty) {
+    String level = problem.status() == 429 && problem.extensions().containsKey("violated-policies") ? problem.reason() : null;
+    RejectionLog.refused(problem.status(), problem.reason(), level, endpoint, thirdParty, ctx.ip(), problem.detail());
+    ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
+  }
+
+  /** Maps any failure to a response: problems as they are, anything else as a logged 500 without details. */
+  public void failure(Context ctx, Throwable failure, String endpoint, String thirdParty) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof Problem.ProblemException pe) {
+      problem(ctx, pe.problem(), endpoint, thirdParty);
+      return;
+    }
+    LOG.error("request failed unexpectedly", cause);
+    var problem = Problem.of(500, "internal_error", "an unexpected error occurred; it has been logged");
+    ctx.status(500).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
+  }
+
+  byte[] bytes(Object body) {
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("response body cannot be written as JSON", e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}
