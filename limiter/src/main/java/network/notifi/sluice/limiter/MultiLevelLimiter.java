@@ -1,6 +1,7 @@
 package network.notifi.sluice.limiter;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.limiter.internal.WindowedMax;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
@@ -41,12 +43,16 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  *
  * {@code rate_limit_requests_total{limit_type}} counts every level asked, {@code
  * rate_limit_rejected_total{limit_type}} every enforced refusal, {@code
- * rate_limit_shadow_rejected_total{limit_type}} every shadow refusal, and {@code
- * rate_limit_decision_seconds} the time of a whole decision.
+ * rate_limit_shadow_rejected_total{limit_type}} every shadow refusal, {@code
+ * rate_limit_current_usage{limit_type}} the share of the most used bucket of each level in use (the
+ * peak of the last 10 to 20 seconds, 0..1), and {@code rate_limit_decision_seconds} the time of a
+ * whole decision.
  *
  * <p>Thread-safe. {@link #decide} does not block; it completes when the store has answered.
  */
 public final class MultiLevelLimiter {
+
+  private static final long USAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final LimiterConfig config;
   private final BucketStore store;
@@ -54,6 +60,7 @@ public final class MultiLevelLimiter {
   private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
   private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
   private final Timer decisionTimer;
+  private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
 
   private MultiLevelLimiter(LimiterConfig config, BucketStore store, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
@@ -63,6 +70,12 @@ public final class MultiLevelLimiter {
       rejected.put(level, counter(registry, "rate_limit_rejected", "Requests refused by a level", level));
       shadowRejected.put(
           level, counter(registry, "rate_limit_shadow_rejected", "Would-be refusals of a shadow level", level));
+      var peak = new WindowedMax(USAGE_WINDOW_NANOS, System::nanoTime);
+      usage.put(level, peak);
+      Gauge.builder("rate_limit_current_usage", peak, WindowedMax::value)
+          .description("Share of a level's capacity in use (0..1); the most used bucket of the level, recent peak")
+          .tag("limit_type", level.code())
+          .register(registry);
     }
     this.decisionTimer =
         Timer.builder("rate_limit_decision")
@@ -153,6 +166,7 @@ public final class MultiLevelLimiter {
       var result =
           new LevelResult(
               key, limit, probe.consumed(), probe.remaining(), probe.nanosToNextToken(), probe.nanosToFull());
+      usage.get(key.level()).observe((double) (limit.burst() - probe.remaining()) / limit.burst());
       if (probe.consumed()) {
         // A shadow level that admits takes its token too, so its bucket shows real usage.
         taken.add(result);

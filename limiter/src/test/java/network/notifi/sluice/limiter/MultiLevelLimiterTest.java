@@ -201,6 +201,17 @@ class MultiLevelLimiterTest {
   }
 
   @Test
+  void currentUsageShowsTheMostUsedBucketOfEachLevel() {
+    var limiter = limiter(Limit.of(100, 200), Limit.of(50, 100), Limit.of(10, 20));
+    admitted(limiter, RateRequest.of("build.start", "busy"), 15);
+    admitted(limiter, RateRequest.of("build.start", "quiet"), 1);
+
+    assertThat(registry.get("rate_limit_current_usage").tag("limit_type", "third_party").gauge().value()).isEqualTo(0.75);
+    assertThat(registry.get("rate_limit_current_usage").tag("limit_type", "endpoint").gauge().value()).isEqualTo(0.16);
+    assertThat(registry.get("rate_limit_current_usage").tag("limit_type", "global").gauge().value()).isEqualTo(0.08);
+  }
+
+  @Test
   void storeFailureFailsTheDecisionAndGivesBackTokensAlreadyTaken() {
     var failingGlobal = new BucketStore() {
       @Override
