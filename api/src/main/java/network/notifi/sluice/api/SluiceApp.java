@@ -15,8 +15,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.BuildStarter;
+import network.notifi.sluice.api.http.HttpMetrics;
+import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
 import network.notifi.sluice.limiter.Clock;
@@ -42,6 +47,8 @@ public final class SluiceApp implements AutoCloseable {
   private final Javalin javalin;
   private final PrometheusMeterRegistry registry;
   private final List<AutoCloseable> closeables;
+  private final RefusalLog refusals;
+  private final ScheduledExecutorService housekeeping;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -53,7 +60,22 @@ public final class SluiceApp implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
 
     var limiter = MultiLevelLimiter.of(config.limiter(), b.bucketStore, registry);
-    var responses = new Responses(new ObjectMapper().findAndRegisterModules());
+    var logging = config.logging();
+    this.refusals =
+        new RefusalLog(
+            new RefusalLog.Settings(
+                logging.refusalLinesPerKind(), logging.refusalLinesPerWindow(), logging.refusalWindow()),
+            System::nanoTime,
+            registry);
+    this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      var thread = new Thread(runnable, "sluice-housekeeping");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long flushMillis = logging.refusalWindow().toMillis();
+    housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
+    var httpMetrics = new HttpMetrics(registry);
     var routes = new Routes(config, limiter, b.clock, b.buildStarter, responses, registry);
     this.javalin =
         Javalin.create(cfg -> {
@@ -67,6 +89,7 @@ public final class SluiceApp implements AutoCloseable {
             connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
             return connector;
           });
+          cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
         });
   }
@@ -99,6 +122,8 @@ public final class SluiceApp implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
+    housekeeping.shutdownNow();
+    refusals.flushNow();
     for (AutoCloseable closeable : closeables) {
       try {
         closeable.close();

@@ -89,8 +89,14 @@ public final class ConfigLoader {
             source.duration("rate_limiting.retry_base_delay", Duration.ofMillis(100), Duration.ofMillis(1)),
             source.longValue("rate_limiting.local_max_buckets", 100_000, 1));
 
+    var logging =
+        new SluiceConfig.Logging(
+            source.intValue("logging.refusal_lines_per_kind", 10, 1, 1_000_000),
+            source.intValue("logging.refusal_lines_per_window", 100, 1, 1_000_000),
+            source.duration("logging.refusal_window", Duration.ofSeconds(10), Duration.ofSeconds(1)));
+
     source.rejectUnknownKeys();
-    return new SluiceConfig(server, limiter, rateLimiting);
+    return new SluiceConfig(server, limiter, rateLimiting, logging);
   }
 
   private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {

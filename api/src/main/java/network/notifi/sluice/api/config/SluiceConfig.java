@@ -10,14 +10,23 @@ import network.notifi.sluice.limiter.LimiterConfig;
  * @param server where and how the HTTP server listens
  * @param limiter the rate-limit levels
  * @param rateLimiting the seed's {@code rate_limiting} block beyond the token buckets
+ * @param logging how refusals are logged
  */
-public record SluiceConfig(Server server, LimiterConfig limiter, RateLimiting rateLimiting) {
+public record SluiceConfig(Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging) {
 
   public SluiceConfig {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(limiter, "limiter");
     Objects.requireNonNull(rateLimiting, "rateLimiting");
+    Objects.requireNonNull(logging, "logging");
   }
+
+  /**
+   * @param refusalLinesPerKind log lines per kind of refusal per window; the rest are summarised
+   * @param refusalLinesPerWindow log lines about refusals in all per window, summaries included
+   * @param refusalWindow the window
+   */
+  public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {}
 
   /**
    * @param host the address to bind

@@ -50,13 +50,14 @@ final class EventsHandler implements Handler {
         ThirdParties.identify(
             ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven());
     BuildStartRequest request = BuildStartRequest.from(incoming.event(), thirdParty);
-    String remote = ctx.ip();
 
     ctx.future(() -> limiter
         .decide(new RateRequest(endpoint, thirdParty))
         .thenCompose(decision -> {
           RateLimitHeaders.write(ctx, decision, clock);
-          logShadowRefusals(decision, endpoint, thirdParty, remote);
+          for (LevelResult shadow : decision.shadowRefusals()) {
+            responses.shadowRefusal(ctx, shadow.level().code(), endpoint, thirdParty.orElse(null));
+          }
           if (!decision.allowed()) {
             responses.problem(ctx, refusal(decision), endpoint, thirdParty.orElse(null));
             return CompletableFuture.completedFuture(null);
@@ -113,11 +114,5 @@ final class EventsHandler implements Handler {
             + " (" + level.limit().burst() + " requests, refilled at " + level.limit().ratePerSecond()
             + "/s); retry in " + RateLimitHeaders.retryAfterSeconds(decision.retryAfterNanos()) + " s";
     return new Problem(429, code, detail, Map.of("violated-policies", List.of(code)));
-  }
-
-  private static void logShadowRefusals(Decision decision, String endpoint, Optional<String> thirdParty, String remote) {
-    for (LevelResult level : decision.shadowRefusals()) {
-      RejectionLog.shadowRefusal(level.level().code(), endpoint, thirdParty.orElse(null), remote);
-    }
   }
 }

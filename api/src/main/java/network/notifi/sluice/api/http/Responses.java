@@ -13,9 +13,11 @@ public final class Responses {
 
   private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
   private final ObjectMapper json;
+  private final RefusalLog refusals;
 
-  public Responses(ObjectMapper json) {
+  public Responses(ObjectMapper json, RefusalLog refusals) {
     this.json = json;
+    this.refusals = refusals;
   }
 
   void reply(Context ctx, BuildStarter.Reply reply, String endpoint, String thirdParty) {
@@ -31,8 +33,9 @@ public final class Responses {
 
   /** Answers with a problem and logs it as a refusal. */
   public void problem(Context ctx, Problem problem, String endpoint, String thirdParty) {
-    String level = problem.status() == 429 && problem.extensions().containsKey("violated-policies") ? problem.reason() : null;
-    RejectionLog.refused(problem.status(), problem.reason(), level, endpoint, thirdParty, ctx.ip(), problem.detail());
+    String level = problem.extensions().containsKey("violated-policies") ? problem.reason() : null;
+    refusals.record(new RefusalLog.Refusal(
+        false, problem.status(), problem.reason(), level, endpoint, thirdParty, null, ctx.ip(), null, problem.detail()));
     ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
   }
 
@@ -46,6 +49,12 @@ public final class Responses {
     LOG.error("request failed unexpectedly", cause);
     var problem = Problem.of(500, "internal_error", "an unexpected error occurred; it has been logged");
     ctx.status(500).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
+  }
+
+  /** Logs a shadow-mode level's would-be refusal. */
+  void shadowRefusal(Context ctx, String level, String endpoint, String thirdParty) {
+    refusals.record(new RefusalLog.Refusal(
+        true, 429, level, level, endpoint, thirdParty, null, ctx.ip(), null, level + " level in shadow mode"));
   }
 
   byte[] bytes(Object body) {

@@ -160,15 +160,22 @@ class EventsEndpointTest {
   @Test
   void healthAndMetricsAnswer() {
     client.send(client.buildStart("parser-1"));
+    client.send(client.buildStart("NOT-A-LABEL"));
 
     assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
     assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
+    // The request metric is recorded once the answer has been sent, so it may trail the answer.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(client.get("/metrics").body()).contains("route=\"/events\",status=\"400\"}"));
     HttpResponse<String> metrics = client.get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("rate_limit_requests_total{limit_type=\"endpoint\"} 1.0")
         .contains("rate_limit_requests_total{limit_type=\"global\"} 1.0")
-        .contains("rate_limit_rejected_total{limit_type=\"third_party\"} 0.0");
+        .contains("rate_limit_rejected_total{limit_type=\"third_party\"} 0.0")
+        .contains("refusals_total{reason=\"invalid_parser_id\"} 1.0")
+        .contains("rate_limit_current_usage{limit_type=\"endpoint\"} 0.01")
+        .contains("http_server_requests_seconds_count{method=\"POST\",route=\"/events\",status=\"202\"} 1");
   }
 
   @Test

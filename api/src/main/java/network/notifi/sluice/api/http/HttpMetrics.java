@@ -1,0 +1,36 @@
+package network.notifi.sluice.api.http;
+
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code http_server_requests_seconds{method, route, status}}: one histogram over every request,
+ * labelled by the route template (never the raw path, so label values stay bounded).
+ */
+public final class HttpMetrics {
+
+  private final MeterRegistry registry;
+
+  public HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Called by Javalin's request logger once a request, async ones included, has been answered. */
+  public void record(Context ctx, Float executionTimeMs) {
+    var endpoint = ctx.endpoints().lastHttpEndpoint();
+    String route = endpoint == null ? "unmatched" : endpoint.path;
+    Timer.builder("http_server_requests")
+        .description("HTTP requests served")
+        .tag("method", ctx.method().name())
+        .tag("route", route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry)
+        .record((long) (executionTimeMs * 1_000_000L), TimeUnit.NANOSECONDS);
+  }
+}
