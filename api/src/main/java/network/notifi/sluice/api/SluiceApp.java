@@ -2,6 +2,7 @@ package network.notifi.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -24,6 +25,8 @@ import network.notifi.sluice.api.http.HttpMetrics;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
+import network.notifi.sluice.api.tracing.TracingBucketStore;
+import network.notifi.sluice.api.tracing.Tracing;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
@@ -59,7 +62,9 @@ public final class SluiceApp implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
 
-    var limiter = MultiLevelLimiter.of(config.limiter(), b.bucketStore, registry);
+    var tracer = Tracing.tracer(b.openTelemetry);
+    var store = new TracingBucketStore(b.bucketStore, tracer, b.storeSystem);
+    var limiter = MultiLevelLimiter.of(config.limiter(), store, registry);
     var logging = config.logging();
     this.refusals =
         new RefusalLog(
@@ -76,7 +81,7 @@ public final class SluiceApp implements AutoCloseable {
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
     var httpMetrics = new HttpMetrics(registry);
-    var routes = new Routes(config, limiter, b.clock, b.buildStarter, responses, registry);
+    var routes = new Routes(config, limiter, b.clock, b.buildStarter, responses, registry, tracer);
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -141,6 +146,8 @@ public final class SluiceApp implements AutoCloseable {
     private BucketStore bucketStore;
     private BuildStarter buildStarter;
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private String storeSystem = "in-process";
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Builder(SluiceConfig config) {
@@ -154,12 +161,28 @@ public final class SluiceApp implements AutoCloseable {
 
     /** The bucket store; the app closes it on {@link SluiceApp#close()}. */
     public Builder bucketStore(BucketStore store) {
+      return bucketStore(store, "custom");
+    }
+
+    /**
+     * The bucket store; the app closes it on {@link SluiceApp#close()}.
+     *
+     * @param system what it is, for traces ({@code redis}, ...)
+     */
+    public Builder bucketStore(BucketStore store, String system) {
       this.bucketStore = Objects.requireNonNull(store, "store");
+      this.storeSystem = Objects.requireNonNull(system, "system");
       return this;
     }
 
     public Builder buildStarter(BuildStarter starter) {
       this.buildStarter = Objects.requireNonNull(starter, "starter");
+      return this;
+    }
+
+    /** Tracing; the default is off ({@link OpenTelemetry#noop()}). */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

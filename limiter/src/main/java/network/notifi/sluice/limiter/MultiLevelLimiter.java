@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -138,6 +140,8 @@ public final class MultiLevelLimiter {
     private final List<LevelResult> enforced = new ArrayList<>(3);
     private final List<LevelResult> shadow = new ArrayList<>(1);
     private final List<LevelResult> taken = new ArrayList<>(3);
+    // The caller's trace context, restored around every store call: later levels run on the store's threads.
+    private final Context context = Context.current();
     private int index;
 
     Attempt(List<Map.Entry<BucketKey, Limit>> levels) {
@@ -152,8 +156,11 @@ public final class MultiLevelLimiter {
       BucketKey key = level.getKey();
       Limit limit = level.getValue();
       asked.get(key.level()).increment();
-      return store
-          .tryConsume(key, limit, 1)
+      CompletableFuture<TokenProbe> answer;
+      try (Scope ignored = context.makeCurrent()) {
+        answer = store.tryConsume(key, limit, 1);
+      }
+      return answer
           .handle(
               (probe, failure) ->
                   failure == null
@@ -195,10 +202,12 @@ public final class MultiLevelLimiter {
 
     /** Gives back every token this attempt took; a failed refund is not the caller's failure. */
     private CompletableFuture<Void> refundAll() {
-      var refunds = taken.stream()
-          .map(r -> store.refund(r.key(), r.limit(), 1).exceptionally(e -> null))
-          .toArray(CompletableFuture[]::new);
-      return CompletableFuture.allOf(refunds);
+      try (Scope ignored = context.makeCurrent()) {
+        var refunds = taken.stream()
+            .map(r -> store.refund(r.key(), r.limit(), 1).exceptionally(e -> null))
+            .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(refunds);
+      }
     }
   }
 

@@ -2,6 +2,10 @@ package network.notifi.sluice.api.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -13,6 +17,7 @@ import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.RateRequest;
+import network.notifi.sluice.api.tracing.RequestSpans;
 import org.jetbrains.annotations.NotNull;
 
 /**
@@ -33,7 +38,16 @@ final class EventsHandler implements Handler {
   private final BuildStarter starter;
   private final Responses responses;
 
-  EventsHandler(MultiLevelLimiter limiter, Clock clock, long maxBodyBytes, BuildStarter starter, Responses responses) {
+  private final Tracer tracer;
+
+  EventsHandler(
+      MultiLevelLimiter limiter,
+      Clock clock,
+      long maxBodyBytes,
+      BuildStarter starter,
+      Responses responses,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.limiter = limiter;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
@@ -43,6 +57,13 @@ final class EventsHandler implements Handler {
 
   @Override
   public void handle(@NotNull Context ctx) {
+    Span requestSpan = RequestSpans.start(ctx, tracer, "/events");
+    try (Scope ignored = requestSpan.makeCurrent()) {
+      handleInSpan(ctx);
+    }
+  }
+
+  private void handleInSpan(Context ctx) {
     byte[] body = readBody(ctx);
     IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body);
     String endpoint = endpointOf(incoming.event().getType());
@@ -51,8 +72,11 @@ final class EventsHandler implements Handler {
             ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven());
     BuildStartRequest request = BuildStartRequest.from(incoming.event(), thirdParty);
 
-    ctx.future(() -> limiter
-        .decide(new RateRequest(endpoint, thirdParty))
+    Span requestSpan = Span.current();
+    requestSpan.setAttribute("sluice.endpoint", endpoint);
+    thirdParty.ifPresent(id -> requestSpan.setAttribute("sluice.third_party", id));
+    // Javalin runs the supplier after handle() returns, outside the request span's scope: pass it on.
+    ctx.future(() -> decide(new RateRequest(endpoint, thirdParty), requestSpan)
         .thenCompose(decision -> {
           RateLimitHeaders.write(ctx, decision, clock);
           for (LevelResult shadow : decision.shadowRefusals()) {
@@ -62,12 +86,56 @@ final class EventsHandler implements Handler {
             responses.problem(ctx, refusal(decision), endpoint, thirdParty.orElse(null));
             return CompletableFuture.completedFuture(null);
           }
-          return starter.start(request).thenAccept(reply -> responses.reply(ctx, reply, endpoint, thirdParty.orElse(null)));
+          return admit(request, requestSpan)
+              .thenAccept(reply -> responses.reply(ctx, reply, endpoint, thirdParty.orElse(null)));
         })
         .exceptionally(failure -> {
           responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
           return null;
         }));
+  }
+
+  /** The limiter's decision in a span of its own, with one attribute set per level asked. */
+  private CompletableFuture<Decision> decide(RateRequest request, Span parent) {
+    Span span = tracer.spanBuilder("rate_limit.decide")
+        .setParent(io.opentelemetry.context.Context.current().with(parent))
+        .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      return limiter.decide(request).whenComplete((decision, failure) -> {
+        if (decision != null) {
+          span.setAttribute("sluice.rate_limit.allowed", decision.allowed());
+          decision.refusal().ifPresent(r -> span.setAttribute("sluice.rate_limit.refused_by", r.level().code()));
+          for (LevelResult level : decision.applied()) {
+            span.setAttribute("sluice.rate_limit." + level.level().code() + ".remaining", level.remaining());
+          }
+          for (LevelResult level : decision.shadowRefusals()) {
+            span.setAttribute("sluice.rate_limit." + level.level().code() + ".shadow_refused", true);
+          }
+        } else {
+          span.recordException(failure);
+          span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+      });
+    }
+  }
+
+  private CompletableFuture<BuildStarter.Reply> admit(BuildStartRequest request, Span parent) {
+    Span span = tracer.spanBuilder("build.admit")
+        .setParent(io.opentelemetry.context.Context.current().with(parent))
+        .setAttribute("sluice.parser_id", request.parserId())
+        .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      return starter.start(request).whenComplete((reply, failure) -> {
+        if (reply != null) {
+          span.setAttribute("sluice.admission.status", reply.status());
+        } else {
+          span.recordException(failure);
+          span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+      });
+    }
   }
 
   private byte[] readBody(Context ctx) {

@@ -1,6 +1,7 @@
 package network.notifi.sluice.api.http;
 
 import io.javalin.http.Context;
+import network.notifi.sluice.api.tracing.RequestSpans;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -8,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code http_server_requests_seconds{method, route, status}}: one histogram over every request,
- * labelled by the route template (never the raw path, so label values stay bounded).
+ * labelled by the route template (never the raw path, so label values stay bounded). Also ends the
+ * request's span, as this is the one hook that runs after every answer, async ones included.
  */
 public final class HttpMetrics {
 
@@ -20,6 +22,7 @@ public final class HttpMetrics {
 
   /** Called by Javalin's request logger once a request, async ones included, has been answered. */
   public void record(Context ctx, Float executionTimeMs) {
+    RequestSpans.end(ctx);
     var endpoint = ctx.endpoints().lastHttpEndpoint();
     String route = endpoint == null ? "unmatched" : endpoint.path;
     Timer.builder("http_server_requests")

@@ -3,6 +3,7 @@ package network.notifi.sluice.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import network.notifi.sluice.api.tracing.RequestSpans;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -35,7 +36,8 @@ public final class Responses {
   public void problem(Context ctx, Problem problem, String endpoint, String thirdParty) {
     String level = problem.extensions().containsKey("violated-policies") ? problem.reason() : null;
     refusals.record(new RefusalLog.Refusal(
-        false, problem.status(), problem.reason(), level, endpoint, thirdParty, null, ctx.ip(), null, problem.detail()));
+        false, problem.status(), problem.reason(), level, endpoint, thirdParty, null, ctx.ip(),
+        RequestSpans.traceId(ctx), problem.detail()));
     ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
   }
 
@@ -54,7 +56,8 @@ public final class Responses {
   /** Logs a shadow-mode level's would-be refusal. */
   void shadowRefusal(Context ctx, String level, String endpoint, String thirdParty) {
     refusals.record(new RefusalLog.Refusal(
-        true, 429, level, level, endpoint, thirdParty, null, ctx.ip(), null, level + " level in shadow mode"));
+        true, 429, level, level, endpoint, thirdParty, null, ctx.ip(), RequestSpans.traceId(ctx),
+        level + " level in shadow mode"));
   }
 
   byte[] bytes(Object body) {

@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.Map;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.limiter.Clock;
@@ -22,8 +23,9 @@ public final class Routes {
       Clock clock,
       BuildStarter starter,
       Responses responses,
-      PrometheusMeterRegistry registry) {
-    this.events = new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses);
+      PrometheusMeterRegistry registry,
+      Tracer tracer) {
+    this.events = new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer);
     this.responses = responses;
     this.registry = registry;
   }

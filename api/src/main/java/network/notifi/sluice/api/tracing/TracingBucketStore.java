@@ -1,0 +1,79 @@
+package network.notifi.sluice.api.tracing;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.limiter.spi.TokenProbe;
+
+/** A span around every call to a bucket store (a Redis call when the store is Redis). */
+public final class TracingBucketStore implements BucketStore {
+
+  static final AttributeKey<String> LEVEL = AttributeKey.stringKey("sluice.bucket.level");
+  static final AttributeKey<Boolean> CONSUMED = AttributeKey.booleanKey("sluice.bucket.consumed");
+  static final AttributeKey<Long> REMAINING = AttributeKey.longKey("sluice.bucket.remaining");
+
+  private final BucketStore delegate;
+  private final Tracer tracer;
+  private final String system;
+
+  /**
+   * @param system what the store is, e.g. {@code redis} or {@code in-process} ({@code db.system})
+   */
+  public TracingBucketStore(BucketStore delegate, Tracer tracer, String system) {
+    this.delegate = delegate;
+    this.tracer = tracer;
+    this.system = system;
+  }
+
+  @Override
+  public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    Span span = start("bucket_store.try_consume", key);
+    return delegate.tryConsume(key, limit, tokens).whenComplete((probe, failure) -> {
+      if (probe != null) {
+        span.setAttribute(CONSUMED, probe.consumed());
+        span.setAttribute(REMAINING, probe.remaining());
+      }
+      end(span, failure);
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+    Span span = start("bucket_store.refund", key);
+    return delegate.refund(key, limit, tokens).whenComplete((v, failure) -> end(span, failure));
+  }
+
+  @Override
+  public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
+    return delegate.snapshot(key, limit);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  private Span start(String name, BucketKey key) {
+    return tracer.spanBuilder(name)
+        .setSpanKind(SpanKind.CLIENT)
+        .setAttribute("db.system", system)
+        .setAttribute(LEVEL, key.level().code())
+        .startSpan();
+  }
+
+  private static void end(Span span, Throwable failure) {
+    if (failure != null) {
+      span.recordException(failure);
+      span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+    }
+    span.end();
+  }
+}
