@@ -39,6 +39,7 @@ final class EventsHandler implements Handler {
   private final Responses responses;
 
   private final Tracer tracer;
+  private final TopRefused topRefused;
 
   EventsHandler(
       MultiLevelLimiter limiter,
@@ -46,8 +47,10 @@ final class EventsHandler implements Handler {
       long maxBodyBytes,
       BuildStarter starter,
       Responses responses,
-      Tracer tracer) {
+      Tracer tracer,
+      TopRefused topRefused) {
     this.tracer = tracer;
+    this.topRefused = topRefused;
     this.limiter = limiter;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
@@ -83,6 +86,7 @@ final class EventsHandler implements Handler {
             responses.shadowRefusal(ctx, shadow.level().code(), endpoint, thirdParty.orElse(null));
           }
           if (!decision.allowed()) {
+            thirdParty.ifPresent(topRefused::refused);
             responses.problem(ctx, refusal(decision), endpoint, thirdParty.orElse(null));
             return CompletableFuture.completedFuture(null);
           }

@@ -14,6 +14,7 @@ import network.notifi.sluice.limiter.MultiLevelLimiter;
 public final class Routes {
 
   private final EventsHandler events;
+  private final RateLimitStatus status;
   private final Responses responses;
   private final PrometheusMeterRegistry registry;
 
@@ -25,7 +26,10 @@ public final class Routes {
       Responses responses,
       PrometheusMeterRegistry registry,
       Tracer tracer) {
-    this.events = new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer);
+    var topRefused = new TopRefused(System::nanoTime);
+    this.events =
+        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused);
+    this.status = new RateLimitStatus(limiter, topRefused, responses);
     this.responses = responses;
     this.registry = registry;
   }
@@ -35,6 +39,7 @@ public final class Routes {
     cfg.routes.get("/health/live", ctx -> json(ctx, Map.of("status", "UP")));
     cfg.routes.get("/health/ready", ctx -> json(ctx, Map.of("status", "UP")));
     cfg.routes.get("/metrics", this::metrics);
+    cfg.routes.get("/ratelimits", status);
 
     cfg.routes.exception(Problem.ProblemException.class, (e, ctx) -> responses.problem(ctx, e.problem(), null, null));
     cfg.routes.exception(Exception.class, (e, ctx) -> responses.failure(ctx, e, null, null));
@@ -50,6 +55,11 @@ public final class Routes {
         responses.problem(ctx, Problem.of(413, "body_too_large", "request body too large"), null, null);
       }
     });
+  }
+
+  /** Adds a member to {@code GET /ratelimits}, e.g. job slots or degraded mode. */
+  public void statusSection(String name, java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> value) {
+    status.section(name, value);
   }
 
   private void metrics(Context ctx) {

@@ -179,6 +179,28 @@ class EventsEndpointTest {
   }
 
   @Test
+  void rateLimitStatusShowsEveryLevelAndTheMostRefusedThirdParties() {
+    for (int i = 0; i < 25; i++) {
+      client.send(fromSource("abuser", "p"));
+    }
+    for (int i = 0; i < 3; i++) {
+      client.send(fromSource("other", "p"));
+    }
+
+    var status = json(client.get("/ratelimits"));
+
+    assertThat(status.at("/global/rate_per_second").asLong()).isEqualTo(100);
+    assertThat(status.at("/global/burst").asLong()).isEqualTo(200);
+    assertThat(status.at("/global/available").asLong()).isEqualTo(177);
+    assertThat(status.at("/endpoints/build.start/available").asLong()).isEqualTo(77);
+    assertThat(status.at("/third_party/burst").asLong()).isEqualTo(20);
+    assertThat(status.at("/third_party/most_refused_5m")).hasSize(1);
+    assertThat(status.at("/third_party/most_refused_5m/0/id").asText()).isEqualTo("abuser");
+    assertThat(status.at("/third_party/most_refused_5m/0/refusals_5m").asLong()).isEqualTo(5);
+    assertThat(status.at("/third_party/most_refused_5m/0/available").asLong()).isZero();
+  }
+
+  @Test
   void badInputCostsNoToken() {
     for (int i = 0; i < 150; i++) {
       assertThat(client.send(client.buildStart("BAD")).statusCode()).isEqualTo(400);
