@@ -109,11 +109,7 @@ public final class InProcessBucketStore implements BucketStore {
 
   private LocalBucket newBucket(Limit limit) {
     return Bucket.builder()
-        .addLimit(
-            bandwidth ->
-                bandwidth
-                    .capacity(limit.burst())
-                    .refillGreedy(limit.ratePerSecond(), java.time.Duration.ofSeconds(1)))
+        .addLimit(Bucket4jSupport.bandwidthFor(limit))
         .withCustomTimePrecision(timeMeter)
         .build();
   }

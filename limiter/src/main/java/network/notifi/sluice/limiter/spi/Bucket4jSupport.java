@@ -1,5 +1,6 @@
 package network.notifi.sluice.limiter.spi;
 
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
@@ -14,12 +15,14 @@ public final class Bucket4jSupport {
 
   /** A bucket of {@code burst} tokens, initially full, refilled greedily at the limit's rate. */
   public static BucketConfiguration configurationFor(Limit limit) {
-    return BucketConfiguration.builder()
-        .addLimit(
-            bandwidth ->
-                bandwidth
-                    .capacity(limit.burst())
-                    .refillGreedy(limit.ratePerSecond(), Duration.ofSeconds(1)))
+    return BucketConfiguration.builder().addLimit(bandwidthFor(limit)).build();
+  }
+
+  /** The one bandwidth of a limit's bucket. */
+  public static Bandwidth bandwidthFor(Limit limit) {
+    return Bandwidth.builder()
+        .capacity(limit.burst())
+        .refillGreedy(limit.ratePerSecond(), Duration.ofSeconds(1))
         .build();
   }
 
