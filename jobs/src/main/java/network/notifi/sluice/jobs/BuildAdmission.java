@@ -1,0 +1,323 @@
+package network.notifi.sluice.jobs;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
+import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
+import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
+import network.notifi.sluice.jobs.AdmissionResult.Queued;
+import network.notifi.sluice.jobs.AdmissionResult.Started;
+import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.internal.Dispatcher;
+import network.notifi.sluice.jobs.internal.DurationEstimator;
+import network.notifi.sluice.jobs.internal.JobsMetrics;
+import network.notifi.sluice.jobs.local.LocalProcessLauncher;
+import network.notifi.sluice.jobs.spi.JobLauncher;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.QueuedBuild;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Build admission: decides for each start request whether the build starts, waits in the queue, or
+ * is refused, and answers status queries.
+ *
+ * <p>A start goes through, in order: the parser's failure backoff in the namespace ({@link
+ * BackingOff}); dedupe, where a build of the same parser already queued or running is the answer
+ * ({@link AlreadyActive}); a slot in the namespace ({@link Started}); else, with {@code on_capacity:
+ * queue}, the namespace's queue ({@link Queued}), or {@link AtCapacity} when rejecting or when the
+ * queue is full. A namespace whose queue holds builds queues new ones behind them rather than let
+ * them take a freed slot first.
+ *
+ * <p>State lives in the {@link JobStores}, so replicas sharing a backend share slots, queues,
+ * backoff and records. Build ends reach the admission through the {@link JobLauncher}; the
+ * dispatcher then starts queued builds (see {@link #startDispatcher()}).
+ *
+ * <p>Thread-safe. No method blocks: futures complete when the stores and the launcher have answered,
+ * and complete exceptionally only when one of them fails.
+ */
+public final class BuildAdmission implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BuildAdmission.class);
+
+  private final JobsConfig config;
+  private final JobStores stores;
+  private final JobLauncher launcher;
+  private final Clock clock;
+  private final JobsMetrics metrics;
+  private final DurationEstimator durations;
+  private final Dispatcher dispatcher;
+  private ScheduledExecutorService ticker;
+
+  private BuildAdmission(
+      JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.stores = Objects.requireNonNull(stores, "stores");
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    Set<String> configured = new HashSet<>(config.namespaceLimits().keySet());
+    configured.add(config.defaultNamespace());
+    this.metrics = new JobsMetrics(Objects.requireNonNull(registry, "registry"), configured);
+    this.durations = new DurationEstimator(config.expectedBuildDuration());
+    this.dispatcher =
+        new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());
+    launcher.addListener(dispatcher);
+  }
+
+  /**
+   * An admission over the given stores and launcher. The dispatcher does not run periodically until
+   * {@link #startDispatcher()}; build ends still start queued builds at once.
+   */
+  public static BuildAdmission create(
+      JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
+    return new BuildAdmission(config, stores, launcher, clock, registry);
+  }
+
+  /**
+   * The embedded default for one replica: in-process stores, builds as local processes ({@code
+   * jobs.launcher: local}), the system clock, the dispatcher started.
+   */
+  public static BuildAdmission embedded(JobsConfig config, MeterRegistry registry) {
+    Clock clock = Clock.systemUTC();
+    BuildAdmission admission =
+        create(config, InProcessStores.create(clock), new LocalProcessLauncher(config.local()), clock, registry);
+    admission.startDispatcher();
+    return admission;
+  }
+
+  public JobsConfig config() {
+    return config;
+  }
+
+  /** Asks to start a build; see the class comment for the order of checks. */
+  public CompletableFuture<AdmissionResult> start(BuildRequest request) {
+    Objects.requireNonNull(request, "request");
+    String namespace = request.namespace().orElse(config.defaultNamespace());
+    dispatcher.noteNamespace(namespace);
+    return stores
+        .backoffs()
+        .window(namespace, request.parserId())
+        .thenCompose(
+            window -> {
+              Instant now = clock.instant();
+              if (window.isPresent() && !window.get().remaining(now).isZero()) {
+                return done(
+                    new BackingOff(request.parserId(), namespace, window.get().remaining(now),
+                        window.get().consecutiveFailures()));
+              }
+              Build build =
+                  Build.queued(UUID.randomUUID().toString(), request.parserId(), namespace,
+                      request.thirdParty(), now);
+              return dedupe(build, true);
+            })
+        .thenApply(
+            result -> {
+              metrics.admission(namespace, resultName(result));
+              return result;
+            });
+  }
+
+  /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
+  public CompletableFuture<Optional<BuildStatus>> status(String buildId) {
+    Objects.requireNonNull(buildId, "buildId");
+    return stores
+        .records()
+        .get(buildId)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty() || found.get().state() != BuildState.QUEUED) {
+                return done(found.map(BuildStatus::of));
+              }
+              Build build = found.get();
+              return stores
+                  .queue()
+                  .position(build.namespace(), buildId)
+                  .thenApply(
+                      position -> {
+                        OptionalLong waiting =
+                            position.isPresent() && position.getAsLong() > 0 ? position : OptionalLong.empty();
+                        return Optional.of(new BuildStatus(build, waiting));
+                      });
+            });
+  }
+
+  /** Slots in use, the limit and the queue depth of a namespace. */
+  public CompletableFuture<NamespaceUsage> usage(String namespace) {
+    Names.requireDns1123Label("namespace", namespace);
+    return stores
+        .slots()
+        .active(namespace)
+        .thenCombine(
+            stores.queue().depth(namespace),
+            (active, depth) -> new NamespaceUsage(namespace, active, config.limitFor(namespace), depth));
+  }
+
+  /**
+   * Cancels a running build's job; it ends as failed with reason {@code cancelled}. False if the
+   * launcher runs no such job (queued builds are not cancelled).
+   */
+  public CompletableFuture<Boolean> cancel(String namespace, String buildId) {
+    return launcher.cancel(namespace, buildId);
+  }
+
+  /**
+   * One round of the dispatcher: renews this replica's leases, fails builds whose lease expired,
+   * starts queued builds where slots are free. {@link #startDispatcher()} runs it every {@code
+   * jobs.dispatch_interval}; tests call it after moving their clock.
+   */
+  public CompletableFuture<Void> tick() {
+    return dispatcher.tick();
+  }
+
+  /** Runs {@link #tick()} every {@code jobs.dispatch_interval} on a daemon thread. Idempotent. */
+  public synchronized void startDispatcher() {
+    if (ticker != null) {
+      return;
+    }
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "sluice-jobs-dispatcher");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long period = config.dispatchInterval().toMillis();
+    ticker.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the dispatcher, then closes the launcher and the stores. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (ticker != null) {
+        ticker.shutdownNow();
+      }
+    }
+    launcher.close();
+    stores.close();
+  }
+
+  private void tickQuietly() {
+    try {
+      dispatcher.tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
+    }
+  }
+
+  /** Claims the (namespace, parser) place; if another build holds it and is active, answers with it. */
+  private CompletableFuture<AdmissionResult> dedupe(Build build, boolean mayRetry) {
+    var records = stores.records();
+    // The record is written before the place is claimed, so a holder of the place always has one.
+    return records
+        .put(build, config.recordTtl())
+        .thenCompose(v -> records.claimActive(build.namespace(), build.parserId(), build.id(), config.recordTtl()))
+        .thenCompose(
+            holder -> {
+              if (holder.equals(build.id())) {
+                return admit(build);
+              }
+              return status(holder)
+                  .thenCompose(
+                      existing -> {
+                        if (existing.isPresent() && existing.get().state().isActive()) {
+                          return records.delete(build.id()).thenApply(v -> new AlreadyActive(existing.get()));
+                        }
+                        // The holder ended or expired without freeing its place: free it and retry once.
+                        return records
+                            .releaseActive(build.namespace(), build.parserId(), holder)
+                            .thenCompose(
+                                v -> mayRetry
+                                    ? dedupe(build, false)
+                                    : CompletableFuture.failedFuture(new IllegalStateException(
+                                        "could not claim the active place of parser " + build.parserId()
+                                            + " in namespace " + build.namespace())));
+                      });
+            });
+  }
+
+  /** The build holds its dedupe place: start it, queue it, or refuse it. */
+  private CompletableFuture<AdmissionResult> admit(Build build) {
+    String namespace = build.namespace();
+    int limit = config.limitFor(namespace);
+    boolean queueing = config.onCapacity() == OnCapacity.QUEUE;
+    CompletableFuture<Long> waiting = queueing ? stores.queue().depth(namespace) : done(0L);
+    return waiting.thenCompose(
+        depth -> {
+          if (depth > 0) {
+            return enqueue(build, limit);
+          }
+          return stores
+              .slots()
+              .acquire(namespace, build.id(), limit, config.leaseDuration())
+              .thenCompose(
+                  acquisition -> {
+                    metrics.active(namespace, acquisition.active());
+                    if (acquisition.acquired()) {
+                      return dispatcher.launch(build).thenApply(Started::new);
+                    }
+                    return queueing ? enqueue(build, limit) : refuse(build, false, limit);
+                  });
+        });
+  }
+
+  private CompletableFuture<AdmissionResult> enqueue(Build build, int limit) {
+    var entry = new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
+    return stores
+        .queue()
+        .enqueue(entry, config.queueMaxDepth())
+        .thenCompose(
+            enqueued -> {
+              metrics.queueDepth(build.namespace(), enqueued.depth());
+              if (!enqueued.accepted()) {
+                return refuse(build, true, limit);
+              }
+              Instant eta =
+                  durations.estimatedStart(build.namespace(), enqueued.position(), limit, clock.instant());
+              AdmissionResult queued = new Queued(build, enqueued.position(), eta);
+              // A slot may have freed between the acquire and the enqueue: look again.
+              return dispatcher.drain(build.namespace()).handle((v, error) -> queued);
+            });
+  }
+
+  private CompletableFuture<AdmissionResult> refuse(Build build, boolean queueFull, int limit) {
+    metrics.rejected(build.namespace(), queueFull);
+    var records = stores.records();
+    return records
+        .delete(build.id())
+        .thenCompose(v -> records.releaseActive(build.namespace(), build.parserId(), build.id()))
+        .thenApply(
+            v -> new AtCapacity(build.namespace(), limit, queueFull,
+                durations.untilSlotFrees(build.namespace(), limit)));
+  }
+
+  private static String resultName(AdmissionResult result) {
+    if (result instanceof Started) {
+      return "started";
+    } else if (result instanceof Queued) {
+      return "queued";
+    } else if (result instanceof AlreadyActive) {
+      return "already_active";
+    } else if (result instanceof BackingOff) {
+      return "backing_off";
+    }
+    return "at_capacity";
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}

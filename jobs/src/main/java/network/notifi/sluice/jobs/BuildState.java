@@ -1,0 +1,18 @@
+package network.notifi.sluice.jobs;
+
+/** Where a build stands. {@link #QUEUED} and {@link #RUNNING} are active; the other two are final. */
+public enum BuildState {
+  QUEUED,
+  RUNNING,
+  SUCCEEDED,
+  FAILED;
+
+  /** The lower-case name used on the wire and in storage, e.g. {@code "running"}. */
+  public String code() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public boolean isActive() {
+    return this == QUEUED || this == RUNNING;
+  }
+}

@@ -1,0 +1,214 @@
+package network.notifi.sluice.jobs;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The settings of build admission. Immutable; validated on construction, with messages that name
+ * the setting as it is spelled in the configuration file.
+ *
+ * @param maxConcurrentJobs slots per namespace ({@code rate_limiting.max_concurrent_jobs}, 10)
+ * @param namespaceLimits slots of particular namespaces, overriding {@code maxConcurrentJobs}
+ *     ({@code jobs.namespace_limits}, none)
+ * @param defaultNamespace the namespace of requests that name none ({@code jobs.default_namespace},
+ *     {@code default})
+ * @param onCapacity what a start does when no slot is free ({@code jobs.on_capacity}, queue)
+ * @param queueMaxDepth builds a namespace's queue holds at most ({@code jobs.queue_max_depth}, 1000)
+ * @param failureBackoffPeriod the window a first failure opens ({@code
+ *     rate_limiting.failure_backoff_period}, 5m); each further failure in a row doubles it
+ * @param failureBackoffMax the longest window ({@code jobs.failure_backoff_max}, 1h)
+ * @param leaseDuration how long a slot outlives its last renewal ({@code jobs.lease_duration}, 30s);
+ *     leases are renewed every third of it, so a dead replica's slots free within this time
+ * @param recordTtl how long build records are kept ({@code jobs.record_ttl}, 24h)
+ * @param expectedBuildDuration the build duration assumed until builds have finished, for queue
+ *     estimates and {@code Retry-After} ({@code jobs.expected_build_duration}, 1m)
+ * @param dispatchInterval how often the dispatcher renews leases, reaps expired ones and drains
+ *     queues besides reacting to build ends ({@code jobs.dispatch_interval}, 500ms)
+ * @param local the local-process launcher ({@code jobs.local})
+ */
+public record JobsConfig(
+    int maxConcurrentJobs,
+    Map<String, Integer> namespaceLimits,
+    String defaultNamespace,
+    OnCapacity onCapacity,
+    int queueMaxDepth,
+    Duration failureBackoffPeriod,
+    Duration failureBackoffMax,
+    Duration leaseDuration,
+    Duration recordTtl,
+    Duration expectedBuildDuration,
+    Duration dispatchInterval,
+    Local local) {
+
+  public JobsConfig {
+    atLeast("rate_limiting.max_concurrent_jobs", maxConcurrentJobs, 1);
+    namespaceLimits = Map.copyOf(Objects.requireNonNull(namespaceLimits, "jobs.namespace_limits"));
+    namespaceLimits.forEach(
+        (ns, limit) -> {
+          Names.requireDns1123Label("jobs.namespace_limits key", ns);
+          atLeast("jobs.namespace_limits." + ns, limit, 1);
+        });
+    Names.requireDns1123Label("jobs.default_namespace", defaultNamespace);
+    Objects.requireNonNull(onCapacity, "jobs.on_capacity must be queue or reject, was null");
+    atLeast("jobs.queue_max_depth", queueMaxDepth, 1);
+    positive("rate_limiting.failure_backoff_period", failureBackoffPeriod);
+    positive("jobs.failure_backoff_max", failureBackoffMax);
+    if (failureBackoffMax.compareTo(failureBackoffPeriod) < 0) {
+      throw new IllegalStateException(
+          "jobs.failure_backoff_max ("
+              + failureBackoffMax
+              + ") must be >= rate_limiting.failure_backoff_period ("
+              + failureBackoffPeriod
+              + ")");
+    }
+    atLeast("jobs.lease_duration", leaseDuration, Duration.ofSeconds(1));
+    positive("jobs.record_ttl", recordTtl);
+    positive("jobs.expected_build_duration", expectedBuildDuration);
+    positive("jobs.dispatch_interval", dispatchInterval);
+    if (dispatchInterval.compareTo(leaseDuration.dividedBy(3)) > 0) {
+      throw new IllegalStateException(
+          "jobs.dispatch_interval ("
+              + dispatchInterval
+              + ") must be <= a third of jobs.lease_duration ("
+              + leaseDuration
+              + "), or leases expire between renewals");
+    }
+    Objects.requireNonNull(local, "jobs.local");
+  }
+
+  /** The seed's defaults; see the parameters for each value. */
+  public static JobsConfig defaults() {
+    return new JobsConfig(
+        10,
+        Map.of(),
+        "default",
+        OnCapacity.QUEUE,
+        1000,
+        Duration.ofMinutes(5),
+        Duration.ofHours(1),
+        Duration.ofSeconds(30),
+        Duration.ofHours(24),
+        Duration.ofMinutes(1),
+        Duration.ofMillis(500),
+        Local.defaults());
+  }
+
+  /** The slot limit of {@code namespace}. */
+  public int limitFor(String namespace) {
+    return namespaceLimits.getOrDefault(namespace, maxConcurrentJobs);
+  }
+
+  public JobsConfig withMaxConcurrentJobs(int value) {
+    return new JobsConfig(value, namespaceLimits, defaultNamespace, onCapacity, queueMaxDepth,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withNamespaceLimits(Map<String, Integer> value) {
+    return new JobsConfig(maxConcurrentJobs, value, defaultNamespace, onCapacity, queueMaxDepth,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withDefaultNamespace(String value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, value, onCapacity, queueMaxDepth,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withOnCapacity(OnCapacity value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, value, queueMaxDepth,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withQueueMaxDepth(int value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity, value,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withFailureBackoff(Duration period, Duration max) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, period, max, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withLeaseDuration(Duration value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, failureBackoffPeriod, failureBackoffMax, value, recordTtl,
+        expectedBuildDuration, dispatchInterval, local);
+  }
+
+  public JobsConfig withRecordTtl(Duration value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, value,
+        expectedBuildDuration, dispatchInterval, local);
+  }
+
+  public JobsConfig withExpectedBuildDuration(Duration value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, value,
+        dispatchInterval, local);
+  }
+
+  public JobsConfig withDispatchInterval(Duration value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
+        expectedBuildDuration, value, local);
+  }
+
+  public JobsConfig withLocal(Local value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+        queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
+        expectedBuildDuration, dispatchInterval, value);
+  }
+
+  /**
+   * The local-process launcher ({@code jobs.launcher: local}, the embedded default).
+   *
+   * @param command run through {@code /bin/sh -c} with {@code PARSER_ID}, {@code BUILD_ID}, {@code
+   *     NAMESPACE} and {@code THIRD_PARTY_ID} in its environment ({@code jobs.local.command}; a demo
+   *     build of about three seconds)
+   * @param timeout a build running longer is killed with its child processes and fails ({@code
+   *     jobs.local.timeout}, 10m)
+   * @param logLimitBytes the tail of each build's output that is kept ({@code
+   *     jobs.local.log_limit_bytes}, 64 KiB)
+   */
+  public record Local(String command, Duration timeout, int logLimitBytes) {
+
+    /** A harmless build of about three seconds. */
+    public static final String DEMO_COMMAND = "echo \"building $PARSER_ID\"; sleep 3; echo done";
+
+    public Local {
+      if (command == null || command.isBlank()) {
+        throw new IllegalArgumentException("jobs.local.command must not be blank, was " + command);
+      }
+      positive("jobs.local.timeout", timeout);
+      atLeast("jobs.local.log_limit_bytes", logLimitBytes, 1024);
+    }
+
+    public static Local defaults() {
+      return new Local(DEMO_COMMAND, Duration.ofMinutes(10), 64 * 1024);
+    }
+  }
+
+  private static void atLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+    }
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
+    }
+  }
+
+  private static void atLeast(String name, Duration value, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package network.notifi.sluice.jobs.inprocess;
+
+import java.time.Clock;
+import network.notifi.sluice.jobs.spi.JobStores;
+
+/** The one door to the in-process backend: every store in this process's memory, for one replica. */
+public final class InProcessStores {
+
+  private InProcessStores() {}
+
+  /** New, empty in-process stores on {@code clock}. */
+  public static JobStores create(Clock clock) {
+    return new JobStores(
+        new InProcessSlotStore(clock),
+        new InProcessBuildQueue(clock),
+        new InProcessBackoffStore(clock),
+        new InProcessBuildRecordStore(clock));
+  }
+}

@@ -1,0 +1,332 @@
+package network.notifi.sluice.jobs.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.JobsConfig;
+import network.notifi.sluice.jobs.spi.JobLauncher;
+import network.notifi.sluice.jobs.spi.JobListener;
+import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.Lease;
+import network.notifi.sluice.jobs.spi.QueueClaim;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts builds that hold slots, ends them, and drains queues as slots free.
+ *
+ * <p>When a build ends here, the next queued build of its namespace starts at once, on the thread
+ * that reported the end. {@link #tick} does the rest, periodically: renews the leases of builds this
+ * replica launched, marks builds whose lease expired as failed, and drains every namespace, which
+ * picks up slots freed on other replicas. A shared backend must make a freed slot start the next
+ * queued build on some replica within 1 s: a tick interval under 1 s does it, and a backend may add
+ * a nudge (Redis pub/sub) that calls {@link #drain} on every replica.
+ *
+ * <p>Every end is acted on once: the release of the slot (or the reaping of its expired lease) is
+ * the one place that decides. Thread-safe; nothing here blocks on a store.
+ */
+public final class Dispatcher implements JobListener {
+
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** The failure reason of a build whose lease expired. */
+  public static final String LEASE_EXPIRED = "lease expired: the replica running it stopped renewing it";
+
+  private final JobsConfig config;
+  private final JobStores stores;
+  private final JobLauncher launcher;
+  private final Clock clock;
+  private final JobsMetrics metrics;
+  private final DurationEstimator durations;
+  private final BackoffPolicy backoff;
+  private final String consumer;
+  // Builds launched by this replica and not yet ended: their leases are renewed here.
+  private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
+  private final Set<String> seenNamespaces = ConcurrentHashMap.newKeySet();
+
+  public Dispatcher(
+      JobsConfig config,
+      JobStores stores,
+      JobLauncher launcher,
+      Clock clock,
+      JobsMetrics metrics,
+      DurationEstimator durations,
+      String consumer) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.stores = Objects.requireNonNull(stores, "stores");
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.durations = Objects.requireNonNull(durations, "durations");
+    this.backoff = new BackoffPolicy(config.failureBackoffPeriod(), config.failureBackoffMax());
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    seenNamespaces.add(config.defaultNamespace());
+    seenNamespaces.addAll(config.namespaceLimits().keySet());
+  }
+
+  public void noteNamespace(String namespace) {
+    if (seenNamespaces.size() < 10_000) {
+      seenNamespaces.add(namespace);
+    }
+  }
+
+  /**
+   * Launches a build that holds a slot: writes it as running, then starts its job. If the job cannot
+   * be started, the build is failed (no backoff: not the parser's fault), its slot and dedupe place
+   * freed, and the future fails with the launcher's error.
+   */
+  public CompletableFuture<Build> launch(Build build) {
+    Build running = build.running(clock.instant());
+    Owned mine = new Owned(build.namespace(), build.id());
+    owned.add(mine);
+    return stores
+        .records()
+        .put(running, config.recordTtl())
+        .thenCompose(v -> launcher.launch(running))
+        .thenApply(v -> running)
+        .exceptionallyCompose(
+            error -> {
+              owned.remove(mine);
+              String reason = "launch failed: " + rootMessage(error);
+              log.warn("build {} of {} in {}: {}", build.id(), build.parserId(), build.namespace(), reason);
+              return stores
+                  .slots()
+                  .release(build.namespace(), build.id())
+                  .thenCompose(released -> finish(build.namespace(), build.id(), false, reason, false))
+                  .thenCompose(v -> CompletableFuture.<Build>failedFuture(error));
+            });
+  }
+
+  /** A launcher reports the end of a job: free its slot once, record it, start the next build. */
+  @Override
+  public void onJobEnded(JobOutcome outcome) {
+    String namespace = outcome.namespace();
+    stores
+        .slots()
+        .release(namespace, outcome.buildId())
+        .thenCompose(
+            released ->
+                released
+                    ? finish(namespace, outcome.buildId(), outcome.succeeded(),
+                        outcome.failureReason().orElse(null), true)
+                    : CompletableFuture.<Void>completedFuture(null))
+        .thenCompose(v -> drain(namespace))
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                log.error("could not process the end of build {} in {}", outcome.buildId(), namespace, error);
+              }
+            });
+  }
+
+  /**
+   * Starts queued builds of the namespace while it has free slots. Safe to run on many threads and
+   * replicas at once: a claim whose slot another took is abandoned back to the queue.
+   */
+  public CompletableFuture<Void> drain(String namespace) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    drainFrom(namespace, result);
+    return result;
+  }
+
+  /** Renews owned leases, fails builds whose lease expired, drains every namespace. */
+  public CompletableFuture<Void> tick() {
+    List<CompletableFuture<?>> renewals = new ArrayList<>();
+    for (Owned mine : owned) {
+      renewals.add(
+          stores
+              .slots()
+              .renew(mine.namespace(), mine.buildId(), config.leaseDuration())
+              .thenAccept(
+                  renewed -> {
+                    if (!renewed) {
+                      owned.remove(mine);
+                    }
+                  }));
+    }
+    return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new))
+        .thenCompose(v -> stores.slots().namespaces())
+        .thenCombine(stores.queue().namespaces(), (a, b) -> union(a, b))
+        .thenCompose(
+            namespaces -> {
+              List<CompletableFuture<?>> work = new ArrayList<>();
+              for (String namespace : namespaces) {
+                work.add(reap(namespace).thenCompose(v -> drain(namespace)).thenCompose(v -> refresh(namespace)));
+              }
+              return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
+            });
+  }
+
+  /** Updates the namespace's gauges from the stores. */
+  public CompletableFuture<Void> refresh(String namespace) {
+    return stores
+        .slots()
+        .active(namespace)
+        .thenCombine(
+            stores.queue().depth(namespace),
+            (active, depth) -> {
+              metrics.active(namespace, active);
+              metrics.queueDepth(namespace, depth);
+              return null;
+            });
+  }
+
+  private Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new TreeSet<>(seenNamespaces);
+    all.addAll(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private CompletableFuture<Void> reap(String namespace) {
+    return stores
+        .slots()
+        .reapExpired(namespace)
+        .thenCompose(
+            expired -> {
+              CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+              for (Lease lease : expired) {
+                owned.remove(new Owned(namespace, lease.buildId()));
+                log.warn("build {} in {}: {}", lease.buildId(), namespace, LEASE_EXPIRED);
+                chain = chain.thenCompose(v -> finish(namespace, lease.buildId(), false, LEASE_EXPIRED, false));
+              }
+              return chain;
+            });
+  }
+
+  /** Loops without growing the stack while the stores answer at once (in-process). */
+  private void drainFrom(String namespace, CompletableFuture<Void> result) {
+    while (true) {
+      CompletableFuture<Boolean> step = startNext(namespace);
+      if (step.isDone() && !step.isCompletedExceptionally()) {
+        if (!step.join()) {
+          result.complete(null);
+          return;
+        }
+        continue;
+      }
+      step.whenComplete(
+          (more, error) -> {
+            if (error != null) {
+              result.completeExceptionally(error);
+            } else if (more) {
+              drainFrom(namespace, result);
+            } else {
+              result.complete(null);
+            }
+          });
+      return;
+    }
+  }
+
+  /** Starts the next queued build if a slot is free; true if the queue may have more to start. */
+  private CompletableFuture<Boolean> startNext(String namespace) {
+    int limit = config.limitFor(namespace);
+    return stores
+        .slots()
+        .active(namespace)
+        .thenCompose(
+            active ->
+                active >= limit
+                    ? CompletableFuture.completedFuture(Optional.<QueueClaim>empty())
+                    : stores.queue().claim(namespace, consumer, config.leaseDuration()))
+        .thenCompose(
+            claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limit));
+  }
+
+  private CompletableFuture<Boolean> startClaimed(QueueClaim claim, int limit) {
+    var entry = claim.entry();
+    return stores
+        .slots()
+        .acquire(entry.namespace(), entry.buildId(), limit, config.leaseDuration())
+        .thenCompose(
+            acquisition -> {
+              metrics.active(entry.namespace(), acquisition.active());
+              if (!acquisition.acquired()) {
+                return stores.queue().abandon(claim).thenApply(v -> false);
+              }
+              Build queued =
+                  Build.queued(entry.buildId(), entry.parserId(), entry.namespace(), entry.thirdParty(), entry.enqueuedAt());
+              return launch(queued)
+                  .handle((running, error) -> null)
+                  .thenCompose(v -> stores.queue().ack(claim))
+                  .thenCompose(v -> refresh(entry.namespace()))
+                  .thenApply(v -> true);
+            });
+  }
+
+  /**
+   * Records the end of a build that no longer holds a slot: final record, metrics, backoff, and
+   * frees its dedupe place. {@code backoffOnFailure} is false for failures that are not the
+   * parser's fault (launch errors, expired leases).
+   */
+  private CompletableFuture<Void> finish(
+      String namespace, String buildId, boolean succeeded, String reason, boolean backoffOnFailure) {
+    owned.remove(new Owned(namespace, buildId));
+    Instant now = clock.instant();
+    return stores
+        .records()
+        .get(buildId)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                log.warn("build {} in {} ended but its record is gone", buildId, namespace);
+                return refresh(namespace);
+              }
+              Build build = found.get();
+              Build ended = succeeded ? build.succeeded(now) : build.failed(now, reason);
+              Duration ranFor = build.startedAt().map(s -> Duration.between(s, now)).orElse(null);
+              if (ranFor != null) {
+                durations.record(namespace, ranFor);
+              }
+              metrics.finished(namespace, succeeded, ranFor);
+              return stores
+                  .records()
+                  .put(ended, config.recordTtl())
+                  .thenCompose(v -> updateBackoff(ended, succeeded, backoffOnFailure, now))
+                  .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
+                  .thenCompose(v -> refresh(namespace));
+            });
+  }
+
+  private CompletableFuture<Void> updateBackoff(
+      Build build, boolean succeeded, boolean backoffOnFailure, Instant now) {
+    var backoffs = stores.backoffs();
+    if (succeeded) {
+      return backoffs.reset(build.namespace(), build.parserId());
+    }
+    if (!backoffOnFailure) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return backoffs
+        .recordFailure(build.namespace(), build.parserId(), backoff.keepCountFor(config.failureBackoffMax()))
+        .thenCompose(
+            failures -> {
+              Duration window = backoff.windowAfter(failures);
+              metrics.backoffOpened(build.namespace());
+              return backoffs.open(build.namespace(), build.parserId(), now.plus(window));
+            });
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private record Owned(String namespace, String buildId) {}
+}

@@ -1,0 +1,40 @@
+package network.notifi.sluice.jobs.spi;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.jobs.Build;
+
+/**
+ * Build records, each kept for a time-to-live from its last write, and the index of active builds:
+ * at most one build id per (namespace, parser) that is queued or running, which makes starting the
+ * same parser twice a no-op.
+ *
+ * <p>Time is the store's injected clock. Thread-safe, atomic per call; methods do not block.
+ */
+public interface BuildRecordStore extends AutoCloseable {
+
+  /** Writes the record, replacing any with the same id; it expires {@code ttl} after this write. */
+  CompletableFuture<Void> put(Build build, Duration ttl);
+
+  /** The record, unless absent or expired. */
+  CompletableFuture<Optional<Build>> get(String buildId);
+
+  /** Removes the record (a build refused after it was written). */
+  CompletableFuture<Void> delete(String buildId);
+
+  /**
+   * Atomically makes {@code buildId} the active build of (namespace, parser) unless another build
+   * holds that place, and returns the build id that holds it afterwards: {@code buildId} if it got
+   * the place, else the holder's. The place is forgotten after {@code ttl} if never released.
+   */
+  CompletableFuture<String> claimActive(
+      String namespace, String parserId, String buildId, Duration ttl);
+
+  /** Frees the place if {@code buildId} holds it (compare and delete); true if it did. */
+  CompletableFuture<Boolean> releaseActive(String namespace, String parserId, String buildId);
+
+  /** Releases connections and threads. The default does nothing. */
+  @Override
+  default void close() {}
+}
