@@ -1,0 +1,271 @@
+package network.notifi.sluice.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.Level;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.spi.Bucket4jSupport;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.limiter.spi.TokenProbe;
+import network.notifi.sluice.redis.internal.BoundedCasProxyManager;
+import network.notifi.sluice.redis.internal.BucketStateCodec;
+import network.notifi.sluice.redis.internal.KeySchema;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
+
+/**
+ * Token buckets shared by every replica, in Redis (standalone or cluster), on Bucket4j's Redisson
+ * compare-and-swap proxy manager. The Redisson backend's one entry point.
+ *
+ * <h2>Keys</h2>
+ * {@code sluice:rl:{global}}, {@code sluice:rl:{ep:<name>}}, {@code sluice:rl:{tp:<id>}} and {@code
+ * sluice:rl:{anon}} (prefix configurable). Names and ids are percent-encoded, so no id can choose a
+ * cluster slot, a glob or another bucket's key. Each key expires once its bucket would have refilled
+ * to full, plus 10 s.
+ *
+ * <h2>Time</h2>
+ * Bucket4j refills with the client's clock; every replica must use the same one, so pass a {@link
+ * RedisTimeClock} in production.
+ *
+ * <h2>Contention</h2>
+ * Each operation is a GET and a compare-and-swap; a lost CAS is retried at most {@code
+ * maxCasAttempts} times (then {@link CasContentionException}), and the whole operation fails with a
+ * {@link java.util.concurrent.TimeoutException} after {@code decisionTimeout}. The global and
+ * endpoint buckets, which every request hits, go through a per-process proxy with a {@link
+ * HotKeyOptimization} (batching by default: concurrent requests for one key are merged into one CAS,
+ * exactly, with no overshoot). Third-party buckets are always batched, through a bounded cache of
+ * proxies (10,000, idle 5 s), so that one third party's flood costs at most one CAS in flight per
+ * replica.
+ *
+ * <p>Thread-safe. No method blocks: futures complete on Redisson's threads. Closing the store does
+ * not shut the client down; its owner does.
+ */
+public final class RedisBucketStore implements BucketStore {
+
+  /** What the process-wide proxies of the global and endpoint buckets do to avoid CAS storms. */
+  public enum HotKeyOptimization {
+    /** One CAS per request. Collapses under concurrency on one key. */
+    NONE,
+    /**
+     * Concurrent requests for a key wait for the CAS in flight and are then applied together in one.
+     * Exact: never admits more than an unoptimized store would.
+     */
+    BATCHING,
+    /**
+     * Consumes from a local copy and writes to Redis every {@code maxUnsynchronizedTokens} tokens or
+     * {@code maxUnsynchronizedTimeout}, whichever comes first. Each replica can over-admit up to its
+     * unsynchronized tokens per synchronization period.
+     */
+    DELAYING,
+    /** Like {@link #DELAYING}, also predicting other replicas' consumption from past samples. */
+    PREDICTING
+  }
+
+  private final KeySchema keys;
+  private final Clock clock;
+  private final RedissonClient client;
+  private final BoundedCasProxyManager casManager;
+  private final AsyncProxyManager<String> proxies;
+  private final long decisionTimeoutNanos;
+  private final HotKeyOptimization hotKeys;
+  private final DelayParameters delay;
+  private final ConcurrentMap<ProxyKey, AsyncBucketProxy> hotProxies = new ConcurrentHashMap<>();
+  private final Cache<ProxyKey, AsyncBucketProxy> thirdPartyProxies =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofSeconds(5)).build();
+
+  private record ProxyKey(BucketKey key, Limit limit) {}
+
+  private RedisBucketStore(Builder b) {
+    this.keys = new KeySchema(b.keyPrefix);
+    this.clock = b.clock;
+    this.client = b.client;
+    this.decisionTimeoutNanos = b.decisionTimeout.toNanos();
+    this.hotKeys = b.hotKeys;
+    this.delay = b.delay;
+    var builder = Bucket4jRedisson.casBasedBuilder(((Redisson) b.client).getCommandExecutor())
+        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(b.keepIdleFull))
+        .clientClock(Bucket4jSupport.timeMeter(b.clock));
+    this.casManager = new BoundedCasProxyManager(builder, b.maxCasAttempts);
+    this.proxies = casManager.asAsync();
+  }
+
+  /** A builder over {@code client}; see its setters for the defaults. */
+  public static Builder builder(RedissonClient client) {
+    return new Builder(client);
+  }
+
+  /** A store with the prefix, timeouts and CAS bound of {@code config}, on {@code clock}. */
+  public static RedisBucketStore create(RedissonClient client, RedisConfig config, Clock clock) {
+    return builder(client)
+        .keyPrefix(config.keyPrefix())
+        .decisionTimeout(config.decisionTimeout())
+        .maxCasAttempts(config.maxCasAttempts())
+        .clock(clock)
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    return bounded(proxy(key, limit).tryConsumeAndReturnRemaining(tokens)).thenApply(Bucket4jSupport::toProbe);
+  }
+
+  @Override
+  public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+    return bounded(proxy(key, limit).addTokens(tokens));
+  }
+
+  /** Reads the bucket's state with one GET; does not create or touch the bucket. */
+  @Override
+  public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
+    CompletionStage<byte[]> raw = client.<byte[]>getBucket(keys.bucketKey(key), ByteArrayCodec.INSTANCE).getAsync();
+    return bounded(raw).thenApply(bytes -> Optional.ofNullable(bytes).map(b -> {
+      var state = BucketStateCodec.decode(b, clock.epochNanos());
+      return new BucketSnapshot(key, state.availableTokens(), state.capacity());
+    }));
+  }
+
+  /** The Redis key of {@code key}'s bucket. */
+  public String redisKey(BucketKey key) {
+    return keys.bucketKey(key);
+  }
+
+  /** CAS attempts made so far (each is one GET and one conditional SET); for metrics and benchmarks. */
+  public long casAttempts() {
+    return casManager.attempts();
+  }
+
+  /** The clock buckets refill with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  private AsyncBucketProxy proxy(BucketKey key, Limit limit) {
+    // An optimization's state lives in its proxy, so optimized buckets keep one proxy per process.
+    var proxyKey = new ProxyKey(key, limit);
+    if (key.level() == Level.THIRD_PARTY) {
+      return thirdPartyProxies.get(proxyKey, k -> build(k, Optimizations.batching()));
+    }
+    if (hotKeys == HotKeyOptimization.NONE) {
+      return build(proxyKey, null);
+    }
+    return hotProxies.computeIfAbsent(proxyKey, k -> build(k, optimization()));
+  }
+
+  private AsyncBucketProxy build(ProxyKey key, Optimization optimizationOrNull) {
+    RemoteAsyncBucketBuilder<String> builder = proxies.builder();
+    if (optimizationOrNull != null) {
+      builder = builder.withOptimization(optimizationOrNull);
+    }
+    return builder.build(keys.bucketKey(key.key()), Bucket4jSupport.configurationFor(key.limit()));
+  }
+
+  private Optimization optimization() {
+    return switch (hotKeys) {
+      case BATCHING -> Optimizations.batching();
+      case DELAYING -> Optimizations.delaying(delay);
+      case PREDICTING -> Optimizations.predicting(delay);
+      case NONE -> throw new IllegalStateException("no optimization");
+    };
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletionStage<T> stage) {
+    // A dependent future, so that the timeout never completes a future the library owns.
+    return stage.toCompletableFuture()
+        .thenApply(v -> v)
+        .orTimeout(decisionTimeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Settings of a {@link RedisBucketStore}. Not thread-safe; {@link #build()} copies them. */
+  public static final class Builder {
+    private final RedissonClient client;
+    private Clock clock = Clock.system();
+    private String keyPrefix = "sluice:";
+    private Duration decisionTimeout = Duration.ofMillis(500);
+    private int maxCasAttempts = 8;
+    private HotKeyOptimization hotKeys = HotKeyOptimization.BATCHING;
+    private DelayParameters delay = new DelayParameters(20, Duration.ofMillis(20));
+    private Duration keepIdleFull = Duration.ofSeconds(10);
+
+    private Builder(RedissonClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** The clock buckets refill with; default the system clock. Use a {@link RedisTimeClock}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Prepended to every key; default {@code sluice:}. */
+    public Builder keyPrefix(String keyPrefix) {
+      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+      return this;
+    }
+
+    /** Time limit of one bucket operation, CAS retries included; default 500 ms. */
+    public Builder decisionTimeout(Duration timeout) {
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("decisionTimeout must be > 0, was " + timeout);
+      }
+      this.decisionTimeout = timeout;
+      return this;
+    }
+
+    /** CAS attempts per operation before {@link CasContentionException}; default 8. */
+    public Builder maxCasAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("maxCasAttempts must be >= 1, was " + attempts);
+      }
+      this.maxCasAttempts = attempts;
+      return this;
+    }
+
+    /** The optimization of the global and endpoint buckets; default {@link HotKeyOptimization#BATCHING}. */
+    public Builder hotKeys(HotKeyOptimization optimization) {
+      this.hotKeys = Objects.requireNonNull(optimization, "optimization");
+      return this;
+    }
+
+    /**
+     * For {@link HotKeyOptimization#DELAYING} and {@link HotKeyOptimization#PREDICTING}: tokens and
+     * time a replica may consume without writing to Redis; default 20 tokens, 20 ms.
+     */
+    public Builder delay(long maxUnsynchronizedTokens, Duration maxUnsynchronizedTimeout) {
+      this.delay = new DelayParameters(maxUnsynchronizedTokens, maxUnsynchronizedTimeout);
+      return this;
+    }
+
+    /** How long an idle key lives after its bucket would be full again; default 10 s. */
+    public Builder keepIdleFull(Duration keep) {
+      if (keep.isNegative()) {
+        throw new IllegalArgumentException("keepIdleFull must be >= 0, was " + keep);
+      }
+      this.keepIdleFull = keep;
+      return this;
+    }
+
+    public RedisBucketStore build() {
+      return new RedisBucketStore(this);
+    }
+  }
+}

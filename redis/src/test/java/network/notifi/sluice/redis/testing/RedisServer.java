@@ -1,0 +1,133 @@
+package network.notifi.sluice.redis.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code redis-server} process on a loopback port, in a directory of its own. It can be stopped
+ * and started again on the same port (and, for a cluster node, with the same node config), which is
+ * what failover and degraded-mode tests need. Thread-safe.
+ */
+public final class RedisServer {
+
+  private final Path binary;
+  private final int port;
+  private final Path dir;
+  private final List<String> extraArgs;
+  private Process process;
+
+  RedisServer(Path binary, int port, Path dir, List<String> extraArgs) {
+    Resp.guard(port);
+    this.binary = binary;
+    this.port = port;
+    this.dir = dir;
+    this.extraArgs = List.copyOf(extraArgs);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code redis://127.0.0.1:port}, as Redisson wants it. */
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** {@code 127.0.0.1:port}, as {@code redis.addresses} wants it. */
+  public String hostAndPort() {
+    return "127.0.0.1:" + port;
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Starts the process (if it is not running) and waits until it answers PING. */
+  public synchronized RedisServer start() {
+    if (isRunning()) {
+      return this;
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary.toString());
+    cmd.addAll(List.of(
+        "--port", Integer.toString(port),
+        "--bind", "127.0.0.1",
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", dir.toString(),
+        "--daemonize", "no",
+        "--protected-mode", "no"));
+    cmd.addAll(extraArgs);
+    try {
+      Files.createDirectories(dir);
+      process = new ProcessBuilder(cmd)
+          .directory(dir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("redis.log").toFile())
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + binary, e);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!Resp.pings(port)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server on port " + port + " did not start: " + log());
+      }
+      Thread.onSpinWait();
+      pause();
+    }
+    return this;
+  }
+
+  /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  /** Kills and starts again on the same port, in the same directory. */
+  public synchronized RedisServer restart() {
+    kill();
+    return start();
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  String log() {
+    try {
+      Path log = dir.resolve("redis.log");
+      return Files.exists(log) ? Files.readString(log) : "(no log)";
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "redis-server@" + port;
+  }
+}
