@@ -1,0 +1,90 @@
+package network.notifi.sluice.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import network.notifi.sluice.jobs.spi.JobLauncher;
+import network.notifi.sluice.jobs.spi.JobListener;
+import network.notifi.sluice.jobs.spi.JobOutcome;
+
+/**
+ * A launcher whose jobs run until the test ends them with {@link #succeed} or {@link #fail}. Records
+ * every launch in order and the most builds ever running at once. Thread-safe.
+ */
+public final class ScriptedLauncher implements JobLauncher {
+
+  private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Build> launched = new CopyOnWriteArrayList<>();
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Object peakLock = new Object();
+  private int peak;
+  private volatile RuntimeException failLaunches;
+
+  @Override
+  public void addListener(JobListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public CompletableFuture<Void> launch(Build build) {
+    RuntimeException failure = failLaunches;
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    if (!running.add(build.id())) {
+      return CompletableFuture.completedFuture(null);
+    }
+    launched.add(build);
+    synchronized (peakLock) {
+      peak = Math.max(peak, running.size());
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> cancel(String namespace, String buildId) {
+    boolean wasRunning = running.contains(buildId);
+    if (wasRunning) {
+      end(JobOutcome.failed(buildId, namespace, "cancelled"));
+    }
+    return CompletableFuture.completedFuture(wasRunning);
+  }
+
+  /** Makes later launches fail with {@code error}; null to launch normally again. */
+  public void failLaunchesWith(RuntimeException error) {
+    failLaunches = error;
+  }
+
+  public void succeed(Build build) {
+    end(JobOutcome.succeeded(build.id(), build.namespace()));
+  }
+
+  public void fail(Build build, String reason) {
+    end(JobOutcome.failed(build.id(), build.namespace(), reason));
+  }
+
+  /** Reports an end as a launcher would, e.g. twice to test that the core acts once. */
+  public void end(JobOutcome outcome) {
+    running.remove(outcome.buildId());
+    listeners.forEach(l -> l.onJobEnded(outcome));
+  }
+
+  /** Every build launched so far, in launch order. */
+  public List<Build> launched() {
+    return new ArrayList<>(launched);
+  }
+
+  /** Launched builds that have not ended, in launch order. */
+  public List<Build> running() {
+    return launched.stream().filter(b -> running.contains(b.id())).toList();
+  }
+
+  public int peakRunning() {
+    synchronized (peakLock) {
+      return peak;
+    }
+  }
+}
