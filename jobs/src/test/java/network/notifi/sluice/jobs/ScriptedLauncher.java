@@ -22,6 +22,8 @@ public final class ScriptedLauncher implements JobLauncher {
   private final Object peakLock = new Object();
   private int peak;
   private volatile RuntimeException failLaunches;
+  private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failNext =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   @Override
   public void addListener(JobListener listener) {
@@ -30,7 +32,8 @@ public final class ScriptedLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
-    RuntimeException failure = failLaunches;
+    RuntimeException once = failNext.getAndSet(null);
+    RuntimeException failure = once != null ? once : failLaunches;
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
     }
@@ -56,6 +59,11 @@ public final class ScriptedLauncher implements JobLauncher {
   /** Makes later launches fail with {@code error}; null to launch normally again. */
   public void failLaunchesWith(RuntimeException error) {
     failLaunches = error;
+  }
+
+  /** Makes only the next launch fail with {@code error}. */
+  public void failNextLaunchWith(RuntimeException error) {
+    failNext.set(error);
   }
 
   public void succeed(Build build) {
