@@ -104,7 +104,6 @@ public final class BuildAdmission implements AutoCloseable {
   public CompletableFuture<AdmissionResult> start(BuildRequest request) {
     Objects.requireNonNull(request, "request");
     String namespace = request.namespace().orElse(config.defaultNamespace());
-    dispatcher.noteNamespace(namespace);
     return stores
         .backoffs()
         .window(namespace, request.parserId())
@@ -196,9 +195,13 @@ public final class BuildAdmission implements AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the dispatcher, then closes the launcher and the stores. */
+  /**
+   * Stops the dispatcher (queued builds stay queued, for another replica), then closes the launcher
+   * and the stores.
+   */
   @Override
   public void close() {
+    dispatcher.stop();
     synchronized (this) {
       if (ticker != null) {
         ticker.shutdownNow();

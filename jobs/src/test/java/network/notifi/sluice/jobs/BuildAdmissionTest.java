@@ -440,6 +440,25 @@ class BuildAdmissionTest {
   }
 
   @Test
+  void closedReplicaLeavesItsQueuedBuildsForAnother() {
+    JobsConfig config = JobsConfig.defaults().withMaxConcurrentJobs(1);
+    admissionWith(config);
+    ScriptedLauncher otherLauncher = new ScriptedLauncher();
+    try (BuildAdmission other = BuildAdmission.create(config, stores, otherLauncher, clock, registry)) {
+      Build running = build(start("parser-a"));
+      Build queued = build(start("parser-b"));
+
+      admission.close();
+      launcher.succeed(running);
+      assertThat(status(queued).state()).isEqualTo(BuildState.QUEUED);
+      other.tick().join();
+
+      assertThat(status(running).state()).isEqualTo(BuildState.SUCCEEDED);
+      assertThat(otherLauncher.running()).extracting(Build::id).containsExactly(queued.id());
+    }
+  }
+
+  @Test
   void metricsShowActiveSlotsAndQueueDepthPerNamespace() {
     startMany(15);
 

@@ -53,7 +53,8 @@ public final class Dispatcher implements JobListener {
   private final String consumer;
   // Builds launched by this replica and not yet ended: their leases are renewed here.
   private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
-  private final Set<String> seenNamespaces = ConcurrentHashMap.newKeySet();
+  private final Set<String> configuredNamespaces = new TreeSet<>();
+  private volatile boolean stopped;
 
   public Dispatcher(
       JobsConfig config,
@@ -71,14 +72,16 @@ public final class Dispatcher implements JobListener {
     this.durations = Objects.requireNonNull(durations, "durations");
     this.backoff = new BackoffPolicy(config.failureBackoffPeriod(), config.failureBackoffMax());
     this.consumer = Objects.requireNonNull(consumer, "consumer");
-    seenNamespaces.add(config.defaultNamespace());
-    seenNamespaces.addAll(config.namespaceLimits().keySet());
+    configuredNamespaces.add(config.defaultNamespace());
+    configuredNamespaces.addAll(config.namespaceLimits().keySet());
   }
 
-  public void noteNamespace(String namespace) {
-    if (seenNamespaces.size() < 10_000) {
-      seenNamespaces.add(namespace);
-    }
+  /**
+   * Stops starting queued builds, here and in {@link #tick}; ends reported later are still
+   * recorded. Called when the replica shuts down, so that its queued builds wait for another.
+   */
+  public void stop() {
+    stopped = true;
   }
 
   /**
@@ -136,12 +139,22 @@ public final class Dispatcher implements JobListener {
    */
   public CompletableFuture<Void> drain(String namespace) {
     CompletableFuture<Void> result = new CompletableFuture<>();
+    if (stopped) {
+      result.complete(null);
+      return result;
+    }
     drainFrom(namespace, result);
     return result;
   }
 
-  /** Renews owned leases, fails builds whose lease expired, drains every namespace. */
+  /**
+   * Renews owned leases, then for every namespace that is configured or holds leases or queued
+   * builds: fails builds whose lease expired, starts queued builds, updates the gauges.
+   */
   public CompletableFuture<Void> tick() {
+    if (stopped) {
+      return CompletableFuture.completedFuture(null);
+    }
     List<CompletableFuture<?>> renewals = new ArrayList<>();
     for (Owned mine : owned) {
       renewals.add(
@@ -183,7 +196,7 @@ public final class Dispatcher implements JobListener {
   }
 
   private Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new TreeSet<>(seenNamespaces);
+    Set<String> all = new TreeSet<>(configuredNamespaces);
     all.addAll(a);
     all.addAll(b);
     return all;

@@ -60,6 +60,8 @@ public final class LocalProcessLauncher implements JobLauncher {
   private final ScheduledExecutorService timeouts =
       Executors.newSingleThreadScheduledExecutor(daemon("sluice-local-build-timeout"));
 
+  private volatile boolean closed;
+
   public LocalProcessLauncher(JobsConfig.Local config) {
     this.config = Objects.requireNonNull(config, "config");
   }
@@ -71,6 +73,9 @@ public final class LocalProcessLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+    }
     if (running.containsKey(build.id())) {
       return CompletableFuture.completedFuture(null);
     }
@@ -92,6 +97,10 @@ public final class LocalProcessLauncher implements JobLauncher {
     }
     Running job = new Running(build, process);
     running.put(build.id(), job);
+    if (closed) {
+      // close() ran meanwhile and may not have seen this job.
+      kill(job, "launcher closed");
+    }
     CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> copy(process.getInputStream(), output), readers);
     Duration timeout = config.timeout();
     job.timeout =
@@ -129,6 +138,7 @@ public final class LocalProcessLauncher implements JobLauncher {
   /** Kills every running build (each ends as failed, {@code launcher closed}) and stops the threads. */
   @Override
   public void close() {
+    closed = true;
     running.values().forEach(job -> kill(job, "launcher closed"));
     timeouts.shutdownNow();
     readers.shutdown();
