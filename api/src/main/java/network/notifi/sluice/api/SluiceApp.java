@@ -10,17 +10,16 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.BuildStarter;
+import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
@@ -81,7 +80,8 @@ public final class SluiceApp implements AutoCloseable {
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
     var httpMetrics = new HttpMetrics(registry);
-    var routes = new Routes(config, limiter, b.clock, b.buildStarter, responses, registry, tracer);
+    var routes =
+        new Routes(config, limiter, b.clock, b.buildStarter, responses, registry, tracer, Optional.ofNullable(b.admission));
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -145,6 +145,7 @@ public final class SluiceApp implements AutoCloseable {
     private Clock clock = Clock.system();
     private BucketStore bucketStore;
     private BuildStarter buildStarter;
+    private BuildAdmission admission;
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private String storeSystem = "in-process";
@@ -175,6 +176,13 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
+    /** Build admission; the app answers build starts and {@code GET /builds/{id}} with it, and closes it. */
+    public Builder admission(BuildAdmission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /** Something other than build admission answers admitted build starts; for tests and tools. */
     public Builder buildStarter(BuildStarter starter) {
       this.buildStarter = Objects.requireNonNull(starter, "starter");
       return this;
@@ -201,20 +209,17 @@ public final class SluiceApp implements AutoCloseable {
       if (bucketStore == null) {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
       }
-      closeables.add(bucketStore);
       if (buildStarter == null) {
-        buildStarter = Builder::accepted;
+        if (admission == null) {
+          admission = BuildAdmission.embedded(config.jobs().admission(), registry);
+        }
+        buildStarter = new AdmissionStarter(admission);
       }
+      if (admission != null) {
+        closeables.add(admission);
+      }
+      closeables.add(bucketStore);
       return new SluiceApp(this);
-    }
-
-    /** Until build admission is wired: acknowledge the admitted build with a fresh id. */
-    private static CompletableFuture<BuildStarter.Reply> accepted(network.notifi.sluice.api.http.BuildStartRequest request) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("build_id", UUID.randomUUID().toString());
-      body.put("parser_id", request.parserId());
-      body.put("status", "accepted");
-      return CompletableFuture.completedFuture(new BuildStarter.Reply(202, body, 0));
     }
   }
 }

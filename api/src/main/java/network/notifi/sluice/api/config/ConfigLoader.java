@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -84,7 +85,7 @@ public final class ConfigLoader {
     var rateLimiting =
         new SluiceConfig.RateLimiting(
             source.intValue("rate_limiting.max_concurrent_jobs", 10, 1, 100_000),
-            source.duration("rate_limiting.failure_backoff_period", Duration.ofMinutes(5), Duration.ZERO),
+            source.duration("rate_limiting.failure_backoff_period", Duration.ofMinutes(5), Duration.ofSeconds(1)),
             source.intValue("rate_limiting.max_retries", 3, 0, 100),
             source.duration("rate_limiting.retry_base_delay", Duration.ofMillis(100), Duration.ofMillis(1)),
             source.longValue("rate_limiting.local_max_buckets", 100_000, 1));
@@ -95,8 +96,10 @@ public final class ConfigLoader {
             source.intValue("logging.refusal_lines_per_window", 100, 1, 1_000_000),
             source.duration("logging.refusal_window", Duration.ofSeconds(10), Duration.ofSeconds(1)));
 
+    var jobs = jobs(source, rateLimiting);
+
     source.rejectUnknownKeys();
-    return new SluiceConfig(server, limiter, rateLimiting, logging);
+    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs);
   }
 
   private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {
@@ -155,6 +158,45 @@ public final class ConfigLoader {
             "rate_limiting.third_party_shadow");
     AnonymousPolicy anonymous = source.enumValue("rate_limiting.anonymous", AnonymousPolicy.SKIP);
     return new LimiterConfig(global, endpoints, thirdParty, anonymous);
+  }
+
+  private static SluiceConfig.Jobs jobs(ConfigSource source, SluiceConfig.RateLimiting rateLimiting) {
+    JobsConfig d = JobsConfig.defaults();
+    Map<String, Integer> namespaceLimits = new LinkedHashMap<>();
+    for (String namespace : source.keys("jobs.namespace_limits")) {
+      namespaceLimits.put(
+          namespace, source.intValue("jobs.namespace_limits." + namespace, rateLimiting.maxConcurrentJobs(), 1, 100_000));
+    }
+    var local =
+        new JobsConfig.Local(
+            source.string("jobs.local.command", d.local().command()),
+            source.duration("jobs.local.timeout", d.local().timeout(), Duration.ofSeconds(1)),
+            source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes(), 1024, 64 * 1024 * 1024));
+    var launcher = source.enumValue("jobs.launcher", SluiceConfig.Launcher.LOCAL);
+    return validated(() -> new SluiceConfig.Jobs(
+        new JobsConfig(
+            rateLimiting.maxConcurrentJobs(),
+            namespaceLimits,
+            source.string("jobs.default_namespace", d.defaultNamespace()),
+            source.enumValue("jobs.on_capacity", d.onCapacity()),
+            source.intValue("jobs.queue_max_depth", d.queueMaxDepth(), 1, 10_000_000),
+            rateLimiting.failureBackoffPeriod(),
+            source.duration("jobs.failure_backoff_max", d.failureBackoffMax(), Duration.ofSeconds(1)),
+            source.duration("jobs.lease_duration", d.leaseDuration(), Duration.ofSeconds(1)),
+            source.duration("jobs.record_ttl", d.recordTtl(), Duration.ofSeconds(1)),
+            source.duration("jobs.expected_build_duration", d.expectedBuildDuration(), Duration.ofSeconds(1)),
+            source.duration("jobs.dispatch_interval", d.dispatchInterval(), Duration.ofMillis(10)),
+            local),
+        launcher));
+  }
+
+  /** Runs a module's own validation, turning its exception into a configuration error. */
+  private static <T> T validated(java.util.function.Supplier<T> construction) {
+    try {
+      return construction.get();
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /** A limit from two keys; a default of 0 means the key is required. */

@@ -107,6 +107,39 @@ final class ConfigSource {
     });
   }
 
+  /** A list, written as a YAML sequence or as one comma-separated string (the environment's form). */
+  List<String> list(String path, List<String> defaultValue) {
+    read.add(path);
+    String text = env.get(envName(path));
+    if (text == null) {
+      JsonNode node = node(path);
+      if (node.isMissingNode() || node.isNull()) {
+        return defaultValue;
+      }
+      if (node.isArray()) {
+        List<String> values = new ArrayList<>();
+        for (JsonNode element : node) {
+          if (element.isContainerNode()) {
+            throw error(path, node.toString(), "must be a list of single values");
+          }
+          values.add(element.asText().trim());
+        }
+        return values;
+      }
+      if (node.isContainerNode()) {
+        throw error(path, node.toString(), "must be a list or a comma-separated string");
+      }
+      text = node.asText();
+    }
+    List<String> values = new ArrayList<>();
+    for (String part : text.split(",")) {
+      if (!part.isBlank()) {
+        values.add(part.trim());
+      }
+    }
+    return values;
+  }
+
   /** The names of the entries of a map section, e.g. the endpoints under {@code endpoints}. */
   Set<String> keys(String path) {
     JsonNode node = node(path);

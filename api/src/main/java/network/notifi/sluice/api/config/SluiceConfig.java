@@ -2,6 +2,7 @@ package network.notifi.sluice.api.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
 
 /**
@@ -11,10 +12,13 @@ import network.notifi.sluice.limiter.LimiterConfig;
  * @param limiter the rate-limit levels
  * @param rateLimiting the seed's {@code rate_limiting} block beyond the token buckets
  * @param logging how refusals are logged
+ * @param jobs build admission and the launcher
  */
-public record SluiceConfig(Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging) {
+public record SluiceConfig(
+    Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging, Jobs jobs) {
 
   public SluiceConfig {
+    Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(limiter, "limiter");
     Objects.requireNonNull(rateLimiting, "rateLimiting");
@@ -27,6 +31,20 @@ public record SluiceConfig(Server server, LimiterConfig limiter, RateLimiting ra
    * @param refusalWindow the window
    */
   public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {}
+
+  /** Where builds run. */
+  public enum Launcher {
+    /** Each build as a child process of Sluice: the embedded default. */
+    LOCAL,
+    /** Each build as a Kubernetes Job. */
+    KUBERNETES
+  }
+
+  /**
+   * @param admission slots, queue, backoff and the local launcher's settings
+   * @param launcher where builds run
+   */
+  public record Jobs(JobsConfig admission, Launcher launcher) {}
 
   /**
    * @param host the address to bind

@@ -5,7 +5,15 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.jobs.NamespaceUsage;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -15,6 +23,7 @@ public final class Routes {
 
   private final EventsHandler events;
   private final RateLimitStatus status;
+  private final Optional<BuildsHandler> builds;
   private final Responses responses;
   private final PrometheusMeterRegistry registry;
 
@@ -25,11 +34,14 @@ public final class Routes {
       BuildStarter starter,
       Responses responses,
       PrometheusMeterRegistry registry,
-      Tracer tracer) {
+      Tracer tracer,
+      Optional<BuildAdmission> admission) {
+    this.builds = admission.map(a -> new BuildsHandler(a, responses));
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
         new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused);
     this.status = new RateLimitStatus(limiter, topRefused, responses);
+    admission.ifPresent(a -> status.section("jobs", () -> jobsStatus(a)));
     this.responses = responses;
     this.registry = registry;
   }
@@ -40,6 +52,7 @@ public final class Routes {
     cfg.routes.get("/health/ready", ctx -> json(ctx, Map.of("status", "UP")));
     cfg.routes.get("/metrics", this::metrics);
     cfg.routes.get("/ratelimits", status);
+    builds.ifPresent(handler -> cfg.routes.get("/builds/{id}", handler));
 
     cfg.routes.exception(Problem.ProblemException.class, (e, ctx) -> responses.problem(ctx, e.problem(), null, null));
     cfg.routes.exception(Exception.class, (e, ctx) -> responses.failure(ctx, e, null, null));
@@ -54,6 +67,23 @@ public final class Routes {
       if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
         responses.problem(ctx, Problem.of(413, "body_too_large", "request body too large"), null, null);
       }
+    });
+  }
+
+  /** Slots used and limit, and queue depth, per configured namespace. */
+  private static CompletableFuture<?> jobsStatus(BuildAdmission admission) {
+    var config = admission.config();
+    Set<String> namespaces = new TreeSet<>(config.namespaceLimits().keySet());
+    namespaces.add(config.defaultNamespace());
+    List<CompletableFuture<NamespaceUsage>> usages = namespaces.stream().map(admission::usage).toList();
+    return CompletableFuture.allOf(usages.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      Map<String, Object> byNamespace = new LinkedHashMap<>();
+      for (var future : usages) {
+        NamespaceUsage usage = future.join();
+        byNamespace.put(usage.namespace(), Map.of(
+            "slots_used", usage.active(), "slots_limit", usage.limit(), "queue_depth", usage.queued()));
+      }
+      return Map.of("on_capacity", config.onCapacity().name().toLowerCase(java.util.Locale.ROOT), "namespaces", byNamespace);
     });
   }
 

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.api.SluiceApp;
+import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,7 @@ class BadInputTest {
 
   @BeforeAll
   static void start() {
-    var config = ConfigLoader.load(Optional.empty(), Map.of("SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1"));
+    var config = TestConfigs.config();
     app = SluiceApp.builder(config).clock(new ManualClock()).build().start();
     client = new HttpTestClient(app.port());
   }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.api.SluiceApp;
+import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class RealClockScenarioTest {
 
   @Test
   void burstIsAdmittedUpToTheEndpointBurstPlusWhatRefilledDuringIt() {
-    var config = ConfigLoader.load(Optional.empty(), Map.of("SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1"));
+    var config = TestConfigs.config();
     try (var app = SluiceApp.builder(config).build().start()) {
       var client = new HttpTestClient(app.port());
       List<HttpRequest.Builder> requests = new ArrayList<>();

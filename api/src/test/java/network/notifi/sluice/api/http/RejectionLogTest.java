@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.logstash.logback.encoder.LogstashEncoder;
 import network.notifi.sluice.api.SluiceApp;
+import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
@@ -34,8 +35,7 @@ class RejectionLogTest {
     logger.addAppender(appender);
     encoder.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
     encoder.start();
-    var config = ConfigLoader.load(Optional.empty(), Map.of(
-        "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1", "SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "1"));
+    var config = TestConfigs.config(Map.of("SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "1"));
     app = SluiceApp.builder(config).clock(new ManualClock()).build().start();
     client = new HttpTestClient(app.port());
   }

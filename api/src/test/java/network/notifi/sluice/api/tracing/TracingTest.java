@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.api.SluiceApp;
+import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.http.HttpTestClient;
 import network.notifi.sluice.limiter.ManualClock;
@@ -37,8 +38,7 @@ class TracingTest {
     var otel = OpenTelemetrySdk.builder()
         .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
         .build();
-    var config = ConfigLoader.load(Optional.empty(), Map.of(
-        "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1", "SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "1"));
+    var config = TestConfigs.config(Map.of("SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "1"));
     app = SluiceApp.builder(config).clock(new ManualClock()).openTelemetry(otel).build().start();
     client = new HttpTestClient(app.port());
   }

@@ -1,0 +1,82 @@
+package network.notifi.sluice.api.http;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.jobs.AdmissionResult;
+import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.jobs.BuildRequest;
+import network.notifi.sluice.jobs.BuildStatus;
+
+/**
+ * Hands admitted build starts to {@link BuildAdmission} and turns its answer into HTTP: started or
+ * queued 202, already active 200, backing off 429 ({@code build_backoff}), at capacity 503 ({@code
+ * job_limit}), the refusals with {@code Retry-After}.
+ */
+public final class AdmissionStarter implements BuildStarter {
+
+  private final BuildAdmission admission;
+
+  public AdmissionStarter(BuildAdmission admission) {
+    this.admission = admission;
+  }
+
+  @Override
+  public CompletableFuture<Reply> start(BuildStartRequest request) {
+    var buildRequest = new BuildRequest(request.parserId(), request.namespace(), request.thirdParty());
+    return admission.start(buildRequest).thenApply(AdmissionStarter::reply);
+  }
+
+  static Reply reply(AdmissionResult result) {
+    if (result instanceof AdmissionResult.Started started) {
+      return new Reply(202, body(BuildStatus.of(started.build())), 0);
+    }
+    if (result instanceof AdmissionResult.Queued queued) {
+      Map<String, Object> body = body(BuildStatus.of(queued.build()));
+      body.put("position", queued.position());
+      body.put("estimated_start", queued.estimatedStart().toString());
+      return new Reply(202, body, 0);
+    }
+    if (result instanceof AdmissionResult.AlreadyActive active) {
+      return new Reply(200, body(active.existing()), 0);
+    }
+    if (result instanceof AdmissionResult.BackingOff backoff) {
+      long seconds = seconds(backoff.timeLeft());
+      var problem = new Problem(429, "build_backoff", backoff.detail() + " (parser " + backoff.parserId()
+          + " in namespace " + backoff.namespace() + ", " + backoff.consecutiveFailures()
+          + " failure(s) in a row); retry in " + seconds + " s", Map.of());
+      return new Reply(429, problem, seconds);
+    }
+    var capacity = (AdmissionResult.AtCapacity) result;
+    long seconds = seconds(capacity.retryAfter());
+    String why = capacity.queueFull() ? "; the namespace's queue is full" : "";
+    var problem = new Problem(503, "job_limit", capacity.detail() + " (" + capacity.limit()
+        + " running in namespace " + capacity.namespace() + why + "); retry in " + seconds + " s", Map.of());
+    return new Reply(503, problem, seconds);
+  }
+
+  /** A build as JSON: what {@code POST /events} and {@code GET /builds/{id}} answer. */
+  static Map<String, Object> body(BuildStatus status) {
+    Build build = status.build();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("build_id", build.id());
+    body.put("parser_id", build.parserId());
+    body.put("namespace", build.namespace());
+    body.put("third_party", build.thirdParty().orElse(null));
+    body.put("status", build.state().code());
+    status.position().ifPresent(position -> body.put("position", position));
+    body.put("created_at", build.createdAt().toString());
+    build.startedAt().ifPresent(at -> body.put("started_at", at.toString()));
+    build.finishedAt().ifPresent(at -> body.put("finished_at", at.toString()));
+    build.failureReason().ifPresent(reason -> body.put("failure_reason", reason));
+    return body;
+  }
+
+  /** Whole seconds for {@code Retry-After}: rounded up, at least 1. */
+  private static long seconds(Duration duration) {
+    long millis = Math.max(0, duration.toMillis());
+    return Math.max(1, (millis + 999) / 1000);
+  }
+}

@@ -1,0 +1,38 @@
+package network.notifi.sluice.api.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import network.notifi.sluice.jobs.BuildAdmission;
+import org.jetbrains.annotations.NotNull;
+
+/** {@code GET /builds/{id}}: a build's status, timestamps, namespace, parser, third party and failure reason. */
+final class BuildsHandler implements Handler {
+
+  private final BuildAdmission admission;
+  private final Responses responses;
+
+  BuildsHandler(BuildAdmission admission, Responses responses) {
+    this.admission = admission;
+    this.responses = responses;
+  }
+
+  @Override
+  public void handle(@NotNull Context ctx) {
+    String id = ctx.pathParam("id");
+    if (id.length() > 128 || !id.matches("[A-Za-z0-9._-]+")) {
+      throw Problem.of(400, "invalid_build_id", "build id must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '-'").exception();
+    }
+    ctx.future(() -> admission.status(id)
+        .thenAccept(status -> {
+          if (status.isPresent()) {
+            ctx.contentType("application/json").result(responses.bytes(AdmissionStarter.body(status.get())));
+          } else {
+            responses.problem(ctx, Problem.of(404, "build_not_found", "no build " + id + " (records expire)"), null, null);
+          }
+        })
+        .exceptionally(failure -> {
+          responses.failure(ctx, failure, null, null);
+          return null;
+        }));
+  }
+}
