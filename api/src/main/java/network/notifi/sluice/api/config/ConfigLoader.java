@@ -17,6 +17,7 @@ import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.redis.RedisConfig;
 
 /**
  * Loads {@link SluiceConfig} from an optional YAML file in the seed's shape and the environment.
@@ -97,9 +98,10 @@ public final class ConfigLoader {
             source.duration("logging.refusal_window", Duration.ofSeconds(10), Duration.ofSeconds(1)));
 
     var jobs = jobs(source, rateLimiting);
+    var redis = redis(source);
 
     source.rejectUnknownKeys();
-    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs);
+    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs, redis);
   }
 
   private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {
@@ -188,6 +190,24 @@ public final class ConfigLoader {
             source.duration("jobs.dispatch_interval", d.dispatchInterval(), Duration.ofMillis(10)),
             local),
         launcher));
+  }
+
+  private static RedisConfig redis(ConfigSource source) {
+    RedisConfig d = RedisConfig.defaults();
+    return validated(() -> new RedisConfig(
+        source.enumValue("redis.mode", d.mode()),
+        source.list("redis.addresses", d.addresses()),
+        source.string("redis.password", d.password()),
+        source.booleanValue("redis.tls", d.tls()),
+        source.duration("redis.connect_timeout", d.connectTimeout(), Duration.ofMillis(1)),
+        source.duration("redis.command_timeout", d.commandTimeout(), Duration.ofMillis(1)),
+        source.duration("redis.decision_timeout", d.decisionTimeout(), Duration.ofMillis(1)),
+        source.intValue("redis.max_cas_attempts", d.maxCasAttempts(), 1, 1_000),
+        source.string("redis.key_prefix", d.keyPrefix()),
+        source.enumValue("redis.failure_mode", d.failureMode()),
+        source.duration("redis.heartbeat_interval", d.heartbeatInterval(), Duration.ofMillis(1)),
+        source.duration("redis.heartbeat_ttl", d.heartbeatTtl(), Duration.ofMillis(1)),
+        source.duration("redis.clock_refresh_interval", d.clockRefreshInterval(), Duration.ofMillis(1))));
   }
 
   /** Runs a module's own validation, turning its exception into a configuration error. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.redis.RedisConfig;
 
 /**
  * Everything Sluice is configured with, validated. Built by {@link ConfigLoader}; immutable.
@@ -13,11 +14,13 @@ import network.notifi.sluice.limiter.LimiterConfig;
  * @param rateLimiting the seed's {@code rate_limiting} block beyond the token buckets
  * @param logging how refusals are logged
  * @param jobs build admission and the launcher
+ * @param redis where shared state lives; mode none is the embedded default
  */
 public record SluiceConfig(
-    Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging, Jobs jobs) {
+    Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging, Jobs jobs, RedisConfig redis) {
 
   public SluiceConfig {
+    Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(limiter, "limiter");

@@ -122,11 +122,47 @@ class ConfigLoaderTest {
       endpoints: {build.start: {rps: 5, burst: 5}} | endpoints."build.start" contradicts rate_limiting.build_start_rps/_burst: configure build.start in one place
       endpoints: {Bad Name: {rps: 5, burst: 5}}    | endpoints.Bad Name: endpoint names must match [a-z0-9][a-z0-9._-]{0,62}
       rate_limiting: {global_rps: {a: 1}}      | rate_limiting.global_rps = {"a":1}: must be a single value
+      redis: {mode: sentinel}                  | redis.mode = sentinel: must be one of none, standalone, cluster
+      redis: {mode: cluster}                   | redis.addresses must not be empty when redis.mode is cluster
+      redis: {mode: standalone, addresses: [a:1, b:2]} | redis.addresses must hold one address when redis.mode is standalone, was 2
+      redis: {mode: cluster, addresses: [localhost]}   | redis.addresses must be host:port, was 'localhost'
+      jobs: {on_capacity: drop}                | jobs.on_capacity = drop: must be one of queue, reject
+      jobs: {launcher: docker}                 | jobs.launcher = docker: must be one of local, kubernetes
+      jobs: {default_namespace: Bad_NS}        | jobs.default_namespace must be a DNS-1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit), was "Bad_NS"
       """)
   void invalidConfigurationNamesTheKeyTheValueAndTheRule(String yaml, String message) {
     assertThatThrownBy(() -> ConfigLoader.loadYaml(yaml, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void redisAddressesComeAsAYamlListOrACommaSeparatedVariable() {
+    var fromFile = ConfigLoader.loadYaml("redis: {mode: cluster, addresses: [10.0.0.1:7001, 10.0.0.2:7002]}", Map.of());
+    var fromEnv = ConfigLoader.load(Optional.empty(), Map.of(
+        "SLUICE_REDIS_MODE", "cluster", "SLUICE_REDIS_ADDRESSES", "10.0.0.1:7001, 10.0.0.2:7002"));
+
+    assertThat(fromFile.redis().addresses()).containsExactly("10.0.0.1:7001", "10.0.0.2:7002");
+    assertThat(fromEnv.redis()).isEqualTo(fromFile.redis());
+  }
+
+  @Test
+  void jobsSettingsAreRead() {
+    var config = ConfigLoader.loadYaml("""
+        rate_limiting: {max_concurrent_jobs: 4, failure_backoff_period: 30s}
+        jobs:
+          on_capacity: reject
+          namespace_limits: {builds-large: 20}
+          local: {command: ./build.sh, timeout: 2m}
+        """, Map.of());
+
+    var jobs = config.jobs().admission();
+    assertThat(jobs.limitFor("default")).isEqualTo(4);
+    assertThat(jobs.limitFor("builds-large")).isEqualTo(20);
+    assertThat(jobs.failureBackoffPeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(jobs.onCapacity()).isEqualTo(network.notifi.sluice.jobs.OnCapacity.REJECT);
+    assertThat(jobs.local().command()).isEqualTo("./build.sh");
+    assertThat(config.jobs().launcher()).isEqualTo(SluiceConfig.Launcher.LOCAL);
   }
 
   @Test
