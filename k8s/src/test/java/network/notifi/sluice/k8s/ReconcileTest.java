@@ -1,0 +1,113 @@
+package network.notifi.sluice.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kubernetes.client.openapi.models.V1Job;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.inprocess.InProcessSlotStore;
+import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.k8s.internal.Reconciler;
+import network.notifi.sluice.k8s.testing.TestApiServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Crash and drift: the API server is the source of truth for what runs. Interval 200ms, grace 1s. */
+class ReconcileTest {
+
+  private static final Duration INTERVAL = Duration.ofMillis(200);
+  private static final Duration LEASE = Duration.ofSeconds(3);
+
+  private TestApiServer server;
+  private InProcessSlotStore slots;
+  private KubernetesJobLauncher launcher;
+  private final List<JobOutcome> outcomes = new CopyOnWriteArrayList<>();
+  private final String ns = Fixtures.fresh("ns");
+
+  @BeforeEach
+  void start() {
+    server = TestApiServer.start();
+    slots = new InProcessSlotStore(Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    launcher.close();
+    server.close();
+  }
+
+  private void launcher(boolean withListener) {
+    K8sConfig config = Fixtures.config(server.url()).withNamespaces(Set.of(ns));
+    launcher = KubernetesJobLauncher.builder(config, server.client()).reconcileSlots(slots, LEASE).build();
+    if (withListener) {
+      launcher.addListener(outcomes::add);
+    }
+    launcher.start();
+  }
+
+  @Test
+  void jobDeletedBehindSluicesBackIsReportedFailedWithinOneInterval() {
+    launcher(true);
+    Build build = Fixtures.running(ns, "deleted");
+    slots.acquire(ns, build.id(), 10, LEASE).join();
+    launcher.launch(build).join();
+    await().atMost(Duration.ofSeconds(2)).until(() -> launcher.reconcileNow().thenApply(v -> true).join());
+
+    server.delete(ns, JobSpecFactory.jobName(build.id()));
+
+    await().atMost(INTERVAL.multipliedBy(3)).until(() -> !outcomes.isEmpty());
+    assertThat(outcomes).containsExactly(JobOutcome.failed(build.id(), ns, Reconciler.DELETED));
+  }
+
+  @Test
+  void jobCreatedWhileNoReplicaWatchedIsAdoptedIntoASlotAndItsEndReported() throws Exception {
+    Build orphan = Fixtures.running(ns, "orphan");
+    V1Job job = JobSpecFactory.of(Fixtures.config(server.url())).jobFor(orphan);
+    server.batch().createNamespacedJob(ns, job).execute();
+    launcher(true);
+
+    await().atMost(INTERVAL.multipliedBy(3)).until(() -> slots.lease(ns, orphan.id()).join().isPresent());
+    assertThat(slots.active(ns).join()).isEqualTo(1);
+    // Adopted leases are renewed while the Job runs: still held after more than a lease duration.
+    await().pollDelay(LEASE.plusMillis(500)).atMost(LEASE.multipliedBy(2))
+        .until(() -> slots.lease(ns, orphan.id()).join().isPresent());
+
+    server.complete(ns, JobSpecFactory.jobName(orphan.id()));
+    await().atMost(INTERVAL.multipliedBy(3)).until(() -> !outcomes.isEmpty());
+    assertThat(outcomes).containsExactly(JobOutcome.succeeded(orphan.id(), ns));
+  }
+
+  @Test
+  void slotWithoutAJobIsReportedFailedAfterTheGracePeriod() {
+    launcher(true);
+    slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+
+    await().atMost(Fixtures.config(server.url()).gracePeriod().plus(INTERVAL.multipliedBy(3)))
+        .until(() -> !outcomes.isEmpty());
+    assertThat(outcomes).containsExactly(JobOutcome.failed("ghost", ns, Reconciler.NOT_FOUND));
+  }
+
+  @Test
+  void slotWithoutAJobIsReleasedWhenNoCoreListens() {
+    launcher(false);
+    slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+
+    await().atMost(Fixtures.config(server.url()).gracePeriod().plus(INTERVAL.multipliedBy(3)))
+        .until(() -> slots.active(ns).join() == 0);
+  }
+
+  @Test
+  void slotIsKeptWhileItsJobIsBeingCreated() {
+    launcher(true);
+    slots.acquire(ns, "pending", 10, Duration.ofMinutes(5)).join();
+
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(1))
+        .until(() -> slots.active(ns).join() == 1 && outcomes.isEmpty());
+  }
+}
