@@ -19,10 +19,12 @@ public final class RedisClients {
   private RedisClients() {}
 
   /**
-   * A connected client. Connects lazily, so a replica can start while Redis is down and serve from
-   * degraded mode until it is back. The caller owns the client and must {@code shutdown()} it.
+   * A connected client. Blocks while it connects (at most the connect timeout per node), so that the
+   * request path never waits for a first connection. The caller owns the client and must {@code
+   * shutdown()} it.
    *
    * @throws IllegalStateException if {@code config.mode()} is {@code none}
+   * @throws org.redisson.client.RedisConnectionException if no server can be reached
    */
   public static RedissonClient create(RedisConfig config) {
     return Redisson.create(toRedisson(config));
@@ -31,7 +33,6 @@ public final class RedisClients {
   /** The Redisson configuration for {@code config}; exposed for tools and tests. */
   public static Config toRedisson(RedisConfig config) {
     var redisson = new Config();
-    redisson.setLazyInitialization(true);
     String scheme = config.tls() ? "rediss://" : "redis://";
     switch (config.mode()) {
       case STANDALONE -> {
