@@ -76,6 +76,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
   // overbooks a quota by racing itself; the API server's own check guards across replicas.
   private final Map<String, CompletableFuture<?>> createChains = new ConcurrentHashMap<>();
   private final ScheduledExecutorService loop;
+  private boolean started;
   private volatile boolean closed;
 
   private KubernetesJobLauncher(Builder b) {
@@ -117,8 +118,6 @@ public final class KubernetesJobLauncher implements JobLauncher {
     }
     return this;
   }
-
-  private boolean started;
 
   @Override
   public void addListener(JobListener listener) {
