@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Load-test harness: loadtest/run.sh [options] SCENARIO...
+#
+# Starts a 6-node Redis Cluster (redis-server/redis-cli from the PATH, free loopback ports, never
+# 6379), three Sluice replicas with SLUICE_REDIS_MODE=cluster and nginx round-robin in front, runs
+# the Gatling simulation through nginx, checks the cross-replica bounds from every replica's
+# /metrics, stops everything it started (also on failure or Ctrl-C) and exits non-zero when a
+# Gatling assertion or a check fails. Prints the path of Gatling's HTML report at the end.
+#
+# Scenarios: global-burst third-party-burst job-limit failure-backoff sustained spike
+#            seed (the first four) bench (bare endpoint vs in-process vs Redis Cluster limiter)
+# Options:   --embedded      one replica, in-process buckets, no Redis, no nginx
+#            --short         the short form (the test suite's durations)
+#            --redis none    in-process buckets on every replica (no Redis Cluster)
+#            --replicas N    number of replicas (3)
+#            --no-nginx      send the traffic to the first replica directly
+#            --no-build      use the jar and classes as they are
+#            -Dsluice.K=V    a simulation parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+build=1; nginx=1; redis=1
+for a in "$@"; do
+  case "$a" in
+    -h|--help) usage; exit 0 ;;
+    --no-build) build=0 ;;
+    --embedded) nginx=0; redis=0 ;;
+    --no-nginx) nginx=0 ;;
+    none) redis=0 ;;
+  esac
+done
+args=()
+for a in "$@"; do [ "$a" = "--no-build" ] || args+=("$a"); done
+
+if [ "$nginx" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[run.sh] nginx missing: apt-get install -y nginx-light"
+    apt-get install -y -q nginx-light >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null; }
+  else
+    echo "[run.sh] nginx is missing: install Debian's package nginx-light (or nginx), e.g. sudo apt-get install -y nginx-light" >&2
+    exit 2
+  fi
+fi
+if [ "$redis" = 1 ] && ! command -v redis-server >/dev/null; then
+  echo "[run.sh] redis-server is missing: install Debian's package redis-server (or run with --embedded)" >&2
+  exit 2
+fi
+
+if [ "$build" = 1 ]; then
+  echo "[run.sh] building the service jar and the simulations"
+  mvn -B -q -pl api,loadtest -am package -DskipTests
+fi
+if [ "$build" = 1 ] || [ ! -s loadtest/target/classpath.txt ]; then
+  mvn -B -q -f loadtest/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/classpath.txt >/dev/null
+fi
+CP="loadtest/target/test-classes:$(cat loadtest/target/classpath.txt)"
+
+mkdir -p loadtest/target
+PIDS="$(mktemp "${TMPDIR:-/tmp}/sluice-loadtest-pids.XXXXXX")"
+hpid=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$hpid" ] && kill -0 "$hpid" 2>/dev/null; then
+    kill -TERM "$hpid" 2>/dev/null || true
+    wait "$hpid" 2>/dev/null || true
+  fi
+  # anything the harness started and could not stop (it was killed hard)
+  while read -r pid; do
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+  done < "$PIDS"
+  rm -f "$PIDS"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+java -cp "$CP" network.notifi.sluice.loadtest.harness.Harness --pid-file "$PIDS" "${args[@]}" &
+hpid=$!
+set +e
+wait "$hpid"
+rc=$?
+set -e
+hpid=""
+exit "$rc"

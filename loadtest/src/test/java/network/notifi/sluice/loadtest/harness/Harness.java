@@ -1,0 +1,321 @@
+package network.notifi.sluice.loadtest.harness;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipFile;
+
+/**
+ * Runs simulations against real servers it starts and stops itself: a Redis Cluster, Sluice replicas
+ * and nginx ({@code loadtest/run.sh} is its command line; the test suite runs the short form of the
+ * seed's scenarios). After each simulation it reads every replica's {@code /metrics} and checks the
+ * cross-replica bounds; a failed Gatling assertion or check makes the run fail.
+ */
+public final class Harness {
+  /** How to run. */
+  public static final class Options {
+    public List<String> scenarios = new ArrayList<>();
+    public boolean shortForm;
+    public boolean cluster = true;
+    public int replicas = 3;
+    public boolean nginx = true;
+    public Path jar = Path.of("api/target/sluice.jar");
+    public Path workDir = Path.of("loadtest/target/harness");
+    public Path resultsDir = Path.of("loadtest/target/gatling");
+    public String classpath = System.getProperty("java.class.path");
+    public Map<String, String> props = new LinkedHashMap<>();
+    /** Gatling's console output: on the harness's stdout (true) or only in a log file. */
+    public boolean gatlingToConsole = true;
+    /** Run Gatling inside this JVM (the test suite: no JVM start per simulation) instead of a fork. */
+    public boolean gatlingInProcess;
+    /** Every pid the harness starts is appended here (run.sh stops leftovers from it). */
+    public Path pidFile;
+
+    public Options embedded() {
+      cluster = false;
+      replicas = 1;
+      nginx = false;
+      return this;
+    }
+  }
+
+  /** What one scenario came to. */
+  public record ScenarioResult(String id, String status, List<Check> checks, GatlingStats stats,
+      Path report, String note) {
+    public boolean failed() {
+      return "FAILED".equals(status);
+    }
+  }
+
+  private final Options o;
+  private final Log log;
+  private final PrintStream out;
+
+  public Harness(Options options, PrintStream out) {
+    this.o = options;
+    this.out = out;
+    this.log = new Log(out);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = new Options();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--embedded" -> o.embedded();
+        case "--short" -> o.shortForm = true;
+        case "--redis" -> o.cluster = "cluster".equals(args[++i]);
+        case "--replicas" -> o.replicas = Integer.parseInt(args[++i]);
+        case "--no-nginx" -> o.nginx = false;
+        case "--jar" -> o.jar = Path.of(args[++i]);
+        case "--work" -> o.workDir = Path.of(args[++i]);
+        case "--results" -> o.resultsDir = Path.of(args[++i]);
+        case "--pid-file" -> o.pidFile = Path.of(args[++i]);
+        default -> {
+          if (a.startsWith("-D") && a.contains("=")) {
+            o.props.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+          } else if (a.startsWith("-")) {
+            throw new IllegalArgumentException("unknown option " + a);
+          } else {
+            o.scenarios.add(a);
+          }
+        }
+      }
+    }
+    if (o.scenarios.isEmpty()) {
+      o.scenarios.add("seed");
+    }
+    List<ScenarioResult> results = new Harness(o, System.out).run();
+    System.exit(results.stream().anyMatch(ScenarioResult::failed) ? 1 : 0);
+  }
+
+  /** Runs every scenario asked for; never throws for a failed check, only reports it. */
+  public List<ScenarioResult> run() throws Exception {
+    if (!Files.isRegularFile(o.jar)) {
+      throw new IllegalStateException(o.jar.toAbsolutePath() + " not found: build it with "
+          + "mvn -B -q -pl api -am package -DskipTests");
+    }
+    if (o.cluster && !jarHas("network/notifi/sluice/redis/")) {
+      throw new IllegalStateException(o.jar + " has no Redis backend yet (redis.mode is not wired): "
+          + "the replicas would not share buckets. Run with --embedded, or rebuild the jar once it is.");
+    }
+    if (o.nginx && Nginx.binary() == null) {
+      throw new IllegalStateException("nginx not found: install Debian's package nginx-light (or nginx)");
+    }
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path dir = Files.createDirectories(o.workDir.resolve(stamp));
+    Files.createDirectories(o.resultsDir);
+    Proc.pidFile = o.pidFile;
+    List<Scenario> scenarios = new ArrayList<>();
+    boolean bench = false;
+    for (String s : o.scenarios) {
+      if (s.equals("seed")) {
+        scenarios.addAll(Scenario.SEED);
+      } else if (s.equals("bench")) {
+        bench = true;
+      } else {
+        scenarios.add(Scenario.byId(s));
+      }
+    }
+    log.info("work dir " + dir.toAbsolutePath() + "; topology: "
+        + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
+        + (o.nginx ? " behind nginx" : ", no balancer") + (o.shortForm ? "; short form" : ""));
+    List<ScenarioResult> results = new ArrayList<>();
+    try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
+      Thread hook = new Thread(t::close, "harness-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      for (Scenario s : scenarios) {
+        results.add(runScenario(t, s, dir));
+      }
+      if (bench) {
+        results.addAll(new Bench(o, log, dir, this).run(t));
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook stops everything
+      }
+    }
+    out.println();
+    out.println("==== summary ====");
+    for (ScenarioResult r : results) {
+      out.println(r.id + ": " + r.status + (r.note == null ? "" : " (" + r.note + ")"));
+      if (r.stats != null) {
+        out.println("  gatling: " + r.stats);
+      }
+      r.checks.forEach(c -> out.println("  " + c));
+      if (r.report != null) {
+        out.println("  report: " + r.report.resolve("index.html").toAbsolutePath());
+      }
+    }
+    return results;
+  }
+
+  private ScenarioResult runScenario(Topology t, Scenario s, Path dir) throws Exception {
+    Map<String, String> params = new LinkedHashMap<>(o.shortForm ? s.shortForm : s.full);
+    params.putAll(o.props);
+    int jobSeconds = Integer.parseInt(params.getOrDefault("sluice.jobSeconds", "3"));
+    log.info("=== " + s.id + " (" + s.simulation.substring(s.simulation.lastIndexOf('.') + 1) + ") " + params);
+    Map<String, String> env = new LinkedHashMap<>(s.limits.env());
+    env.putAll(jobsEnv(jobSeconds));
+    t.start(env);
+    boolean jobs = t.replicas.get(0).hasJobs();
+    if (s.needsJobs && !jobs) {
+      log.info(s.id + " SKIPPED: build admission (jobs.*) is not wired in this jar");
+      return new ScenarioResult(s.id, "SKIPPED", List.of(), null, null, "build admission not wired in this jar");
+    }
+    JobSampler sampler = jobs ? JobSampler.start(t.replicas) : null;
+    Totals before = Totals.of(t.replicas);
+    Path outcomesFile = dir.resolve(s.id + ".outcomes.properties");
+    GatlingRun g = gatling(s.simulation, t.target(), params, outcomesFile, dir, s.id);
+    List<Check> checks = new ArrayList<>();
+    checks.add(Check.of("Gatling assertions (no 5xx, no unexpected status, latency)", g.exit == 0,
+        "exit code " + g.exit));
+    if (s == Scenario.JOB_LIMIT) {
+      waitForJobsToDrain(t, Duration.ofSeconds(jobSeconds * 4L + 20), checks);
+    }
+    if (sampler != null) {
+      sampler.stop();
+    }
+    Outcomes out = Outcomes.read(outcomesFile);
+    log.info("outcomes: " + out + String.format(" (span %.2f s)", out.span()));
+    Totals totals = Totals.of(t.replicas).minus(before);
+    checks.addAll(Expectations.forScenario(s, s.limits, out, totals, params));
+    if (sampler != null) {
+      checks.add(sampler.check(s.limits.maxConcurrentJobs()));
+    }
+    if (t.nginx != null) {
+      Thread.sleep(1100); // the access log is flushed every second
+      long errors = t.nginx.serverErrors();
+      checks.add(Check.of("no 5xx at nginx", errors == 0, errors + " answers with 5xx in nginx's access log"));
+    }
+    boolean failed = checks.stream().anyMatch(c -> !c.ok());
+    checks.forEach(c -> log.info(c.toString()));
+    return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null);
+  }
+
+  private void waitForJobsToDrain(Topology t, Duration timeout, List<Check> checks) {
+    try {
+      Wait.until("every admitted build to finish", timeout, () -> {
+        double active = 0;
+        for (Replica r : t.replicas) {
+          active += r.metrics().sum("concurrent_jobs_active", l -> true);
+        }
+        return active == 0;
+      });
+      checks.add(Check.of("queued builds drained", true, "no build running anywhere within " + timeout.toSeconds() + " s"));
+    } catch (Exception e) {
+      checks.add(Check.of("queued builds drained", false, e.getMessage()));
+    }
+  }
+
+  /**
+   * The local launcher's build: parsers named {@code slow-*} run {@code jobSeconds}, {@code broken-*}
+   * fail (exit 1), every other build succeeds at once, so scenarios about rate limits do not fill the
+   * slots and queues of the ones about build admission.
+   */
+  static Map<String, String> jobsEnv(int jobSeconds) {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("SLUICE_JOBS_LAUNCHER", "local");
+    e.put("SLUICE_JOBS_LOCAL_COMMAND", "case \"$PARSER_ID\" in slow-*) sleep " + jobSeconds
+        + ";; broken-*) sleep 0.3; exit 1;; esac");
+    return e;
+  }
+
+  record GatlingRun(int exit, Path report, GatlingStats stats) {}
+
+  GatlingRun gatling(String simulation, String baseUrl, Map<String, String> params, Path outcomes,
+      Path dir, String label) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+        "-XX:MaxInlineLevel=20", "-XX:MaxTrivialSize=12", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "-cp", o.classpath, "-Dsluice.baseUrl=" + baseUrl, "-Dsluice.outcomes=" + outcomes.toAbsolutePath()));
+    params.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.addAll(List.of("io.gatling.app.Gatling", "-s", simulation, "-rf",
+        o.resultsDir.toAbsolutePath().toString(), "-rd", label));
+    log.info("gatling -> " + baseUrl);
+    if (o.gatlingInProcess) {
+      return gatlingInProcess(simulation, baseUrl, params, outcomes, label);
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Path glog = dir.resolve(label + ".gatling.log");
+    if (o.gatlingToConsole) {
+      pb.inheritIO();
+    } else {
+      pb.redirectOutput(glog.toFile());
+    }
+    long started = System.currentTimeMillis();
+    Process p = pb.start();
+    AtomicBoolean done = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!done.get()) {
+        p.destroy();
+      }
+    }));
+    if (!p.waitFor(30, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+    }
+    done.set(true);
+    Path report = newestReport(started);
+    GatlingStats stats = report == null ? null : GatlingStats.read(report);
+    log.info("gatling exit " + p.exitValue() + (stats == null ? "" : ": " + stats));
+    return new GatlingRun(p.exitValue(), report, stats);
+  }
+
+  private GatlingRun gatlingInProcess(String simulation, String baseUrl, Map<String, String> params,
+      Path outcomes, String label) throws Exception {
+    Map<String, String> props = new LinkedHashMap<>(params);
+    props.put("sluice.baseUrl", baseUrl);
+    props.put("sluice.outcomes", outcomes.toAbsolutePath().toString());
+    props.forEach(System::setProperty);
+    long started = System.currentTimeMillis();
+    int exit;
+    try {
+      Class<?> gatling = Class.forName("io.gatling.app.Gatling$");
+      Object module = gatling.getField("MODULE$").get(null);
+      exit = (Integer) gatling.getMethod("fromArgs", String[].class).invoke(module, (Object) new String[] {
+          "-s", simulation, "-rf", o.resultsDir.toAbsolutePath().toString(), "-rd", label});
+    } finally {
+      props.keySet().forEach(System::clearProperty);
+    }
+    Path report = newestReport(started);
+    GatlingStats stats = report == null ? null : GatlingStats.read(report);
+    log.info("gatling exit " + exit + (stats == null ? "" : ": " + stats));
+    return new GatlingRun(exit, report, stats);
+  }
+
+  private Path newestReport(long since) throws Exception {
+    try (var dirs = Files.list(o.resultsDir)) {
+      return dirs.filter(Files::isDirectory)
+          .filter(d -> Files.exists(d.resolve("index.html")))
+          .filter(d -> d.toFile().lastModified() >= since - 1000)
+          .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
+          .orElse(null);
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private boolean jarHas(String prefix) throws Exception {
+    try (ZipFile z = new ZipFile(o.jar.toFile())) {
+      return z.stream().anyMatch(e -> e.getName().startsWith(prefix));
+    }
+  }
+
+  /** Whether the jar has a Redis backend wired (redis.mode), for callers choosing a topology. */
+  public static boolean jarHasRedis(Path jar) throws Exception {
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      return z.stream().anyMatch(e -> e.getName().startsWith("network/notifi/sluice/redis/"));
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package network.notifi.sluice.loadtest.harness;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Debian's nginx as a round-robin balancer with upstream keep-alive, in the foreground from a
+ * minimal configuration in its own directory ({@code nginx -p DIR -c nginx.conf}).
+ */
+final class Nginx implements AutoCloseable {
+  final int port;
+  final Path dir;
+  private final Proc proc;
+
+  private Nginx(int port, Path dir, Proc proc) {
+    this.port = port;
+    this.dir = dir;
+    this.proc = proc;
+  }
+
+  static String binary() {
+    for (String p : List.of("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx")) {
+      if (Files.isExecutable(Path.of(p))) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  static Nginx start(Path workDir, List<Replica> upstreams, Log log) throws Exception {
+    String bin = binary();
+    if (bin == null) {
+      throw new IllegalStateException("nginx not found: install Debian's package nginx-light (or nginx)");
+    }
+    Path dir = Files.createDirectories(workDir.resolve("nginx"));
+    Files.createDirectories(dir.resolve("logs"));
+    Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    int port = Proc.freePort(false);
+    String servers = upstreams.stream().map(r -> "    server 127.0.0.1:" + r.port + ";")
+        .collect(Collectors.joining("\n"));
+    String conf = """
+        # written by the Sluice load-test harness
+        daemon off;
+        worker_processes 2;
+        worker_rlimit_nofile 16384;
+        pid %1$s/nginx.pid;
+        error_log %1$s/logs/error.log warn;
+        events {
+          # a client connection and an upstream connection each; 8192 covers 4000 clients
+          worker_connections 8192;
+        }
+        http {
+          log_format sluice '$status $upstream_addr $request_time';
+          access_log %1$s/logs/access.log sluice buffer=256k flush=1s;
+          client_body_temp_path %1$s/client_body;
+          proxy_temp_path %1$s/proxy;
+          fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi;
+          scgi_temp_path %1$s/scgi;
+          keepalive_requests 100000;
+          upstream sluice {
+        %2$s
+            keepalive 128;
+            keepalive_requests 100000;
+          }
+          server {
+            listen 127.0.0.1:%3$d backlog=1024;
+            location / {
+              proxy_pass http://sluice;
+              proxy_http_version 1.1;
+              proxy_set_header Connection "";
+              proxy_set_header Host $host;
+              proxy_set_header X-Forwarded-For $remote_addr;
+            }
+          }
+        }
+        """.formatted(dir, servers, port);
+    Files.writeString(dir.resolve("nginx.conf"), conf);
+    Proc p = Proc.start("nginx", List.of(bin, "-p", dir.toString(), "-e", dir.resolve("logs/error.log").toString(),
+            "-c", dir.resolve("nginx.conf").toString()),
+        Map.of(), dir.resolve("logs/stdout.log"));
+    Nginx n = new Nginx(port, dir, p);
+    try {
+      Wait.until("nginx on " + port, Duration.ofSeconds(10), () -> {
+        if (!p.alive()) {
+          throw new IllegalStateException("nginx exited: " + p.tail(10) + "\n"
+              + Files.readString(dir.resolve("logs/error.log")));
+        }
+        return Proc.listening(port);
+      });
+    } catch (Exception e) {
+      n.close();
+      throw e;
+    }
+    log.info("nginx " + bin + " on 127.0.0.1:" + port + " -> " + upstreams.size() + " replicas");
+    return n;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Answers with a 5xx status in the access log so far (flushed at most 1 s late). */
+  long serverErrors() throws Exception {
+    Path access = dir.resolve("logs/access.log");
+    if (!Files.exists(access)) {
+      return 0;
+    }
+    try (var lines = Files.lines(access)) {
+      return lines.filter(l -> l.startsWith("5")).count();
+    }
+  }
+
+  @Override
+  public void close() {
+    proc.close();
+  }
+}

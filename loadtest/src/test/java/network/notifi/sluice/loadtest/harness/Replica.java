@@ -1,0 +1,106 @@
+package network.notifi.sluice.loadtest.harness;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** One Sluice process ({@code java -jar sluice.jar}) on a free loopback port. */
+final class Replica implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final int port;
+  final Proc proc;
+
+  private Replica(int port, Proc proc) {
+    this.port = port;
+    this.proc = proc;
+  }
+
+  static Replica start(Path jar, String name, Map<String, String> env, Path logDir) throws Exception {
+    int port = Proc.freePort(false);
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("SLUICE_PORT", Integer.toString(port));
+    all.put("SLUICE_SERVER_HOST", "127.0.0.1");
+    all.putIfAbsent("SLUICE_LOG_LEVEL", "WARN");
+    Proc p = Proc.start(name, List.of("java", "-Xms256m", "-Xmx768m", "-jar", jar.toString()), all,
+        logDir.resolve(name + ".log"));
+    return new Replica(port, p);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  void awaitReady(Duration timeout) throws Exception {
+    Wait.until(proc.name + " ready on " + port, timeout, () -> {
+      if (!proc.alive()) {
+        throw new IllegalStateException(proc.name + " exited " + proc.process.exitValue() + ":\n"
+            + proc.tail(20));
+      }
+      return get("/health/ready").statusCode() == 200;
+    });
+  }
+
+  /**
+   * Warms the JIT up on the HTTP path without taking a token: health checks and build starts that
+   * are refused as invalid (415) before the limiter is asked.
+   */
+  void warmUp(int requests) throws Exception {
+    for (int i = 0; i < requests; i++) {
+      get("/health/live");
+      HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/events")).timeout(Duration.ofSeconds(5))
+          .header("Ce-Type", "network.notifi.lambda.build.start").header("Content-Type", "text/plain")
+          .POST(HttpRequest.BodyPublishers.ofString("warm-up")).build(), HttpResponse.BodyHandlers.discarding());
+    }
+  }
+
+  /** Build admission is wired: {@code /ratelimits} reports jobs. */
+  boolean hasJobs() throws Exception {
+    return get("/ratelimits").body().contains("\"jobs\"");
+  }
+
+  /** No build running or queued, and the global and endpoint buckets at their burst. */
+  boolean idle() throws Exception {
+    String s = get("/ratelimits").body();
+    return full(s, "global") && full(s, "build.start") && sum(s, "slots_used") == 0 && sum(s, "queue_depth") == 0;
+  }
+
+  private static boolean full(String json, String level) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(level)
+        + "\":\\{[^}]*?\"burst\":([0-9.]+)[^}]*?\"available\":([0-9.]+)").matcher(json);
+    return m.find() && Double.parseDouble(m.group(2)) >= Double.parseDouble(m.group(1)) - 1;
+  }
+
+  private static double sum(String json, String key) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":([0-9.]+)").matcher(json);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  Metrics metrics() throws Exception {
+    HttpResponse<String> r = get("/metrics");
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(proc.name + " /metrics answered " + r.statusCode());
+    }
+    return Metrics.parse(r.body());
+  }
+
+  @Override
+  public void close() {
+    proc.close();
+  }
+}

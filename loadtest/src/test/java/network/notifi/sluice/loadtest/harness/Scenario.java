@@ -1,0 +1,61 @@
+package network.notifi.sluice.loadtest.harness;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulation the harness can run: its class, the limits the replicas get, its parameters in the full
+ * and the short form, and whether it needs build admission ({@code jobs.*}).
+ */
+enum Scenario {
+  GLOBAL_BURST("global-burst", "GlobalBurstSimulation", Limits.SEED, false,
+      Map.of("sluice.requests", "200"), Map.of("sluice.requests", "200", "sluice.p99MaxMs", Scenario.SHORT_P99)),
+  THIRD_PARTY_BURST("third-party-burst", "ThirdPartyBurstSimulation", Limits.SEED, false,
+      Map.of("sluice.requests", "30", "sluice.others", "5"),
+      Map.of("sluice.requests", "30", "sluice.others", "5", "sluice.p99MaxMs", Scenario.SHORT_P99)),
+  JOB_LIMIT("job-limit", "JobLimitSimulation", Limits.SEED, true,
+      Map.of("sluice.requests", "15", "sluice.jobSeconds", "3"),
+      Map.of("sluice.requests", "15", "sluice.jobSeconds", "3")),
+  FAILURE_BACKOFF("failure-backoff", "FailureBackoffSimulation", Limits.SEED, true, Map.of(), Map.of()),
+  SUSTAINED("sustained", "SustainedMixedSimulation", Limits.MIXED, false,
+      Map.of("sluice.duration", "60"), Map.of("sluice.duration", "10")),
+  SPIKE("spike", "SpikeSimulation", Limits.MIXED, false,
+      Map.of("sluice.steady", "20", "sluice.spike", "10"),
+      Map.of("sluice.steady", "5", "sluice.spike", "10", "sluice.factor", "5"));
+
+  /**
+   * The short form's latency ceiling: on 2 shared cores the first simulation in a cold JVM measures
+   * JIT warm-up as much as Sluice, so the suite only guards against stalls.
+   */
+  private static final String SHORT_P99 = "20000";
+
+  /** The seed's four scenarios, the short form of which runs in the test suite. */
+  static final List<Scenario> SEED = List.of(GLOBAL_BURST, THIRD_PARTY_BURST, FAILURE_BACKOFF, JOB_LIMIT);
+
+  final String id;
+  final String simulation;
+  final Limits limits;
+  final boolean needsJobs;
+  final Map<String, String> full;
+  final Map<String, String> shortForm;
+
+  Scenario(String id, String simulation, Limits limits, boolean needsJobs, Map<String, String> full,
+      Map<String, String> shortForm) {
+    this.id = id;
+    this.simulation = "network.notifi.sluice.loadtest." + simulation;
+    this.limits = limits;
+    this.needsJobs = needsJobs;
+    this.full = full;
+    this.shortForm = shortForm;
+  }
+
+  static Scenario byId(String id) {
+    for (Scenario s : values()) {
+      if (s.id.equals(id)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown scenario " + id + "; known: seed, bench, "
+        + java.util.Arrays.stream(values()).map(s -> s.id).toList());
+  }
+}

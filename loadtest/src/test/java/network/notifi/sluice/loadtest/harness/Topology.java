@@ -1,0 +1,112 @@
+package network.notifi.sluice.loadtest.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The servers of one run: an optional Redis Cluster (kept for the whole run, flushed between
+ * scenarios), N replicas and an optional nginx in front (both started fresh for every scenario).
+ */
+final class Topology implements AutoCloseable {
+  final boolean cluster;
+  final int replicaCount;
+  final boolean balancer;
+  private final Path jar;
+  private final Path dir;
+  private final Log log;
+  private RedisCluster redis;
+  final List<Replica> replicas = new ArrayList<>();
+  Nginx nginx;
+  private int generation;
+  private Map<String, String> currentEnv;
+
+  Topology(boolean cluster, int replicaCount, boolean balancer, Path jar, Path dir, Log log) {
+    this.cluster = cluster;
+    this.replicaCount = replicaCount;
+    this.balancer = balancer;
+    this.jar = jar;
+    this.dir = dir;
+    this.log = log;
+  }
+
+  /**
+   * Starts the replicas and nginx with {@code env} on an empty Redis. If they already run with this
+   * very environment they are kept, once idle: no build running or queued, and the global and
+   * endpoint buckets refilled to their burst.
+   */
+  void start(Map<String, String> env) throws Exception {
+    if (env.equals(currentEnv) && replicas.stream().allMatch(r -> r.proc.alive())) {
+      log.info("reusing the replicas: waiting until they are idle and their buckets full");
+      Wait.until("idle replicas with full buckets", Duration.ofSeconds(120), () -> {
+        for (Replica r : replicas) {
+          if (!r.idle()) {
+            return false;
+          }
+        }
+        return true;
+      });
+      return;
+    }
+    stopReplicas();
+    if (cluster) {
+      if (redis == null) {
+        log.info("starting a 6-node Redis Cluster");
+        redis = RedisCluster.start(dir, log);
+      } else {
+        redis.flushAll();
+      }
+    }
+    generation++;
+    Map<String, String> all = new java.util.HashMap<>(env);
+    if (cluster) {
+      all.put("SLUICE_REDIS_MODE", "cluster");
+      all.put("SLUICE_REDIS_ADDRESSES", redis.addresses());
+    }
+    log.info("starting " + replicaCount + " replica(s)" + (cluster ? " on the cluster" : " (in-process buckets)"));
+    for (int i = 1; i <= replicaCount; i++) {
+      replicas.add(Replica.start(jar, "replica-" + i + "-g" + generation, all, dir));
+    }
+    for (Replica r : replicas) {
+      r.awaitReady(Duration.ofSeconds(90));
+    }
+    for (Replica r : replicas) {
+      r.warmUp(300);
+    }
+    log.info("replicas ready and warmed up: " + replicas.stream().map(Replica::url).toList());
+    if (balancer) {
+      nginx = Nginx.start(dir.resolve("g" + generation), replicas, log);
+    }
+    currentEnv = Map.copyOf(env);
+  }
+
+  /** Where the simulation sends its traffic: nginx when there is one, else the first replica. */
+  String target() {
+    return nginx != null ? nginx.url() : replicas.get(0).url();
+  }
+
+  String redisVersion() {
+    return redis == null ? null : redis.version();
+  }
+
+  private void stopReplicas() {
+    currentEnv = null;
+    if (nginx != null) {
+      nginx.close();
+      nginx = null;
+    }
+    replicas.forEach(Replica::close);
+    replicas.clear();
+  }
+
+  @Override
+  public void close() {
+    stopReplicas();
+    if (redis != null) {
+      redis.close();
+      redis = null;
+    }
+  }
+}
