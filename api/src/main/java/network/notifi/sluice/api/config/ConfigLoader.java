@@ -17,6 +17,7 @@ import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.redis.RedisConfig;
 
 /**
@@ -89,7 +90,7 @@ public final class ConfigLoader {
             source.duration("rate_limiting.failure_backoff_period", Duration.ofMinutes(5), Duration.ofSeconds(1)),
             source.intValue("rate_limiting.max_retries", 3, 0, 100),
             source.duration("rate_limiting.retry_base_delay", Duration.ofMillis(100), Duration.ofMillis(1)),
-            source.longValue("rate_limiting.local_max_buckets", 100_000, 1));
+            source.longValue("rate_limiting.local_max_buckets", InProcessBucketStore.DEFAULT_MAX_THIRD_PARTIES, 1));
 
     var logging =
         new SluiceConfig.Logging(

@@ -3,9 +3,13 @@ package network.notifi.sluice.limiter.inprocess;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import io.github.bucket4j.Bucket;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketListener;
+import io.github.bucket4j.MathType;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucket;
+import io.github.bucket4j.local.LockFreeBucket;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,13 +44,13 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
 public final class InProcessBucketStore implements BucketStore {
 
   /** The default bound on third-party buckets held at once. */
-  public static final int DEFAULT_MAX_THIRD_PARTIES = 100_000;
+  public static final int DEFAULT_MAX_THIRD_PARTIES = 24_000;
 
   private final TimeMeter timeMeter;
   private final ConcurrentMap<BucketKey, LocalBucket> fixedBuckets = new ConcurrentHashMap<>();
-  private final Cache<BucketKey, Held> thirdParties;
-
-  private record Held(LocalBucket bucket, Limit limit) {}
+  private final Cache<BucketKey, LocalBucket> thirdParties;
+  // One configuration per limit, shared by all its buckets: a copy per bucket would cost ~100 bytes each.
+  private final ConcurrentMap<Limit, BucketConfiguration> configurations = new ConcurrentHashMap<>();
 
   private InProcessBucketStore(Clock clock, long maxThirdParties) {
     if (maxThirdParties < 1) {
@@ -86,9 +90,7 @@ public final class InProcessBucketStore implements BucketStore {
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     LocalBucket bucket =
-        key.level() == Level.THIRD_PARTY
-            ? Optional.ofNullable(thirdParties.getIfPresent(key)).map(Held::bucket).orElse(null)
-            : fixedBuckets.get(key);
+        key.level() == Level.THIRD_PARTY ? thirdParties.getIfPresent(key) : fixedBuckets.get(key);
     return CompletableFuture.completedFuture(
         Optional.ofNullable(bucket)
             .map(b -> new BucketSnapshot(key, b.getAvailableTokens(), limit.burst())));
@@ -102,33 +104,40 @@ public final class InProcessBucketStore implements BucketStore {
 
   private LocalBucket bucket(BucketKey key, Limit limit) {
     if (key.level() == Level.THIRD_PARTY) {
-      return thirdParties.get(key, k -> new Held(newBucket(limit), limit)).bucket();
+      return thirdParties.get(key, k -> newBucket(limit));
     }
     return fixedBuckets.computeIfAbsent(key, k -> newBucket(limit));
   }
 
   private LocalBucket newBucket(Limit limit) {
-    return Bucket.builder()
-        .addLimit(Bucket4jSupport.bandwidthFor(limit))
-        .withCustomTimePrecision(timeMeter)
-        .build();
+    var configuration = configurations.computeIfAbsent(limit, Bucket4jSupport::configurationFor);
+    return new LockFreeBucket(configuration, MathType.INTEGER_64_BITS, timeMeter, BucketListener.NOPE);
   }
 
   /** Forget a third-party bucket once it has been idle for the time it takes to refill from empty. */
-  private static final class IdleUntilFull implements Expiry<BucketKey, Held> {
+  private static final class IdleUntilFull implements Expiry<BucketKey, LocalBucket> {
     @Override
-    public long expireAfterCreate(BucketKey key, Held held, long now) {
-      return held.limit().nanosToRefill(held.limit().burst());
+    public long expireAfterCreate(BucketKey key, LocalBucket bucket, long now) {
+      Bandwidth bandwidth = bucket.getConfiguration().getBandwidths()[0];
+      long capacity = bandwidth.getCapacity();
+      long tokens = bandwidth.getRefillTokens();
+      long period = bandwidth.getRefillPeriodNanos();
+      // Time to refill the whole capacity, rounded up so that a bucket is never forgotten early.
+      return (capacity / tokens) * period + ceilDiv((capacity % tokens) * period, tokens);
     }
 
     @Override
-    public long expireAfterUpdate(BucketKey key, Held held, long now, long remaining) {
-      return expireAfterCreate(key, held, now);
+    public long expireAfterUpdate(BucketKey key, LocalBucket bucket, long now, long remaining) {
+      return expireAfterCreate(key, bucket, now);
     }
 
     @Override
-    public long expireAfterRead(BucketKey key, Held held, long now, long remaining) {
-      return expireAfterCreate(key, held, now);
+    public long expireAfterRead(BucketKey key, LocalBucket bucket, long now, long remaining) {
+      return expireAfterCreate(key, bucket, now);
+    }
+
+    private static long ceilDiv(long a, long b) {
+      return a / b + (a % b == 0 ? 0 : 1);
     }
   }
 }
