@@ -19,13 +19,25 @@ public final class KubernetesClients {
    * @throws UncheckedIOException when no configuration can be read
    */
   public static ApiClient fromConfig(K8sConfig config) {
+    return build(config, config.resilience().callTimeout());
+  }
+
+  /**
+   * Like {@link #fromConfig} but without a read timeout, for long-lived watches (each watch asks the
+   * server to end it after five minutes).
+   */
+  public static ApiClient forWatches(K8sConfig config) {
+    return build(config, Duration.ZERO);
+  }
+
+  private static ApiClient build(K8sConfig config, Duration readTimeout) {
     Duration timeout = config.resilience().callTimeout();
     try {
       ClientBuilder builder =
           config.apiUrl().isPresent()
               ? ClientBuilder.standard(false).setBasePath(config.apiUrl().get())
               : ClientBuilder.standard();
-      ApiClient client = builder.setReadTimeout(timeout).build();
+      ApiClient client = builder.setReadTimeout(readTimeout).build();
       client.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       client.setWriteTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       return client;

@@ -87,7 +87,10 @@ public final class KubernetesJobLauncher implements JobLauncher {
     this.api = new ResilientApi(config.resilience(), b.registry);
     this.reconciler = new Reconciler(config, batch, api, b.slots, b.leaseDuration, b.clock, this::report,
         () -> !listeners.isEmpty());
-    this.watcher = config.watch() ? new JobWatcher(b.client, batch, config, reconciler) : null;
+    ApiClient watchClient = b.watchClient != null ? b.watchClient : b.client;
+    this.watcher = config.watch()
+        ? new JobWatcher(watchClient, new BatchV1Api(watchClient), config, reconciler)
+        : null;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-k8s-reconcile");
       t.setDaemon(true);
@@ -137,6 +140,16 @@ public final class KubernetesJobLauncher implements JobLauncher {
     }
     V1Job job = specs.jobFor(build);
     CompletableFuture<Void> result = new CompletableFuture<>();
+    if (!config.quota().check()) {
+      ensureQuota(namespace).thenCompose(v -> create(namespace, job, build)).whenComplete((v, e) -> {
+        if (e == null) {
+          result.complete(null);
+        } else {
+          result.completeExceptionally(translate(ResilientApi.unwrap(e), build));
+        }
+      });
+      return result;
+    }
     createChains.compute(namespace, (ns, previous) -> {
       CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
       CompletableFuture<Void> mine = before
@@ -172,6 +185,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
           if (ResilientApi.status(error) == 404) {
             return false;
           }
+          reconciler.track(buildId, namespace, ns);
           throw new java.util.concurrent.CompletionException(ResilientApi.unwrap(error));
         });
   }
@@ -340,6 +354,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
     private SlotStore slots;
     private Duration leaseDuration = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
+    private ApiClient watchClient;
 
     private Builder(K8sConfig config, ApiClient client) {
       this.config = Objects.requireNonNull(config, "config");
@@ -365,6 +380,16 @@ public final class KubernetesJobLauncher implements JobLauncher {
       }
       this.slots = Objects.requireNonNull(store, "store");
       this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /**
+     * A client for watches only, ideally without a read timeout ({@link
+     * KubernetesClients#forWatches}); by default the main client, whose read timeout then bounds
+     * each watch window.
+     */
+    public Builder watchClient(ApiClient value) {
+      this.watchClient = Objects.requireNonNull(value, "watchClient");
       return this;
     }
 

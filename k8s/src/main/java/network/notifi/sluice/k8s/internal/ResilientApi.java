@@ -94,7 +94,6 @@ public final class ResilientApi implements AutoCloseable {
     return Counter.builder("retry_attempts_total")
         .description("Retries of Kubernetes API calls, by whether the call finally succeeded")
         .tag("success", success)
-        .tag("target", "kubernetes")
         .register(registry);
   }
 
