@@ -7,22 +7,23 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.spi.BuildRecordStore;
 
 /**
- * Build records in this process's memory. Thread-safe (one lock). Expired records are dropped when
- * read, and all of them every 256 writes, so memory stays bounded by the builds of one TTL.
+ * Build records in this process's memory. Thread-safe (one lock). Expired records are dropped on
+ * every write, in deadline order (O(log n) per record), so memory stays bounded by the writes of one
+ * TTL; an active place that is never released is dropped when it is next claimed.
  */
 public final class InProcessBuildRecordStore implements BuildRecordStore {
-
-  private static final int PURGE_EVERY = 256;
 
   private final Clock clock;
   private final Map<String, Expiring<Build>> records = new HashMap<>();
   private final Map<ActiveKey, Expiring<String>> active = new HashMap<>();
-  private long writes;
+  // One entry per write; an entry whose record was rewritten since is stale and skipped.
+  private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
 
   public InProcessBuildRecordStore(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -31,10 +32,15 @@ public final class InProcessBuildRecordStore implements BuildRecordStore {
   @Override
   public synchronized CompletableFuture<Void> put(Build build, Duration ttl) {
     Instant now = clock.instant();
-    records.put(build.id(), new Expiring<>(build, now.plus(ttl)));
-    if (++writes % PURGE_EVERY == 0) {
-      records.values().removeIf(e -> e.expiredAt(now));
-      active.values().removeIf(e -> e.expiredAt(now));
+    Instant expiresAt = now.plus(ttl);
+    records.put(build.id(), new Expiring<>(build, expiresAt));
+    deadlines.add(new Deadline(expiresAt, build.id()));
+    for (Deadline head = deadlines.peek(); head != null && !head.at().isAfter(now); head = deadlines.peek()) {
+      deadlines.poll();
+      Expiring<Build> current = records.get(head.buildId());
+      if (current != null && current.expiredAt(now)) {
+        records.remove(head.buildId());
+      }
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -81,6 +87,13 @@ public final class InProcessBuildRecordStore implements BuildRecordStore {
   }
 
   private record ActiveKey(String namespace, String parserId) {}
+
+  private record Deadline(Instant at, String buildId) implements Comparable<Deadline> {
+    @Override
+    public int compareTo(Deadline other) {
+      return at.compareTo(other.at);
+    }
+  }
 
   private record Expiring<T>(T value, Instant expiresAt) {
     boolean expiredAt(Instant now) {
