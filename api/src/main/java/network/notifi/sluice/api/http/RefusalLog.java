@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,19 +84,28 @@ public final class RefusalLog {
   private int linesInWindow;
   private long untracked;
 
+  /** Reasons counted from the start at 0, so that a first refusal shows as an increase. */
+  static final List<String> KNOWN_REASONS = List.of(
+      "global", "endpoint", "third_party", "build_backoff", "job_limit", "invalid_event", "unknown_event_type",
+      "invalid_parser_id", "invalid_namespace", "invalid_third_party", "body_too_large", "unsupported_media_type",
+      "not_found", "method_not_allowed", "build_not_found", "internal_error");
+
   public RefusalLog(Settings settings, LongSupplier nanoClock, MeterRegistry registry) {
     this.settings = settings;
     this.nanoClock = nanoClock;
     this.registry = registry;
     this.windowStart = nanoClock.getAsLong();
+    KNOWN_REASONS.forEach(this::counter);
+  }
+
+  private Counter counter(String reason) {
+    return counters.computeIfAbsent(reason, r ->
+        Counter.builder("refusals").description("Refused requests, by reason").tag("reason", r).register(registry));
   }
 
   public void record(Refusal refusal) {
     if (!refusal.shadow()) {
-      counters
-          .computeIfAbsent(refusal.reason(), reason ->
-              Counter.builder("refusals").description("Refused requests, by reason").tag("reason", reason).register(registry))
-          .increment();
+      counter(refusal.reason()).increment();
     }
     boolean write;
     synchronized (this) {

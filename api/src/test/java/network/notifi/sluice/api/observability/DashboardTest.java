@@ -121,7 +121,7 @@ class DashboardTest {
     List<Integer> statuses = new ArrayList<>();
     // third party: burst 2 of 4 (endpoint 10 -> 8, global 15 -> 13)
     for (int i = 0; i < 4; i++) {
-      statuses.add(client.send(client.buildStart("parser-" + i).header("X-Third-Party-ID", "tp-1")).statusCode());
+      statuses.add(client.send(client.buildStart(nextParser()).header("X-Third-Party-ID", "tp-1")).statusCode());
     }
     assertThat(statuses).containsExactly(202, 202, 429, 429);
     // endpoint: 8 admitted empty it, 2 refused (global 13 -> 5)
@@ -142,9 +142,16 @@ class DashboardTest {
   private static List<Integer> send(HttpTestClient client, int count) {
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      statuses.add(client.send(client.buildStart("parser-" + i)).statusCode());
+      statuses.add(client.send(client.buildStart(nextParser())).statusCode());
     }
     return statuses;
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger PARSERS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A parser id of its own for every request, so build admission never answers with a duplicate. */
+  private static String nextParser() {
+    return "parser-" + PARSERS.incrementAndGet();
   }
 
   /** One query a panel (or a template variable) runs. */
