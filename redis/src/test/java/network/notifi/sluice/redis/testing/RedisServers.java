@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * <p>{@code redis-server} and {@code redis-cli} come from the PATH (Debian packages {@code
  * redis-server} and {@code redis-tools}); without {@code redis-server} the binary shipped in {@code
  * com.github.codemonstur:embedded-redis} is used, and without {@code redis-cli} the cluster is joined
- * with CLUSTER ADDSLOTS / MEET / REPLICATE. Setting {@code -Dsluice.test.redis.cli=none} forces the
- * latter. Port 6379 (the machine's own Redis) is never used.
+ * with CLUSTER ADDSLOTS / MEET / REPLICATE. {@code -Dsluice.test.redis.server=embedded} and {@code
+ * -Dsluice.test.redis.cli=none} force these fallbacks. Port 6379 (the machine's own Redis) is never used.
  *
  * <p>Tests share the servers, so they must use keys of their own and never flush.
  */
@@ -88,7 +88,11 @@ public final class RedisServers {
   public static Path binary() {
     synchronized (LOCK) {
       if (binary == null) {
-        binary = onPath("redis-server").orElseGet(RedisServers::extractEmbedded);
+        boolean forceEmbedded = "embedded".equals(System.getProperty("sluice.test.redis.server"));
+        binary = (forceEmbedded ? Optional.<Path>empty() : onPath("redis-server"))
+            .orElseGet(RedisServers::extractEmbedded);
+        System.out.println("Redis test servers use " + binary + (cli().isPresent() ? " and " + cli().get()
+            : " (cluster joined without redis-cli)"));
       }
       return binary;
     }
