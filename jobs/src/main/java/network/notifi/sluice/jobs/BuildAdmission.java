@@ -231,7 +231,7 @@ public final class BuildAdmission implements AutoCloseable {
         .thenCompose(
             holder -> {
               if (holder.equals(build.id())) {
-                return admit(build);
+                return admit(build).exceptionallyCompose(error -> abandon(build, error));
               }
               return status(holder)
                   .thenCompose(
@@ -250,6 +250,24 @@ public final class BuildAdmission implements AutoCloseable {
                                             + " in namespace " + build.namespace())));
                       });
             });
+  }
+
+  /**
+   * A store failed while the build held its dedupe place: free the place and fail a record that is
+   * still queued, so that the parser is not blocked until the record expires; then pass the error on.
+   * A lease the failed call may have taken expires and is reaped.
+   */
+  private CompletableFuture<AdmissionResult> abandon(Build build, Throwable error) {
+    var records = stores.records();
+    return records
+        .releaseActive(build.namespace(), build.parserId(), build.id())
+        .thenCompose(v -> records.get(build.id()))
+        .thenCompose(
+            found -> found.isPresent() && found.get().state() == BuildState.QUEUED
+                ? records.put(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
+                : done((Void) null))
+        .handle((v, cleanupError) -> null)
+        .thenCompose(v -> CompletableFuture.failedFuture(error));
   }
 
   /** The build holds its dedupe place: start it, queue it, or refuse it. */

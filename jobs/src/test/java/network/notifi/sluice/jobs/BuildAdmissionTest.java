@@ -8,17 +8,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
+import network.notifi.sluice.jobs.inprocess.InProcessSlotStore;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.Lease;
+import network.notifi.sluice.jobs.spi.SlotAcquisition;
+import network.notifi.sluice.jobs.spi.SlotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -406,6 +414,69 @@ class BuildAdmissionTest {
 
     assertThat(status(doomed).build().failureReason()).hasValue("launch failed: quota exceeded");
     assertThat(status(next).state()).isEqualTo(BuildState.RUNNING);
+  }
+
+  @Test
+  void storeFailureDuringAdmissionFailsTheStartButDoesNotBlockTheParser() {
+    var slots = new InProcessSlotStore(clock);
+    var failOnce = new AtomicBoolean(true);
+    var flakySlots = new FlakySlotStore(slots, failOnce);
+    JobStores flaky = new JobStores(flakySlots, stores.queue(), stores.backoffs(), stores.records());
+    try (BuildAdmission withFlakyStore = BuildAdmission.create(JobsConfig.defaults(), flaky, launcher, clock, registry)) {
+      assertThatThrownBy(() -> withFlakyStore.start(BuildRequest.of("parser-a")).join())
+          .hasRootCauseMessage("connection reset");
+
+      assertThat(withFlakyStore.start(BuildRequest.of("parser-a")).join()).isInstanceOf(Started.class);
+    }
+  }
+
+  /** Fails the first acquire as a remote store might, then behaves. */
+  private record FlakySlotStore(
+      SlotStore delegate, AtomicBoolean failNext)
+      implements SlotStore {
+    @Override
+    public CompletableFuture<SlotAcquisition> acquire(
+        String namespace, String buildId, int limit, Duration leaseDuration) {
+      return failNext.getAndSet(false)
+          ? CompletableFuture.failedFuture(new IllegalStateException("connection reset"))
+          : delegate.acquire(namespace, buildId, limit, leaseDuration);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> renew(String namespace, String buildId, Duration leaseDuration) {
+      return delegate.renew(namespace, buildId, leaseDuration);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> release(String namespace, String buildId) {
+      return delegate.release(namespace, buildId);
+    }
+
+    @Override
+    public CompletableFuture<Integer> active(String namespace) {
+      return delegate.active(namespace);
+    }
+
+    @Override
+    public CompletableFuture<List<Lease>> leases(String namespace) {
+      return delegate.leases(namespace);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Lease>> lease(
+        String namespace, String buildId) {
+      return delegate.lease(namespace, buildId);
+    }
+
+    @Override
+    public CompletableFuture<List<Lease>> reapExpired(String namespace) {
+      return delegate.reapExpired(namespace);
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> namespaces() {
+      return delegate.namespaces();
+    }
   }
 
   @Test
