@@ -166,6 +166,12 @@ public record RedisConfig(
         maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
   }
 
+  /** These settings with other command and decision timeouts. */
+  public RedisConfig withTimeouts(Duration command, Duration decision) {
+    return new RedisConfig(mode, addresses, password, tls, connectTimeout, command, decision,
+        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
+  }
+
   /** These settings with other heartbeat timings. */
   public RedisConfig withHeartbeat(Duration interval, Duration ttl) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
