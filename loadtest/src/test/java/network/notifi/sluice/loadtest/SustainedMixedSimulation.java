@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * Sustained mixed traffic for {@code sluice.duration} seconds (60): {@code sluice.wellBehaved.count}
  * (50) third parties at {@code sluice.wellBehaved.rps} (2/s) each, all admitted, and {@code
- * sluice.abusive.count} (2) at {@code sluice.abusive.rps} (25/s) each, held to their own bucket. No
+ * sluice.abusive.count} (2) at {@code sluice.abusive.rps} (50/s) each, held to their own bucket. No
  * 5xx; the harness checks every level's admitted total against its bucket bound.
  */
 public class SustainedMixedSimulation extends SluiceSimulation {

@@ -35,7 +35,7 @@ final class Bench {
     log.info("=== bench: in-process limiter, " + o.replicas + " replicas");
     try (Topology t = new Topology(false, o.replicas, true, o.jar, dir.resolve("bench-local"), log)) {
       java.nio.file.Files.createDirectories(dir.resolve("bench-local"));
-      t.start(env);
+      t.start(env, false);
       results.add(one(t.replicas.get(0).url(), "live", "bare endpoint, direct", params));
       results.add(one(t.nginx.url(), "live", "bare endpoint, nginx", params));
       results.add(one(t.replicas.get(0).url(), "events", "in-process limiter, direct", params));
@@ -45,7 +45,7 @@ final class Bench {
       log.info("=== bench: Redis Cluster limiter, " + o.replicas + " replicas");
       try (Topology t = new Topology(true, o.replicas, true, o.jar, dir.resolve("bench-cluster"), log)) {
         java.nio.file.Files.createDirectories(dir.resolve("bench-cluster"));
-        t.start(env);
+        t.start(env, false);
         results.add(one(t.replicas.get(0).url(), "events", "Redis Cluster limiter, direct", params));
         results.add(one(t.nginx.url(), "events", "Redis Cluster limiter, nginx", params));
       }

@@ -167,7 +167,7 @@ public final class Harness {
     log.info("=== " + s.id + " (" + s.simulation.substring(s.simulation.lastIndexOf('.') + 1) + ") " + params);
     Map<String, String> env = new LinkedHashMap<>(s.limits.env());
     env.putAll(jobsEnv(jobSeconds));
-    t.start(env);
+    t.start(env, s.needsJobs);
     boolean jobs = t.replicas.get(0).hasJobs();
     if (s.needsJobs && !jobs) {
       log.info(s.id + " SKIPPED: build admission (jobs.*) is not wired in this jar");
@@ -241,7 +241,7 @@ public final class Harness {
     params.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(List.of("io.gatling.app.Gatling", "-s", simulation, "-rf",
         o.resultsDir.toAbsolutePath().toString(), "-rd", label));
-    log.info("gatling -> " + baseUrl);
+    log.info("gatling -> " + baseUrl + " (load average " + loadAverage() + ")");
     if (o.gatlingInProcess) {
       return gatlingInProcess(simulation, baseUrl, params, outcomes, label);
     }
@@ -266,7 +266,8 @@ public final class Harness {
     done.set(true);
     Path report = newestReport(started);
     GatlingStats stats = report == null ? null : GatlingStats.read(report);
-    log.info("gatling exit " + p.exitValue() + (stats == null ? "" : ": " + stats));
+    log.info("gatling exit " + p.exitValue() + " (load average " + loadAverage() + ")"
+        + (stats == null ? "" : ": " + stats));
     return new GatlingRun(p.exitValue(), report, stats);
   }
 
@@ -299,6 +300,15 @@ public final class Harness {
           .filter(d -> d.toFile().lastModified() >= since - 1000)
           .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
           .orElse(null);
+    }
+  }
+
+  /** The 1-minute load average: on a shared 2-core machine it says how much the figures are worth. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (Exception e) {
+      return "?";
     }
   }
 

@@ -65,10 +65,11 @@ final class Replica implements AutoCloseable {
     return get("/ratelimits").body().contains("\"jobs\"");
   }
 
-  /** No build running or queued, and the global and endpoint buckets at their burst. */
-  boolean idle() throws Exception {
+  /** No build queued (nor running, with {@code slotsFree}), the global and endpoint buckets full. */
+  boolean idle(boolean slotsFree) throws Exception {
     String s = get("/ratelimits").body();
-    return full(s, "global") && full(s, "build.start") && sum(s, "slots_used") == 0 && sum(s, "queue_depth") == 0;
+    return full(s, "global") && full(s, "build.start") && (!slotsFree || sum(s, "slots_used") == 0)
+        && sum(s, "queue_depth") == 0;
   }
 
   private static boolean full(String json, String level) {

@@ -34,15 +34,15 @@ final class Topology implements AutoCloseable {
 
   /**
    * Starts the replicas and nginx with {@code env} on an empty Redis. If they already run with this
-   * very environment they are kept, once idle: no build running or queued, and the global and
-   * endpoint buckets refilled to their burst.
+   * very environment they are kept, once idle: no build queued (nor running, with {@code
+   * slotsFree}), and the global and endpoint buckets refilled to their burst.
    */
-  void start(Map<String, String> env) throws Exception {
+  void start(Map<String, String> env, boolean slotsFree) throws Exception {
     if (env.equals(currentEnv) && replicas.stream().allMatch(r -> r.proc.alive())) {
       log.info("reusing the replicas: waiting until they are idle and their buckets full");
       Wait.until("idle replicas with full buckets", Duration.ofSeconds(120), () -> {
         for (Replica r : replicas) {
-          if (!r.idle()) {
+          if (!r.idle(slotsFree)) {
             return false;
           }
         }
