@@ -6,7 +6,6 @@ import java.util.Optional;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.config.SluiceConfig;
-import network.notifi.sluice.api.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class Main {
       return EXIT_CONFIG;
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    SluiceApp app = SluiceApp.builder(config).openTelemetry(Tracing.fromEnvironment(env)).build().start();
+    SluiceApp app = Wiring.build(config, env).start();
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "sluice-shutdown"));
     log.info("sluice listening on {}:{}", config.server().host(), app.port());
     try {

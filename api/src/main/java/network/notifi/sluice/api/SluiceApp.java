@@ -129,7 +129,9 @@ public final class SluiceApp implements AutoCloseable {
     javalin.stop();
     housekeeping.shutdownNow();
     refusals.flushNow();
-    for (AutoCloseable closeable : closeables) {
+    // Reverse order of registration: what was built on something closes before it.
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      AutoCloseable closeable = closeables.get(i);
       try {
         closeable.close();
       } catch (Exception e) {
@@ -197,6 +199,11 @@ public final class SluiceApp implements AutoCloseable {
     public Builder registry(PrometheusMeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
+    }
+
+    /** The registry the app will expose at {@code /metrics}, for backends built alongside it. */
+    public PrometheusMeterRegistry registry() {
+      return registry;
     }
 
     /** Something else the app owns and closes when it stops. */
