@@ -1,13 +1,16 @@
 package network.notifi.sluice.k8s;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -19,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -29,11 +33,11 @@ import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.SlotStore;
+import network.notifi.sluice.k8s.internal.JobWatcher;
 import network.notifi.sluice.k8s.internal.Labels;
 import network.notifi.sluice.k8s.internal.QuotaMath;
 import network.notifi.sluice.k8s.internal.Reconciler;
 import network.notifi.sluice.k8s.internal.ResilientApi;
-import network.notifi.sluice.k8s.internal.JobWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,7 +190,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
             return false;
           }
           reconciler.track(buildId, namespace, ns);
-          throw new java.util.concurrent.CompletionException(ResilientApi.unwrap(error));
+          throw new CompletionException(ResilientApi.unwrap(error));
         });
   }
 
@@ -239,7 +243,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("reconcile round failed; next in {}: {}", config.reconcileInterval(), ResilientApi.unwrap(e).toString());
+      Throwable cause = ResilientApi.unwrap(e);
+      if (cause instanceof CallNotPermittedException) {
+        log.debug("reconcile round skipped: the API circuit breaker is open");
+      } else {
+        log.warn("reconcile round failed; next in {}: {}", config.reconcileInterval(), cause.toString());
+      }
     }
   }
 
@@ -251,15 +260,15 @@ public final class KubernetesJobLauncher implements JobLauncher {
     V1ResourceQuota wanted = new V1ResourceQuota()
         .apiVersion("v1")
         .kind("ResourceQuota")
-        .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta()
+        .metadata(new V1ObjectMeta()
             .name(quota.name())
             .namespace(namespace)
             .labels(Map.of(Labels.MANAGED_BY, Labels.MANAGER)))
-        .spec(new io.kubernetes.client.openapi.models.V1ResourceQuotaSpec().hard(Map.of(
-            QuotaMath.COUNT_JOBS, new io.kubernetes.client.custom.Quantity(Integer.toString(quota.jobs())),
-            "limits.memory", new io.kubernetes.client.custom.Quantity(quota.limitsMemory()),
-            "limits.cpu", new io.kubernetes.client.custom.Quantity(quota.limitsCpu()),
-            "requests.ephemeral-storage", new io.kubernetes.client.custom.Quantity(quota.requestsEphemeralStorage()))));
+        .spec(new V1ResourceQuotaSpec().hard(Map.of(
+            QuotaMath.COUNT_JOBS, new Quantity(Integer.toString(quota.jobs())),
+            "limits.memory", new Quantity(quota.limitsMemory()),
+            "limits.cpu", new Quantity(quota.limitsCpu()),
+            "requests.ephemeral-storage", new Quantity(quota.requestsEphemeralStorage()))));
     return api.call(() -> core.readNamespacedResourceQuota(quota.name(), namespace).execute())
         .handle((found, error) -> error)
         .thenCompose(error -> {
@@ -272,7 +281,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
           return api.call(() -> core.createNamespacedResourceQuota(namespace, wanted).execute())
               .handle((created, e) -> {
                 if (e != null && ResilientApi.status(e) != 409) {
-                  throw new java.util.concurrent.CompletionException(ResilientApi.unwrap(e));
+                  throw new CompletionException(ResilientApi.unwrap(e));
                 }
                 log.info("ResourceQuota {} ensured in {}", quota.name(), namespace);
                 return null;

@@ -107,7 +107,7 @@ class ReconcileTest {
     launcher(true);
     slots.acquire(ns, "pending", 10, Duration.ofMinutes(5)).join();
 
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(1))
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
         .until(() -> slots.active(ns).join() == 1 && outcomes.isEmpty());
   }
 }

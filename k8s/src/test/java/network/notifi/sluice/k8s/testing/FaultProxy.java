@@ -52,6 +52,9 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Mode mode = Mode.PASS;
   private volatile Instant until = Instant.MAX;
   private volatile Duration slowBy = Duration.ofSeconds(2);
+  private volatile Mode[] phases;
+  private volatile Duration phaseLength;
+  private volatile Instant phasesStart;
 
   public FaultProxy(String targetBaseUrl) throws IOException {
     this.target = targetBaseUrl;
@@ -67,17 +70,29 @@ public final class FaultProxy implements AutoCloseable {
 
   /** Misbehaves as {@code mode} for {@code span}, then passes again. */
   public void fault(Mode mode, Duration span) {
+    this.phases = null;
     this.until = Instant.now().plus(span);
     this.mode = mode;
   }
 
+  /** Misbehaves as each of {@code modes} in turn for {@code each}, then passes again. */
+  public void faultInTurn(Duration each, Mode... modes) {
+    this.phases = modes.clone();
+    this.phaseLength = each;
+    this.phasesStart = Instant.now();
+    this.until = phasesStart.plus(each.multipliedBy(modes.length));
+    this.mode = modes[0];
+  }
+
   /** Misbehaves as {@code mode} until told otherwise. */
   public void fault(Mode mode) {
+    this.phases = null;
     this.until = Instant.MAX;
     this.mode = mode;
   }
 
   public void pass() {
+    this.phases = null;
     this.mode = Mode.PASS;
   }
 
@@ -95,6 +110,11 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private Mode current() {
+    Mode[] turns = phases;
+    if (turns != null) {
+      long index = Duration.between(phasesStart, Instant.now()).toMillis() / Math.max(1, phaseLength.toMillis());
+      mode = index < turns.length ? turns[(int) index] : Mode.PASS;
+    }
     Mode m = mode;
     if (m != Mode.PASS && Instant.now().isAfter(until)) {
       mode = Mode.PASS;
