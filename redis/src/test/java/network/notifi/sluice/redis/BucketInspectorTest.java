@@ -66,6 +66,7 @@ class BucketInspectorTest {
     store.tryConsume(BucketKey.thirdParty("ü x"), Limit.of(10, 20), 2).join();
 
     String table = BucketInspector.formatTable(BucketInspector.create(client, prefix, clock).list());
+    System.out.print(table);
 
     assertThat(table.lines()).hasSize(3);
     assertThat(table.lines().findFirst().orElseThrow()).startsWith("KEY").contains("TOKENS", "CAPACITY", "TTL");

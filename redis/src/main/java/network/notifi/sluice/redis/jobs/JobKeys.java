@@ -1,0 +1,84 @@
+package network.notifi.sluice.redis.jobs;
+
+/**
+ * The key layout of the jobs stores. Every key of one namespace carries the hash tag {@code {ns}},
+ * so one script can touch all of them on a cluster; only the namespace index and the build-id
+ * pointer live elsewhere and are never touched by a script.
+ */
+final class JobKeys {
+
+  private final String prefix;
+
+  JobKeys(String prefix) {
+    this.prefix = prefix + "jobs:";
+  }
+
+  private String ns(String namespace) {
+    return prefix + "{" + namespace + "}:";
+  }
+
+  /** Sorted set: build id -> lease deadline (epoch ms). */
+  String slots(String namespace) {
+    return ns(namespace) + "slots";
+  }
+
+  /** Hash: build id -> deadline of a lease dropped as expired and not yet reaped. */
+  String expiredSlots(String namespace) {
+    return ns(namespace) + "slots:expired";
+  }
+
+  /** Stream of queued builds, consumer group {@code dispatchers}. */
+  String queue(String namespace) {
+    return ns(namespace) + "queue";
+  }
+
+  /** Hash: build id -> stream entry id, for every queued build until acknowledged. */
+  String queueIds(String namespace) {
+    return ns(namespace) + "queue:ids";
+  }
+
+  /** List: the third-party lines that hold waiting entries, the one to serve next first. */
+  String queueRing(String namespace) {
+    return ns(namespace) + "queue:ring";
+  }
+
+  /** Sorted set: stream entry id -> claim time (epoch ms) of claimed entries. */
+  String queueClaims(String namespace) {
+    return ns(namespace) + "queue:claims";
+  }
+
+  /** Prefix of the per-line lists of waiting stream entry ids; the line name follows. */
+  String queueLinePrefix(String namespace) {
+    return ns(namespace) + "queue:line:";
+  }
+
+  /** String with TTL: when the parser's backoff window closes (epoch ms). */
+  String backoff(String namespace, String parserId) {
+    return ns(namespace) + "backoff:" + parserId;
+  }
+
+  /** String with TTL: consecutive failures of the parser and when the count is forgotten. */
+  String failures(String namespace, String parserId) {
+    return ns(namespace) + "failures:" + parserId;
+  }
+
+  /** Hash with TTL: the build's record. */
+  String build(String namespace, String buildId) {
+    return ns(namespace) + "build:" + buildId;
+  }
+
+  /** String with TTL: the active (queued or running) build of the parser. */
+  String active(String namespace, String parserId) {
+    return ns(namespace) + "active:" + parserId;
+  }
+
+  /** String with TTL: the namespace of a build, so that a record can be found by id alone. */
+  String buildNamespace(String buildId) {
+    return prefix + "build-ns:" + buildId;
+  }
+
+  /** Set of the namespaces that ever held a lease or a queue entry. */
+  String namespaces(String kind) {
+    return prefix + "namespaces:" + kind;
+  }
+}

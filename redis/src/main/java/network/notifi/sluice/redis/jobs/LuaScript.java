@@ -1,0 +1,61 @@
+package network.notifi.sluice.redis.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.redisson.api.RScript;
+import org.redisson.api.RScript.Mode;
+import org.redisson.api.RScript.ReturnType;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * One Lua script, run with {@code EVALSHA} and loaded by a plain {@code EVAL} on the node that
+ * answers {@code NOSCRIPT} (a new or restarted server). Routed by its first key, so every key of one
+ * call must share that key's hash tag. Thread-safe.
+ */
+final class LuaScript {
+
+  private final String text;
+  private final String sha;
+
+  LuaScript(String text) {
+    this.text = text;
+    this.sha = sha1(text);
+  }
+
+  <R> CompletableFuture<R> run(RedissonClient client, ReturnType type, List<Object> keys, Object... args) {
+    RScript script = client.getScript(StringCodec.INSTANCE);
+    String route = (String) keys.get(0);
+    CompletableFuture<R> first =
+        script.<R>evalShaAsync(route, Mode.READ_WRITE, sha, type, keys, args).toCompletableFuture();
+    return first.exceptionallyCompose(error -> {
+      if (isNoScript(error)) {
+        return script.<R>evalAsync(route, Mode.READ_WRITE, text, type, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(error);
+    });
+  }
+
+  private static boolean isNoScript(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (!(t instanceof CompletionException) && t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String sha1(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is not available", e);
+    }
+  }
+}

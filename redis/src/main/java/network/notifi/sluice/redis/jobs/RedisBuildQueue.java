@@ -1,0 +1,265 @@
+package network.notifi.sluice.redis.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import network.notifi.sluice.jobs.spi.BuildQueue;
+import network.notifi.sluice.jobs.spi.Enqueued;
+import network.notifi.sluice.jobs.spi.QueueClaim;
+import network.notifi.sluice.jobs.spi.QueuedBuild;
+import org.redisson.api.RScript.ReturnType;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * The queue in Redis, one stream per namespace with consumer group {@code dispatchers}; every
+ * replica is a consumer. An entry stays in the stream until acknowledged ({@code XACK} + {@code
+ * XDEL}). Fair order lives beside it: a list of waiting entry ids per third-party line and a ring of
+ * the lines; a claim takes the head of the line whose turn it is and delivers that entry to the
+ * claimant through the group (so {@code XPENDING} shows who holds what). A claim older than the
+ * reclaim timeout on the injected clock is moved to the next claimant with {@code XCLAIM}. Every
+ * call is one Lua script on the namespace's slot. Thread-safe; no call blocks.
+ */
+final class RedisBuildQueue implements BuildQueue {
+
+  static final String GROUP = "dispatchers";
+
+  // KEYS: stream, ids, ring, claims. ARGV[1]: line key prefix. Defines position(build) -> -1|0|n.
+  private static final String POSITION = """
+      local function lineOf(sid)
+        local e = redis.call('XRANGE', KEYS[1], sid, sid)
+        local f = e[1][2]
+        for i = 1, #f, 2 do if f[i] == 'line' then return f[i + 1] end end
+        return ''
+      end
+      local function position(build)
+        local sid = redis.call('HGET', KEYS[2], build)
+        if not sid then return -1 end
+        if redis.call('ZSCORE', KEYS[4], sid) then return 0 end
+        local own = lineOf(sid)
+        local k = redis.call('LPOS', ARGV[1] .. own, sid)
+        local ring = redis.call('LRANGE', KEYS[3], 0, -1)
+        local before = k
+        local passed = 1
+        for i = 1, #ring do
+          if ring[i] == own then
+            passed = 0
+          else
+            before = before + math.min(redis.call('LLEN', ARGV[1] .. ring[i]), k + passed)
+          end
+        end
+        return before + 1
+      end
+      """;
+
+  // ARGV: prefix, build, parser, line, has third party 0|1, enqueued at, max depth.
+  // Returns {accepted 0|1, position, depth}.
+  private static final LuaScript ENQUEUE = new LuaScript(POSITION + """
+      if not redis.call('HGET', KEYS[2], ARGV[2]) then
+        local depth = redis.call('HLEN', KEYS[2])
+        if depth >= tonumber(ARGV[7]) then return {0, 0, depth} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('XGROUP', 'CREATE', KEYS[1], 'dispatchers', '0', 'MKSTREAM')
+        end
+        local sid = redis.call('XADD', KEYS[1], '*', 'build', ARGV[2], 'parser', ARGV[3], 'line', ARGV[4],
+            'tp', ARGV[5], 'at', ARGV[6])
+        redis.call('HSET', KEYS[2], ARGV[2], sid)
+        if redis.call('RPUSH', ARGV[1] .. ARGV[4], sid) == 1 then redis.call('RPUSH', KEYS[3], ARGV[4]) end
+      end
+      return {1, position(ARGV[2]), redis.call('HLEN', KEYS[2])}
+      """);
+
+  // ARGV: prefix, build.
+  private static final LuaScript POSITION_OF = new LuaScript(POSITION + """
+      return position(ARGV[2])
+      """);
+
+  // ARGV: prefix, consumer, now, reclaim cutoff. Returns the claimed entry's stream fields, or {}.
+  private static final LuaScript CLAIM = new LuaScript("""
+      local sid
+      local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 1)
+      if #stale > 0 then
+        sid = stale[1]
+        redis.call('XCLAIM', KEYS[1], 'dispatchers', ARGV[2], 0, sid)
+      else
+        local line = redis.call('LPOP', KEYS[3])
+        if not line then return {} end
+        sid = redis.call('LPOP', ARGV[1] .. line)
+        if redis.call('LLEN', ARGV[1] .. line) > 0 then redis.call('RPUSH', KEYS[3], line) end
+        local prev = redis.call('XREVRANGE', KEYS[1], '(' .. sid, '-', 'COUNT', 1)
+        local from = '0-0'
+        if #prev > 0 then from = prev[1][1] end
+        redis.call('XGROUP', 'SETID', KEYS[1], 'dispatchers', from)
+        redis.call('XREADGROUP', 'GROUP', 'dispatchers', ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+      end
+      redis.call('ZADD', KEYS[4], ARGV[3], sid)
+      return redis.call('XRANGE', KEYS[1], sid, sid)[1][2]
+      """);
+
+  // ARGV: prefix, build. Returns 1 if this call removed the claimed entry.
+  private static final LuaScript ACK = new LuaScript("""
+      local sid = redis.call('HGET', KEYS[2], ARGV[2])
+      if not sid or redis.call('ZREM', KEYS[4], sid) == 0 then return 0 end
+      redis.call('XACK', KEYS[1], 'dispatchers', sid)
+      redis.call('XDEL', KEYS[1], sid)
+      redis.call('HDEL', KEYS[2], ARGV[2])
+      return 1
+      """);
+
+  // ARGV: prefix, build, consumer, claimed at, line. Puts the entry back at the front of its line.
+  private static final LuaScript ABANDON = new LuaScript("""
+      local sid = redis.call('HGET', KEYS[2], ARGV[2])
+      if not sid or tonumber(redis.call('ZSCORE', KEYS[4], sid) or '-1') ~= tonumber(ARGV[4]) then return 0 end
+      local holder = redis.call('XPENDING', KEYS[1], 'dispatchers', sid, sid, 1)
+      if #holder == 0 or holder[1][2] ~= ARGV[3] then return 0 end
+      redis.call('ZREM', KEYS[4], sid)
+      redis.call('XACK', KEYS[1], 'dispatchers', sid)
+      if redis.call('LPUSH', ARGV[1] .. ARGV[5], sid) == 1 then redis.call('LPUSH', KEYS[3], ARGV[5]) end
+      return 1
+      """);
+
+  // Returns the enqueued-at field of the oldest entry, or false.
+  private static final LuaScript OLDEST = new LuaScript("""
+      local e = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+      if #e == 0 then return false end
+      local f = e[1][2]
+      for i = 1, #f, 2 do if f[i] == 'at' then return f[i + 1] end end
+      return false
+      """);
+
+  private final RedissonClient client;
+  private final JobKeys keys;
+  private final Clock clock;
+  private final Set<String> indexed = ConcurrentHashMap.newKeySet();
+
+  RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  private List<Object> keysOf(String namespace) {
+    return List.of(keys.queue(namespace), keys.queueIds(namespace), keys.queueRing(namespace),
+        keys.queueClaims(namespace));
+  }
+
+  @Override
+  public CompletableFuture<Enqueued> enqueue(QueuedBuild entry, int maxDepth) {
+    String ns = entry.namespace();
+    CompletableFuture<List<Long>> reply = ENQUEUE.run(client, ReturnType.LIST, keysOf(ns),
+        keys.queueLinePrefix(ns), entry.buildId(), entry.parserId(), entry.line(),
+        entry.thirdParty().isPresent() ? "1" : "0", entry.enqueuedAt().toString(), Integer.toString(maxDepth));
+    return index(ns).thenCombine(reply, (ignored, r) -> new Enqueued(r.get(0) == 1L, r.get(1), r.get(2)));
+  }
+
+  @Override
+  public CompletableFuture<OptionalLong> position(String namespace, String buildId) {
+    CompletableFuture<Long> reply = POSITION_OF.run(client, ReturnType.LONG, keysOf(namespace),
+        keys.queueLinePrefix(namespace), buildId);
+    return reply.thenApply(p -> p < 0 ? OptionalLong.empty() : OptionalLong.of(p));
+  }
+
+  @Override
+  public CompletableFuture<Long> depth(String namespace) {
+    return client.getMap(keys.queueIds(namespace), StringCodec.INSTANCE).sizeAsync().toCompletableFuture()
+        .thenApply(Integer::longValue);
+  }
+
+  /** When the oldest entry of the namespace (claimed or not) was enqueued; empty if none. */
+  @Override
+  public CompletableFuture<Optional<Instant>> oldestEnqueuedAt(String namespace) {
+    CompletableFuture<String> reply = OLDEST.run(client, ReturnType.VALUE, keysOf(namespace));
+    return reply.thenApply(at -> Optional.ofNullable(at).map(Instant::parse));
+  }
+
+  @Override
+  public CompletableFuture<Optional<QueueClaim>> claim(
+      String namespace, String consumer, Duration reclaimAfter) {
+    Instant now = clock.instant();
+    long nowMs = now.toEpochMilli();
+    CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, keysOf(namespace),
+        keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
+        Long.toString(nowMs - reclaimAfter.toMillis()));
+    Instant claimedAt = Instant.ofEpochMilli(nowMs);
+    return reply.thenApply(fields -> fields.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new QueueClaim(toEntry(namespace, fields), consumer, claimedAt)));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> ack(QueueClaim claim) {
+    String ns = claim.entry().namespace();
+    CompletableFuture<Long> reply = ACK.run(client, ReturnType.LONG, keysOf(ns),
+        keys.queueLinePrefix(ns), claim.entry().buildId());
+    return reply.thenApply(r -> r == 1L);
+  }
+
+  @Override
+  public CompletableFuture<Void> abandon(QueueClaim claim) {
+    String ns = claim.entry().namespace();
+    CompletableFuture<Long> reply = ABANDON.run(client, ReturnType.LONG, keysOf(ns),
+        keys.queueLinePrefix(ns), claim.entry().buildId(), claim.consumer(),
+        Long.toString(claim.claimedAt().toEpochMilli()), claim.entry().line());
+    return reply.thenApply(r -> null);
+  }
+
+  @Override
+  public CompletableFuture<Set<String>> namespaces() {
+    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
+        .readAllAsync()
+        .toCompletableFuture()
+        .thenCompose(all -> {
+          List<String> names = new ArrayList<>(all);
+          List<CompletableFuture<Long>> depths = new ArrayList<>();
+          names.forEach(ns -> depths.add(depth(ns)));
+          return CompletableFuture.allOf(depths.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Set<String> holding = new TreeSet<>();
+            for (int i = 0; i < names.size(); i++) {
+              if (depths.get(i).join() > 0) {
+                holding.add(names.get(i));
+              }
+            }
+            return holding;
+          });
+        });
+  }
+
+  private CompletableFuture<Void> index(String namespace) {
+    if (indexed.contains(namespace)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
+        .addAsync(namespace)
+        .toCompletableFuture()
+        .thenAccept(added -> indexed.add(namespace));
+  }
+
+  private static QueuedBuild toEntry(String namespace, List<Object> flat) {
+    String build = null;
+    String parser = null;
+    String line = "";
+    boolean hasThirdParty = false;
+    Instant at = null;
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      String value = String.valueOf(flat.get(i + 1));
+      switch (String.valueOf(flat.get(i))) {
+        case "build" -> build = value;
+        case "parser" -> parser = value;
+        case "line" -> line = value;
+        case "tp" -> hasThirdParty = "1".equals(value);
+        case "at" -> at = Instant.parse(value);
+        default -> { }
+      }
+    }
+    return new QueuedBuild(build, namespace, parser, hasThirdParty ? Optional.of(line) : Optional.empty(), at);
+  }
+}
