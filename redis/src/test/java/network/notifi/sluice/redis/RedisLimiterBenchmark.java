@@ -51,6 +51,7 @@ class RedisLimiterBenchmark {
   @Test
   void measure() throws Exception {
     RedisServers.cluster();
+    line("load average at start: " + loadAverage());
     line("cluster: 3 masters + 3 replicas on loopback, redis-server " + RedisServers.binary()
         + "; run " + RUN.toSeconds() + " s each; cores " + Runtime.getRuntime().availableProcessors());
     var clients = List.of(SharedClients.cluster(), RedisClients.create(SharedClients.clusterConfig()),
@@ -58,12 +59,14 @@ class RedisLimiterBenchmark {
 
     hotKey(clients);
     overshoot(clients);
-    threeLevels(clients.get(0), 16);
-    threeLevels(clients.get(0), 64);
-    rRateLimiter(clients.get(0), 16);
-    rRateLimiter(clients.get(0), 64);
+    for (int inFlight : new int[] {1, 4, 16, 64}) {
+      threeLevels(clients.get(0), inFlight);
+      rRateLimiter(clients.get(0), inFlight);
+    }
     memory();
 
+    line("");
+    line("load average at end: " + loadAverage());
     clients.subList(1, clients.size()).forEach(RedissonClient::shutdown);
     Files.writeString(Path.of("target/benchmarks.txt"), String.join("\n", report) + "\n");
   }
@@ -170,6 +173,14 @@ class RedisLimiterBenchmark {
     } finally {
       client.shutdown();
       server.kill();
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
