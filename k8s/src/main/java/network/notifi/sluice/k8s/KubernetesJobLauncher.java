@@ -177,7 +177,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
   public CompletableFuture<Boolean> cancel(String namespace, String buildId) {
     String ns = config.kubernetesNamespace(namespace);
     String name = JobSpecFactory.jobName(buildId);
-    reconciler.forget(buildId);
+    reconciler.forget(buildId, ns);
     return api.call(() -> batch.deleteNamespacedJob(name, ns)
             .body(new V1DeleteOptions().propagationPolicy("Background"))
             .execute())

@@ -103,6 +103,29 @@ class ReconcileTest {
   }
 
   @Test
+  void endsInSeveralNamespacesAreReportedOnceEachOverManyRounds() throws Exception {
+    String other = Fixtures.fresh("ns");
+    Build here = Fixtures.running(ns, "here");
+    Build there = Fixtures.running(other, "there");
+    JobSpecFactory factory = JobSpecFactory.of(Fixtures.config(server.url()));
+    server.batch().createNamespacedJob(ns, factory.jobFor(here)).execute();
+    server.batch().createNamespacedJob(other, factory.jobFor(there)).execute();
+    server.complete(ns, JobSpecFactory.jobName(here.id()));
+    server.fail(other, JobSpecFactory.jobName(there.id()), "DeadlineExceeded");
+    launcher = KubernetesJobLauncher.builder(
+        Fixtures.config(server.url()).withNamespaces(Set.of(ns, other)), server.client()).build();
+    launcher.addListener(outcomes::add);
+
+    for (int round = 0; round < 5; round++) {
+      launcher.reconcileNow().join();
+    }
+
+    assertThat(outcomes).containsExactlyInAnyOrder(
+        JobOutcome.succeeded(here.id(), ns),
+        JobOutcome.failed(there.id(), other, "job failed (DeadlineExceeded): injected by the test"));
+  }
+
+  @Test
   void slotIsKeptWhileItsJobIsBeingCreated() {
     launcher(true);
     slots.acquire(ns, "pending", 10, Duration.ofMinutes(5)).join();

@@ -46,7 +46,9 @@ public final class Reconciler {
   private final Set<String> managed = ConcurrentHashMap.newKeySet();
   // Builds whose Job this replica knows to exist and has not reported ended; value: since when.
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
-  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  // Builds whose end this replica reported (or that were cancelled) -> their Kubernetes namespace;
+  // an entry goes once its Job is no longer listed there.
+  private final Map<String, String> reported = new ConcurrentHashMap<>();
   private final Map<String, Instant> missingSince = new ConcurrentHashMap<>();
   private final Set<Key> adopted = ConcurrentHashMap.newKeySet();
 
@@ -75,9 +77,9 @@ public final class Reconciler {
   }
 
   /** Stops following the build (cancelled). */
-  public void forget(String buildId) {
+  public void forget(String buildId, String kubernetesNamespace) {
     tracked.remove(buildId);
-    reported.add(buildId);
+    reported.put(buildId, kubernetesNamespace);
   }
 
   /** The managed Jobs of a Kubernetes namespace, through the resilient API. */
@@ -115,14 +117,14 @@ public final class Reconciler {
     String namespace = sluiceNamespace(job);
     Optional<JobStates.Ended> ended = JobStates.ended(job);
     if (ended.isPresent()) {
-      if (reported.add(buildId)) {
+      if (reported.putIfAbsent(buildId, job.getMetadata().getNamespace()) == null) {
         tracked.remove(buildId);
         adopted.remove(new Key(namespace, buildId));
         report.accept(ended.get().succeeded()
             ? JobOutcome.succeeded(buildId, namespace)
             : JobOutcome.failed(buildId, namespace, ended.get().failureReason()));
       }
-    } else if (!reported.contains(buildId)) {
+    } else if (!reported.containsKey(buildId)) {
       tracked.putIfAbsent(buildId, new Tracked(namespace, job.getMetadata().getNamespace(), clock.instant()));
     }
   }
@@ -132,7 +134,7 @@ public final class Reconciler {
     buildId(job).ifPresent(id -> {
       if (JobStates.ended(job).isPresent()) {
         onJob(job);
-      } else if (tracked.remove(id) != null && reported.add(id)) {
+      } else if (tracked.remove(id) != null && reported.putIfAbsent(id, job.getMetadata().getNamespace()) == null) {
         report.accept(JobOutcome.failed(id, sluiceNamespace(job), DELETED));
       }
     });
@@ -150,13 +152,14 @@ public final class Reconciler {
         Tracked t = entry.getValue();
         String id = entry.getKey();
         if (t.kubernetesNamespace().equals(k8sNs) && t.since().isBefore(listedAt) && !present.contains(id)
-            && tracked.remove(id, t) && reported.add(id)) {
+            && tracked.remove(id, t) && reported.putIfAbsent(id, k8sNs) == null) {
           log.warn("build {} in {}: its Job {} was deleted before it ended", id, t.namespace(), k8sNs);
           adopted.remove(new Key(t.namespace(), id));
           report.accept(JobOutcome.failed(id, t.namespace(), DELETED));
         }
       }
-      reported.removeIf(id -> !present.contains(id) && !tracked.containsKey(id));
+      reported.entrySet().removeIf(e -> e.getValue().equals(k8sNs) && !present.contains(e.getKey())
+          && !tracked.containsKey(e.getKey()));
       if (slots == null) {
         return CompletableFuture.completedFuture(null);
       }
