@@ -64,6 +64,12 @@ public final class InProcessBuildQueue implements BuildQueue {
   }
 
   @Override
+  public synchronized CompletableFuture<Optional<Instant>> oldestEnqueuedAt(String namespace) {
+    NamespaceQueue queue = queues.get(namespace);
+    return done(queue == null ? Optional.empty() : queue.oldest());
+  }
+
+  @Override
   public synchronized CompletableFuture<Optional<QueueClaim>> claim(
       String namespace, String consumer, Duration reclaimAfter) {
     NamespaceQueue queue = queues.get(namespace);
@@ -132,6 +138,20 @@ public final class InProcessBuildQueue implements BuildQueue {
 
     long depth() {
       return lineOf.size() + claimed.size();
+    }
+
+    Optional<Instant> oldest() {
+      Instant oldest = null;
+      for (Deque<QueuedBuild> line : lines.values()) {
+        for (QueuedBuild entry : line) {
+          oldest = oldest == null || entry.enqueuedAt().isBefore(oldest) ? entry.enqueuedAt() : oldest;
+        }
+      }
+      for (QueueClaim claim : claimed.values()) {
+        Instant at = claim.entry().enqueuedAt();
+        oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
+      }
+      return Optional.ofNullable(oldest);
     }
 
     void add(QueuedBuild entry) {

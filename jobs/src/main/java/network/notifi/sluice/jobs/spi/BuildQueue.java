@@ -39,6 +39,15 @@ public interface BuildQueue extends AutoCloseable {
   CompletableFuture<Long> depth(String namespace);
 
   /**
+   * When the oldest entry of the namespace's queue (claimed or not, until acknowledged) was
+   * enqueued; empty if the queue is empty. Feeds {@code build_queue_oldest_age_seconds}. The default
+   * answers empty, for a queue that cannot tell.
+   */
+  default CompletableFuture<java.util.Optional<java.time.Instant>> oldestEnqueuedAt(String namespace) {
+    return CompletableFuture.completedFuture(java.util.Optional.empty());
+  }
+
+  /**
    * Hands the next entry of the namespace to {@code consumer}: first a claim older than {@code
    * reclaimAfter}, else the next entry in fair order; empty if there is none.
    */

@@ -1,0 +1,157 @@
+package network.notifi.sluice.redis.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.BuildState;
+import network.notifi.sluice.jobs.spi.BuildRecordStore;
+import org.redisson.api.RScript.ReturnType;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Build records in Redis: a hash with a TTL per build on its namespace's slot, plus a pointer key
+ * {@code build id -> namespace} with the same TTL so that a record can be read by id alone. The
+ * active place of (namespace, parser) is a string {@code buildId:forgetAt} with a TTL, claimed and
+ * released by compare-and-set scripts. Expiry is also checked against the injected clock. Instants
+ * are stored as ISO-8601 text, so they round-trip exactly. Thread-safe; no call blocks.
+ */
+final class RedisBuildRecordStore implements BuildRecordStore {
+
+  // KEYS: record. ARGV: ttl ms, then field, value pairs.
+  private static final LuaScript PUT = new LuaScript("""
+      redis.call('DEL', KEYS[1])
+      redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return 1
+      """);
+
+  // KEYS: active place. ARGV: build, now, ttl ms. Returns the holder afterwards.
+  private static final LuaScript CLAIM_ACTIVE = new LuaScript("""
+      local v = redis.call('GET', KEYS[1])
+      if v then
+        local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
+        if tonumber(forget) > tonumber(ARGV[2]) then return holder end
+      end
+      redis.call('SET', KEYS[1], ARGV[1] .. ':' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])), 'PX', ARGV[3])
+      return ARGV[1]
+      """);
+
+  // KEYS: active place. ARGV: build, now. Returns 1 if the build held the unexpired place.
+  private static final LuaScript RELEASE_ACTIVE = new LuaScript("""
+      local v = redis.call('GET', KEYS[1])
+      if not v then return 0 end
+      local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
+      if holder ~= ARGV[1] then return 0 end
+      redis.call('DEL', KEYS[1])
+      if tonumber(forget) > tonumber(ARGV[2]) then return 1 end
+      return 0
+      """);
+
+  private final RedissonClient client;
+  private final JobKeys keys;
+  private final Clock clock;
+
+  RedisBuildRecordStore(RedissonClient client, JobKeys keys, Clock clock) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public CompletableFuture<Void> put(Build build, Duration ttl) {
+    long ttlMs = Math.max(1, ttl.toMillis());
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("id", build.id());
+    fields.put("parser", build.parserId());
+    fields.put("namespace", build.namespace());
+    build.thirdParty().ifPresent(tp -> fields.put("third_party", tp));
+    fields.put("state", build.state().code());
+    fields.put("created_at", build.createdAt().toString());
+    build.startedAt().ifPresent(t -> fields.put("started_at", t.toString()));
+    build.finishedAt().ifPresent(t -> fields.put("finished_at", t.toString()));
+    build.failureReason().ifPresent(r -> fields.put("failure_reason", r));
+    fields.put("expires_at", Long.toString(clock.millis() + ttlMs));
+    Object[] args = new Object[1 + fields.size() * 2];
+    args[0] = Long.toString(ttlMs);
+    int i = 1;
+    for (Map.Entry<String, String> field : fields.entrySet()) {
+      args[i++] = field.getKey();
+      args[i++] = field.getValue();
+    }
+    CompletableFuture<Long> record =
+        PUT.run(client, ReturnType.LONG, List.of(keys.build(build.namespace(), build.id())), args);
+    CompletableFuture<Void> pointer = client.getBucket(keys.buildNamespace(build.id()), StringCodec.INSTANCE)
+        .setAsync(build.namespace(), Duration.ofMillis(ttlMs))
+        .toCompletableFuture();
+    return CompletableFuture.allOf(record, pointer);
+  }
+
+  @Override
+  public CompletableFuture<Optional<Build>> get(String buildId) {
+    return namespaceOf(buildId).thenCompose(ns -> {
+      if (ns == null) {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      return client.<String, String>getMap(keys.build(ns, buildId), StringCodec.INSTANCE)
+          .readAllMapAsync()
+          .toCompletableFuture()
+          .thenApply(this::toBuild);
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String buildId) {
+    return namespaceOf(buildId).thenCompose(ns -> {
+      if (ns == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Boolean> record = client.getMap(keys.build(ns, buildId)).deleteAsync().toCompletableFuture();
+      CompletableFuture<Boolean> pointer =
+          client.getBucket(keys.buildNamespace(buildId)).deleteAsync().toCompletableFuture();
+      return CompletableFuture.allOf(record, pointer);
+    });
+  }
+
+  @Override
+  public CompletableFuture<String> claimActive(String namespace, String parserId, String buildId, Duration ttl) {
+    return CLAIM_ACTIVE.run(client, ReturnType.VALUE, List.of(keys.active(namespace, parserId)),
+        buildId, Long.toString(clock.millis()), Long.toString(Math.max(1, ttl.toMillis())));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> releaseActive(String namespace, String parserId, String buildId) {
+    CompletableFuture<Long> reply = RELEASE_ACTIVE.run(client, ReturnType.LONG,
+        List.of(keys.active(namespace, parserId)), buildId, Long.toString(clock.millis()));
+    return reply.thenApply(r -> r == 1L);
+  }
+
+  private CompletableFuture<String> namespaceOf(String buildId) {
+    return client.<String>getBucket(keys.buildNamespace(buildId), StringCodec.INSTANCE)
+        .getAsync()
+        .toCompletableFuture();
+  }
+
+  private Optional<Build> toBuild(Map<String, String> f) {
+    if (f.isEmpty() || Long.parseLong(f.get("expires_at")) <= clock.millis()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Build(
+        f.get("id"),
+        f.get("parser"),
+        f.get("namespace"),
+        Optional.ofNullable(f.get("third_party")),
+        BuildState.valueOf(f.get("state").toUpperCase(java.util.Locale.ROOT)),
+        Instant.parse(f.get("created_at")),
+        Optional.ofNullable(f.get("started_at")).map(Instant::parse),
+        Optional.ofNullable(f.get("finished_at")).map(Instant::parse),
+        Optional.ofNullable(f.get("failure_reason"))));
+  }
+}

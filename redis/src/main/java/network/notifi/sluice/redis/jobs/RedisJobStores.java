@@ -1,0 +1,49 @@
+package network.notifi.sluice.redis.jobs;
+
+import java.time.Clock;
+import java.util.Objects;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.redis.RedisConfig;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The one door to the Redis jobs backend: slots, queue, backoff and build records that every
+ * replica on the same Redis (standalone or cluster) shares.
+ *
+ * <p>Keys (prefix {@code sluice:} by default; {@code {ns}} is the namespace, a hash tag):
+ *
+ * <ul>
+ *   <li>{@code sluice:jobs:{ns}:slots} sorted set, build id -> lease deadline (ms); {@code
+ *       ...:slots:expired} hash of leases dropped as expired until reaped
+ *   <li>{@code sluice:jobs:{ns}:queue} stream, consumer group {@code dispatchers}; {@code
+ *       ...:queue:ids} hash build id -> entry id; {@code ...:queue:ring} list of third-party lines;
+ *       {@code ...:queue:line:<third party>} list of waiting entry ids; {@code ...:queue:claims}
+ *       sorted set entry id -> claim time (ms)
+ *   <li>{@code sluice:jobs:{ns}:backoff:<parser>} string with TTL, window end (ms); {@code
+ *       ...:failures:<parser>} string with TTL, {@code count:forgetAt}
+ *   <li>{@code sluice:jobs:{ns}:build:<id>} hash with TTL; {@code ...:active:<parser>} string with
+ *       TTL, {@code buildId:forgetAt} (dedupe)
+ *   <li>{@code sluice:jobs:build-ns:<id>} string with TTL, the build's namespace; {@code
+ *       sluice:jobs:namespaces:slots|queue} sets of namespaces ever used
+ * </ul>
+ *
+ * <p>Times are the injected clock's; give every replica the same time source (well-synchronised
+ * clocks), as leases and claims are compared across replicas.
+ * The stores do not own the client: closing them leaves it open.
+ */
+public final class RedisJobStores {
+
+  private RedisJobStores() {}
+
+  /** Stores on {@code client} under {@code config.keyPrefix()}, timed by {@code clock}. */
+  public static JobStores create(RedissonClient client, RedisConfig config, Clock clock) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(clock, "clock");
+    JobKeys keys = new JobKeys(Objects.requireNonNull(config, "config").keyPrefix());
+    return new JobStores(
+        new RedisSlotStore(client, keys, clock),
+        new RedisBuildQueue(client, keys, clock),
+        new RedisBackoffStore(client, keys, clock),
+        new RedisBuildRecordStore(client, keys, clock));
+  }
+}

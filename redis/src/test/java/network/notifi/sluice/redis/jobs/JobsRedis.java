@@ -1,0 +1,50 @@
+package network.notifi.sluice.redis.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.redis.RedisClients;
+import network.notifi.sluice.redis.RedisConfig;
+import network.notifi.sluice.redis.testing.SharedClients;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Clients for the jobs tests on the shared test servers, with timeouts that tolerate a loaded
+ * machine, and a key prefix of the test's own. Never the developer's Redis on 6379.
+ */
+final class JobsRedis {
+
+  private static RedissonClient standalone;
+  private static RedissonClient cluster;
+
+  private JobsRedis() {}
+
+  static synchronized RedissonClient standalone() {
+    if (standalone == null) {
+      standalone = client(SharedClients.standaloneConfig());
+    }
+    return standalone;
+  }
+
+  static synchronized RedissonClient cluster() {
+    if (cluster == null) {
+      cluster = client(SharedClients.clusterConfig());
+    }
+    return cluster;
+  }
+
+  static RedisConfig config(Class<?> testClass) {
+    return RedisConfig.defaults().withKeyPrefix("test-" + testClass.getSimpleName() + "-" + System.nanoTime() + ":");
+  }
+
+  static JobStores stores(RedissonClient client, Class<?> testClass, Clock clock) {
+    return RedisJobStores.create(client, config(testClass), clock);
+  }
+
+  private static RedissonClient client(RedisConfig config) {
+    RedissonClient client =
+        RedisClients.create(config.withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(4)));
+    Runtime.getRuntime().addShutdownHook(new Thread(client::shutdown, "jobs-test-client-stop"));
+    return client;
+  }
+}

@@ -1,0 +1,13 @@
+package network.notifi.sluice.redis.jobs;
+
+import network.notifi.sluice.jobs.MutableClock;
+import network.notifi.sluice.jobs.spi.AbstractBackoffStoreContractTest;
+import network.notifi.sluice.jobs.spi.BackoffStore;
+
+class RedisBackoffStoreStandaloneTest extends AbstractBackoffStoreContractTest {
+
+  @Override
+  protected BackoffStore newStore(MutableClock clock) {
+    return JobsRedis.stores(JobsRedis.standalone(), getClass(), clock).backoffs();
+  }
+}
