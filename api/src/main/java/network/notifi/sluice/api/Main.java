@@ -1,6 +1,8 @@
 package network.notifi.sluice.api;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.api.config.ConfigException;
@@ -12,6 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar sluice.jar [--config PATH]}: runs the service. Without a file and without Redis it
  * runs on the embedded default (in-process buckets), one replica.
+ *
+ * <p>{@code java -jar sluice.jar buckets [--pattern GLOB] [--config PATH]}: lists the token buckets in
+ * Redis with their tokens, capacity and TTL, decoded through Bucket4j.
  */
 public final class Main {
 
@@ -26,12 +31,22 @@ public final class Main {
 
   /** Runs until the JVM is asked to stop; returns an exit code only when it cannot start. */
   static int run(String[] args, Map<String, String> env) {
+    boolean buckets = args.length > 0 && args[0].equals("buckets");
+    if (buckets) {
+      // Before the first logger exists: the table owns stdout, logs go to stderr.
+      System.setProperty("sluice.log.target", "System.err");
+    }
     Optional<Path> configFile;
+    Optional<String> pattern = Optional.empty();
     try {
-      configFile = configFile(args, env);
+      var options = options(buckets ? Arrays.copyOfRange(args, 1, args.length) : args, buckets);
+      configFile = Optional.ofNullable(options.get("--config")).map(Path::of)
+          .or(() -> Optional.ofNullable(env.get("SLUICE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of));
+      pattern = Optional.ofNullable(options.get("--pattern"));
     } catch (IllegalArgumentException e) {
       System.err.println("sluice: " + e.getMessage());
       System.err.println("usage: java -jar sluice.jar [--config PATH]");
+      System.err.println("       java -jar sluice.jar buckets [--pattern GLOB] [--config PATH]");
       return EXIT_USAGE;
     }
     SluiceConfig config;
@@ -40,6 +55,9 @@ public final class Main {
     } catch (ConfigException e) {
       System.err.println("sluice: invalid configuration: " + e.getMessage());
       return EXIT_CONFIG;
+    }
+    if (buckets) {
+      return Buckets.list(config, pattern, System.out, System.err);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     SluiceApp app = Wiring.build(config, env).start();
@@ -53,19 +71,24 @@ public final class Main {
     return 0;
   }
 
-  static Optional<Path> configFile(String[] args, Map<String, String> env) {
+  /** {@code --name value} or {@code --name=value} pairs; {@code --pattern} only for {@code buckets}. */
+  static Map<String, String> options(String[] args, boolean buckets) {
+    Map<String, String> options = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config")) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("--config needs a path");
-        }
-        return Optional.of(Path.of(args[i + 1]));
-      } else if (args[i].startsWith("--config=")) {
-        return Optional.of(Path.of(args[i].substring("--config=".length())));
+      String arg = args[i];
+      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      boolean known = name.equals("--config") || (buckets && name.equals("--pattern"));
+      if (!known) {
+        throw new IllegalArgumentException("unknown argument " + arg);
+      }
+      if (arg.contains("=")) {
+        options.put(name, arg.substring(arg.indexOf('=') + 1));
+      } else if (i + 1 < args.length) {
+        options.put(name, args[++i]);
       } else {
-        throw new IllegalArgumentException("unknown argument " + args[i]);
+        throw new IllegalArgumentException(name + " needs a value");
       }
     }
-    return Optional.ofNullable(env.get("SLUICE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    return options;
   }
 }
