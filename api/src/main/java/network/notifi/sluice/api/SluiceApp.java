@@ -11,7 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.BuildStarter;
+import network.notifi.sluice.api.http.Dependencies;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
 import network.notifi.sluice.api.http.RefusalLog;
@@ -81,7 +85,9 @@ public final class SluiceApp implements AutoCloseable {
     var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
     var httpMetrics = new HttpMetrics(registry);
     var routes =
-        new Routes(config, limiter, b.clock, b.buildStarter, responses, registry, tracer, Optional.ofNullable(b.admission));
+        new Routes(
+            config, limiter, b.clock, b.buildStarter, responses, registry, tracer,
+            Optional.ofNullable(b.admission), b.dependencies);
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -148,6 +154,7 @@ public final class SluiceApp implements AutoCloseable {
     private BucketStore bucketStore;
     private BuildStarter buildStarter;
     private BuildAdmission admission;
+    private final Dependencies dependencies = new Dependencies();
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private String storeSystem = "in-process";
@@ -204,6 +211,14 @@ public final class SluiceApp implements AutoCloseable {
     /** The registry the app will expose at {@code /metrics}, for backends built alongside it. */
     public PrometheusMeterRegistry registry() {
       return registry;
+    }
+
+    /**
+     * A dependency whose degradation {@code GET /health/ready} and {@code GET /ratelimits} report.
+     */
+    public Builder dependency(String name, BooleanSupplier degraded, Supplier<Map<String, Object>> details) {
+      dependencies.add(name, degraded, details);
+      return this;
     }
 
     /** Something else the app owns and closes when it stops. */

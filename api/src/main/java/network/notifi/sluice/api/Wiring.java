@@ -45,6 +45,11 @@ public final class Wiring {
     var store = DegradingBucketStore.create(shared, redis, heartbeat::liveReplicas, Clock.system(), builder.registry());
     bindBreaker(store, builder);
     builder.clock(clock).bucketStore(store, "redis");
+    builder.dependency("redis", store::isDegraded, () -> Map.of(
+        "mode", redis.mode().toString(),
+        "failure_mode", redis.failureMode().toString(),
+        "live_replicas", heartbeat.liveReplicas(),
+        "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   private static void bindBreaker(DegradingBucketStore store, SluiceApp.Builder builder) {

@@ -24,6 +24,7 @@ public final class Routes {
   private final EventsHandler events;
   private final RateLimitStatus status;
   private final Optional<BuildsHandler> builds;
+  private final Dependencies dependencies;
   private final Responses responses;
   private final PrometheusMeterRegistry registry;
 
@@ -35,13 +36,16 @@ public final class Routes {
       Responses responses,
       PrometheusMeterRegistry registry,
       Tracer tracer,
-      Optional<BuildAdmission> admission) {
+      Optional<BuildAdmission> admission,
+      Dependencies dependencies) {
+    this.dependencies = dependencies;
     this.builds = admission.map(a -> new BuildsHandler(a, responses));
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
         new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused);
     this.status = new RateLimitStatus(limiter, topRefused, responses);
     admission.ifPresent(a -> status.section("jobs", () -> jobsStatus(a)));
+    status.section("dependencies", () -> CompletableFuture.completedFuture(dependencies.report().get("dependencies")));
     this.responses = responses;
     this.registry = registry;
   }
@@ -49,7 +53,7 @@ public final class Routes {
   public void register(JavalinConfig cfg) {
     cfg.routes.post("/events", events);
     cfg.routes.get("/health/live", ctx -> json(ctx, Map.of("status", "UP")));
-    cfg.routes.get("/health/ready", ctx -> json(ctx, Map.of("status", "UP")));
+    cfg.routes.get("/health/ready", ctx -> json(ctx, dependencies.report()));
     cfg.routes.get("/metrics", this::metrics);
     cfg.routes.get("/ratelimits", status);
     builds.ifPresent(handler -> cfg.routes.get("/builds/{id}", handler));

@@ -1,0 +1,67 @@
+package network.notifi.sluice.api.redis;
+
+import static network.notifi.sluice.api.http.HttpTestClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.api.TestConfigs;
+import network.notifi.sluice.api.Wiring;
+import network.notifi.sluice.api.http.HttpTestClient;
+import network.notifi.sluice.redis.testing.RedisServer;
+import network.notifi.sluice.redis.testing.RedisServers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Redis stops entirely: Sluice keeps answering on local buckets and says it is degraded; Redis back: shared again. */
+class RedisDownHttpTest {
+
+  private final RedisServer redis = RedisServers.newStandalone();
+  private final AtomicInteger parsers = new AtomicInteger();
+
+  @AfterEach
+  void stopRedis() {
+    redis.kill();
+  }
+
+  @Test
+  void redisDownMeansDegradedButAnsweredAndRedisBackMeansSharedAgain() {
+    var env = Map.of(
+        "SLUICE_REDIS_MODE", "standalone",
+        "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
+    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
+      var client = new HttpTestClient(app.port());
+      assertThat(client.send(client.buildStart(parser())).statusCode()).isEqualTo(202);
+      assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
+
+      redis.kill();
+
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        var response = client.send(client.buildStart(parser()));
+        assertThat(response.statusCode()).isIn(202, 429);
+        assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
+      });
+      for (int i = 0; i < 20; i++) {
+        assertThat(client.send(client.buildStart(parser())).statusCode()).isLessThan(500);
+      }
+      var ready = json(client.get("/health/ready"));
+      assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
+      assertThat(ready.at("/dependencies/redis/failure_mode").asText()).isEqualTo("local");
+      assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 1.0");
+
+      redis.restart();
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        client.send(client.buildStart(parser()));
+        assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
+      });
+      assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+    }
+  }
+
+  private String parser() {
+    return "parser-" + parsers.incrementAndGet();
+  }
+}
