@@ -72,7 +72,7 @@ public final class Requests {
       out = out.set("parser", prefix + RUN + "-" + n);
     }
     Tally.sent();
-    return out;
+    return out.set("t0", System.nanoTime());
   }
 
   private static Session record(String name, Session s) {
@@ -87,7 +87,7 @@ public final class Requests {
         outcome += "." + s.getString("buildStatus");
       }
     }
-    Tally.answered(name, outcome);
+    Tally.answered(name, outcome, (System.nanoTime() - s.getLong("t0")) / 1000);
     return s.remove("parser");
   }
 }

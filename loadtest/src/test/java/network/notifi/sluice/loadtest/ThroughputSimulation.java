@@ -35,7 +35,16 @@ public class ThroughputSimulation extends SluiceSimulation {
         "events".equals(target)
             ? exec(session -> session.set("parser", parser))
                 .exec(Requests.buildStart("build.start", new int[] {200, 202}))
-            : exec(http("health.live").get("/health/live").check(status().is(200)));
+            : exec(session -> {
+                  Tally.sent();
+                  return session.set("t0", System.nanoTime()).remove("status");
+                })
+                .exec(http("health.live").get("/health/live").check(status().is(200).saveAs("status")))
+                .exec(session -> {
+                  Tally.answered("health.live", session.contains("status") ? "200" : "KO",
+                      (System.nanoTime() - session.getLong("t0")) / 1000);
+                  return session;
+                });
     var feeder = Stream.generate(() -> IntStream.range(0, thirdParties).boxed())
         .flatMap(s -> s)
         .map(i -> Map.<String, Object>of("tp", "bench-tp-" + i))

@@ -56,7 +56,7 @@ final class Bench {
     log.info("| setup | req/s | p50 ms | p95 ms | p99 ms | KO |");
     for (Harness.ScenarioResult r : results) {
       if (r.stats() != null) {
-        log.info(String.format("| %s | %.0f | %d | %d | %d | %d |", r.id(), r.stats().rps(), r.stats().p50(),
+        log.info(String.format("| %s | %.0f | %.1f | %.1f | %.1f | %d |", r.id(), r.stats().rps(), r.stats().p50(),
             r.stats().p95(), r.stats().p99(), r.stats().ko()));
       }
     }

@@ -28,6 +28,11 @@ record Outcomes(Properties props) {
         .mapToLong(k -> Long.parseLong(props.getProperty(k))).sum();
   }
 
+  /** A latency figure in ms, e.g. {@code p99Ms}, of all requests; -1 when none was timed. */
+  double latency(String key) {
+    return Double.parseDouble(props.getProperty("latency." + key, "-1"));
+  }
+
   /** Seconds from the first request sent to the last answer received. */
   double span() {
     return (ms("lastAnswerMs") - ms("firstSendMs")) / 1000.0;
