@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import network.notifi.sluice.limiter.AnonymousPolicy;
@@ -27,6 +28,7 @@ import network.notifi.sluice.redis.testing.RedisServers;
 import network.notifi.sluice.redis.testing.Resp;
 import network.notifi.sluice.redis.testing.SharedClients;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.redisson.api.RRateLimiter;
 import org.redisson.api.RateType;
@@ -49,6 +51,7 @@ class RedisLimiterBenchmark {
   private final List<String> report = new ArrayList<>();
 
   @Test
+  @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void measure() throws Exception {
     RedisServers.cluster();
     line("load average at start: " + loadAverage());
