@@ -75,10 +75,10 @@ class AdmissionWithKubernetesTest {
 
     jobs.subList(0, 2).forEach(job -> server.complete(ns, job.getMetadata().getName()));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.jobs(ns).size() == 12);
+    await().atMost(Duration.ofSeconds(15)).until(() -> server.jobs(ns).size() == 12);
     assertThat(admission.usage(ns).join().active()).isEqualTo(10);
     String done = jobs.get(0).getMetadata().getAnnotations().get(Labels.BUILD_ID);
-    await().atMost(Duration.ofSeconds(5))
+    await().atMost(Duration.ofSeconds(15))
         .until(() -> admission.status(done).join().orElseThrow().state() == BuildState.SUCCEEDED);
   }
 
@@ -88,7 +88,7 @@ class AdmissionWithKubernetesTest {
 
     server.fail(ns, JobSpecFactory.jobName(started.build().id()), "BackoffLimitExceeded");
 
-    await().atMost(Duration.ofSeconds(5)).until(() ->
+    await().atMost(Duration.ofSeconds(15)).until(() ->
         admission.status(started.build().id()).join().orElseThrow().state() == BuildState.FAILED);
     assertThat(admission.status(started.build().id()).join().orElseThrow().build().failureReason())
         .hasValueSatisfying(reason -> assertThat(reason).contains("BackoffLimitExceeded"));

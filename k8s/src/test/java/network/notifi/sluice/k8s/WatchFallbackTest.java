@@ -29,7 +29,7 @@ class WatchFallbackTest {
 
       server.complete(ns, JobSpecFactory.jobName(build.id()));
 
-      await().atMost(Duration.ofSeconds(3)).until(() -> !outcomes.isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> !outcomes.isEmpty());
       assertThat(outcomes).containsExactly(JobOutcome.succeeded(build.id(), ns));
       assertThat(launcher.health().breakerState()).isEqualTo("closed");
     }
