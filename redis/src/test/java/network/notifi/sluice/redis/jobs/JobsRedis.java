@@ -6,7 +6,11 @@ import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.testing.SharedClients;
+import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 
 /**
  * Clients for the jobs tests on the shared test servers, with timeouts that tolerate a loaded
@@ -42,9 +46,19 @@ final class JobsRedis {
   }
 
   private static RedissonClient client(RedisConfig config) {
-    RedissonClient client =
-        RedisClients.create(config.withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(4)));
+    RedissonClient client = patient(config);
     Runtime.getRuntime().addShutdownHook(new Thread(client::shutdown, "jobs-test-client-stop"));
     return client;
+  }
+
+  /**
+   * A client like production's, but patient: on a machine this loaded a burst of 50 admissions can
+   * wait longer for a connection than production's one quick retry allows.
+   */
+  static RedissonClient patient(RedisConfig config) {
+    Config redisson = RedisClients.toRedisson(config.withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(12)));
+    BaseConfig<?> server = redisson.isClusterConfig() ? redisson.useClusterServers() : redisson.useSingleServer();
+    server.setRetryAttempts(5).setRetryDelay(new ConstantDelay(Duration.ofMillis(500)));
+    return Redisson.create(redisson);
   }
 }
