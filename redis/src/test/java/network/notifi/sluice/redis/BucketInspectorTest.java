@@ -18,7 +18,7 @@ class BucketInspectorTest {
   void listsEveryBucketOnEveryMasterWithTokensCapacityAndTtl() {
     String prefix = "insp" + System.nanoTime() + ":";
     var client = SharedClients.cluster();
-    var store = RedisBucketStore.builder(client).keyPrefix(prefix).clock(clock).build();
+    var store = SharedClients.storeBuilder(client).keyPrefix(prefix).clock(clock).build();
     store.tryConsume(BucketKey.GLOBAL, Limit.of(100, 200), 3).join();
     store.tryConsume(BucketKey.endpoint("build.start"), Limit.of(50, 100), 1).join();
     for (int i = 0; i < 30; i++) {
@@ -45,7 +45,7 @@ class BucketInspectorTest {
   void patternNarrowsTheListAndTokensRefillWithTheClock() {
     String prefix = "insp" + System.nanoTime() + ":";
     var client = SharedClients.standalone();
-    var store = RedisBucketStore.builder(client).keyPrefix(prefix).clock(clock).build();
+    var store = SharedClients.storeBuilder(client).keyPrefix(prefix).clock(clock).build();
     store.tryConsume(BucketKey.GLOBAL, Limit.of(100, 200), 1).join();
     store.tryConsume(BucketKey.thirdParty("a"), Limit.of(10, 20), 20).join();
     clock.advanceMillis(500);
@@ -62,7 +62,7 @@ class BucketInspectorTest {
   void tableShowsOneLinePerBucket() {
     String prefix = "insp" + System.nanoTime() + ":";
     var client = SharedClients.standalone();
-    var store = RedisBucketStore.builder(client).keyPrefix(prefix).clock(clock).build();
+    var store = SharedClients.storeBuilder(client).keyPrefix(prefix).clock(clock).build();
     store.tryConsume(BucketKey.thirdParty("ü x"), Limit.of(10, 20), 2).join();
 
     String table = BucketInspector.formatTable(BucketInspector.create(client, prefix, clock).list());

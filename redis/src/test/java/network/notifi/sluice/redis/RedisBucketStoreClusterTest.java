@@ -9,6 +9,6 @@ class RedisBucketStoreClusterTest extends AbstractBucketStoreContractTest {
 
   @Override
   protected BucketStore newStore(ManualClock clock) {
-    return RedisBucketStore.builder(SharedClients.cluster()).clock(clock).build();
+    return SharedClients.storeBuilder(SharedClients.cluster()).clock(clock).build();
   }
 }

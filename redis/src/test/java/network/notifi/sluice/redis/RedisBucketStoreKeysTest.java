@@ -34,7 +34,7 @@ class RedisBucketStoreKeysTest {
   @Test
   void keysAreReadableWithScanOnTheCluster() {
     String prefix = freshPrefix();
-    var store = RedisBucketStore.builder(SharedClients.cluster()).keyPrefix(prefix).build();
+    var store = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(prefix).build();
     var limit = Limit.of(10, 20);
     List<BucketKey> buckets = List.of(BucketKey.GLOBAL, BucketKey.endpoint("build.start"),
         BucketKey.thirdParty("customer-123"), BucketKey.thirdParty("evil}{global} *"), BucketKey.ANONYMOUS);
@@ -55,7 +55,7 @@ class RedisBucketStoreKeysTest {
 
   @Test
   void anIdCannotChooseTheSlotOfAnotherBucket() {
-    var store = RedisBucketStore.builder(SharedClients.cluster()).build();
+    var store = SharedClients.storeBuilder(SharedClients.cluster()).build();
     int port = RedisServers.cluster().masters().get(0).port();
     String evil = store.redisKey(BucketKey.thirdParty("}{global"));
 
@@ -68,7 +68,7 @@ class RedisBucketStoreKeysTest {
 
   @Test
   void idsThatLookAlikeAreSeparateBuckets() {
-    var store = RedisBucketStore.builder(SharedClients.standalone()).keyPrefix(freshPrefix()).build();
+    var store = SharedClients.storeBuilder(SharedClients.standalone()).keyPrefix(freshPrefix()).build();
     var limit = Limit.of(1, 1);
     List<String> ids = List.of("a b", "a%20b", "a{b}", "a%7Bb%7D", "ü", "%C3%BC", "anon", "global");
 
@@ -83,7 +83,7 @@ class RedisBucketStoreKeysTest {
   void keysExpireOnceTheBucketWouldBeFullAgain() {
     String prefix = freshPrefix();
     var server = RedisServers.standalone();
-    var store = RedisBucketStore.builder(SharedClients.standalone()).keyPrefix(prefix).build();
+    var store = SharedClients.storeBuilder(SharedClients.standalone()).keyPrefix(prefix).build();
     var key = BucketKey.thirdParty("idle");
     store.tryConsume(key, Limit.of(10, 20), 20).join();
 
@@ -96,7 +96,7 @@ class RedisBucketStoreKeysTest {
   @Test
   void idleKeysDisappear() {
     var server = RedisServers.standalone();
-    var store = RedisBucketStore.builder(SharedClients.standalone())
+    var store = SharedClients.storeBuilder(SharedClients.standalone())
         .keyPrefix(freshPrefix())
         .keepIdleFull(Duration.ofMillis(100))
         .build();
@@ -110,7 +110,7 @@ class RedisBucketStoreKeysTest {
 
   @Test
   void casAttemptsAreBoundedUnderContention() {
-    var store = RedisBucketStore.builder(SharedClients.standalone())
+    var store = SharedClients.storeBuilder(SharedClients.standalone())
         .keyPrefix(freshPrefix())
         .hotKeys(RedisBucketStore.HotKeyOptimization.NONE)
         .maxCasAttempts(1)
@@ -131,7 +131,7 @@ class RedisBucketStoreKeysTest {
   @Test
   void batchingKeepsAHotKeyExactUnderConcurrency() {
     var clock = new ManualClock();
-    var store = RedisBucketStore.builder(SharedClients.cluster()).keyPrefix(freshPrefix()).clock(clock).build();
+    var store = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(freshPrefix()).clock(clock).build();
     var limit = Limit.of(1, 100);
     List<CompletableFuture<Boolean>> calls = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -147,7 +147,7 @@ class RedisBucketStoreKeysTest {
   @Test
   void refusedAtGlobalGivesThirdPartyAndEndpointTokensBack() {
     var clock = new ManualClock();
-    var store = RedisBucketStore.builder(SharedClients.cluster()).keyPrefix(freshPrefix()).clock(clock).build();
+    var store = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(freshPrefix()).clock(clock).build();
     var config = new LimiterConfig(
         Limit.of(1, 1), Map.of("build.start", Limit.of(1, 5)), Limit.of(1, 3), AnonymousPolicy.SKIP);
     var limiter = MultiLevelLimiter.of(config, store);
@@ -166,7 +166,7 @@ class RedisBucketStoreKeysTest {
   @Test
   void snapshotOfAnUnknownBucketIsEmptyAndCreatesNothing() {
     var server = RedisServers.standalone();
-    var store = RedisBucketStore.builder(SharedClients.standalone()).keyPrefix(freshPrefix()).clock(Clock.system()).build();
+    var store = SharedClients.storeBuilder(SharedClients.standalone()).keyPrefix(freshPrefix()).clock(Clock.system()).build();
     var key = BucketKey.thirdParty("never-seen");
 
     assertThat(store.snapshot(key, Limit.of(1, 1)).join()).isEmpty();

@@ -9,6 +9,6 @@ class RedisBucketStoreStandaloneTest extends AbstractBucketStoreContractTest {
 
   @Override
   protected BucketStore newStore(ManualClock clock) {
-    return RedisBucketStore.builder(SharedClients.standalone()).clock(clock).build();
+    return SharedClients.storeBuilder(SharedClients.standalone()).clock(clock).build();
   }
 }

@@ -37,8 +37,8 @@ class RedisTimeClockTest {
 
     try (var clockA = RedisTimeClock.start(client, config, accurate);
         var clockB = RedisTimeClock.start(client, config, fiveSecondsAhead)) {
-      var replicaA = RedisBucketStore.builder(client).clock(clockA).build();
-      var replicaB = RedisBucketStore.builder(client).clock(clockB).build();
+      var replicaA = SharedClients.storeBuilder(client).clock(clockA).build();
+      var replicaB = SharedClients.storeBuilder(client).clock(clockB).build();
 
       // Given replica A empties the bucket
       assertThat(replicaA.tryConsume(key, limit, 10).join().consumed()).isTrue();
@@ -57,8 +57,8 @@ class RedisTimeClockTest {
     var client = SharedClients.standalone();
     var key = BucketKey.thirdParty("skew-control-" + System.nanoTime());
     var limit = Limit.of(1, 10);
-    var replicaA = RedisBucketStore.builder(client).clock(Clock.system()).build();
-    var replicaB = RedisBucketStore.builder(client)
+    var replicaA = SharedClients.storeBuilder(client).clock(Clock.system()).build();
+    var replicaB = SharedClients.storeBuilder(client)
         .clock(() -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS)
         .build();
 

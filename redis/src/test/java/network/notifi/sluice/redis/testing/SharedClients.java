@@ -1,5 +1,7 @@
 package network.notifi.sluice.redis.testing;
 
+import java.time.Duration;
+import network.notifi.sluice.redis.RedisBucketStore;
 import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
 import org.redisson.api.RedissonClient;
@@ -9,6 +11,11 @@ import org.redisson.api.RedissonClient;
  * that stop servers must use clients of their own.
  */
 public final class SharedClients {
+
+  /** Timeouts of the shared test clients and stores. */
+  public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+  public static final Duration DECISION_TIMEOUT = Duration.ofSeconds(5);
 
   private static RedissonClient standalone;
   private static RedissonClient cluster;
@@ -31,15 +38,27 @@ public final class SharedClients {
     return cluster;
   }
 
-  /** Defaults, pointed at the shared standalone server. */
+  /** Defaults with test timeouts, pointed at the shared standalone server. */
   public static RedisConfig standaloneConfig() {
     return RedisConfig.defaults()
-        .withServers(RedisConfig.Mode.STANDALONE, java.util.List.of(RedisServers.standalone().hostAndPort()));
+        .withServers(RedisConfig.Mode.STANDALONE, java.util.List.of(RedisServers.standalone().hostAndPort()))
+        .withTimeouts(COMMAND_TIMEOUT, DECISION_TIMEOUT);
   }
 
-  /** Defaults, pointed at the shared cluster. */
+  /** Defaults with test timeouts, pointed at the shared cluster. */
   public static RedisConfig clusterConfig() {
-    return RedisConfig.defaults().withServers(RedisConfig.Mode.CLUSTER, RedisServers.cluster().addresses());
+    return RedisConfig.defaults()
+        .withServers(RedisConfig.Mode.CLUSTER, RedisServers.cluster().addresses())
+        .withTimeouts(COMMAND_TIMEOUT, DECISION_TIMEOUT);
+  }
+
+  /**
+   * A store builder with the test decision timeout. Tests share busy 2-core machines with other
+   * builds, so the production timeouts (250 ms per command, 500 ms per decision) would make tests
+   * that do not test timeouts flaky.
+   */
+  public static RedisBucketStore.Builder storeBuilder(RedissonClient client) {
+    return RedisBucketStore.builder(client).decisionTimeout(DECISION_TIMEOUT);
   }
 
   private static void shutdownAtExit(RedissonClient client) {
