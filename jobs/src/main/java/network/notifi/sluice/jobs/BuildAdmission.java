@@ -68,7 +68,8 @@ public final class BuildAdmission implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     Set<String> configured = new HashSet<>(config.namespaceLimits().keySet());
     configured.add(config.defaultNamespace());
-    this.metrics = new JobsMetrics(Objects.requireNonNull(registry, "registry"), configured);
+    this.metrics =
+        new JobsMetrics(Objects.requireNonNull(registry, "registry"), configured, config::limitFor, clock);
     this.durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());
@@ -275,6 +276,10 @@ public final class BuildAdmission implements AutoCloseable {
     String namespace = build.namespace();
     int limit = config.limitFor(namespace);
     boolean queueing = config.onCapacity() == OnCapacity.QUEUE;
+    if (!launcher.available()) {
+      // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
+      return queueing ? enqueue(build, limit) : refuse(build, false, limit);
+    }
     CompletableFuture<Long> waiting = queueing ? stores.queue().depth(namespace) : done(0L);
     return waiting.thenCompose(
         depth -> {
@@ -288,7 +293,12 @@ public final class BuildAdmission implements AutoCloseable {
                   acquisition -> {
                     metrics.active(namespace, acquisition.active());
                     if (acquisition.acquired()) {
-                      return dispatcher.launch(build).thenApply(Started::new);
+                      return dispatcher
+                          .launch(build)
+                          .<AdmissionResult>thenApply(Started::new)
+                          .exceptionallyCompose(error -> isDeferral(error)
+                              ? (queueing ? enqueue(build, limit) : refuse(build, false, limit))
+                              : CompletableFuture.failedFuture(error));
                     }
                     return queueing ? enqueue(build, limit) : refuse(build, false, limit);
                   });
@@ -306,6 +316,7 @@ public final class BuildAdmission implements AutoCloseable {
               if (!enqueued.accepted()) {
                 return refuse(build, true, limit);
               }
+              metrics.queued(build.namespace(), build.createdAt());
               Instant eta =
                   durations.estimatedStart(build.namespace(), enqueued.position(), limit, clock.instant());
               AdmissionResult queued = new Queued(build, enqueued.position(), eta);
@@ -323,6 +334,14 @@ public final class BuildAdmission implements AutoCloseable {
         .thenApply(
             v -> new AtCapacity(build.namespace(), limit, queueFull,
                 durations.untilSlotFrees(build.namespace(), limit)));
+  }
+
+  private static boolean isDeferral(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {

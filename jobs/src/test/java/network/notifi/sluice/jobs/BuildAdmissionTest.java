@@ -385,7 +385,7 @@ class BuildAdmissionTest {
 
     assertThat(launcher.running()).extracting(Build::parserId).containsExactly("parser-b");
     assertThat(admission.usage("default").join().queued()).isEqualTo(1);
-    assertThat(meter("jobs_builds_finished", "outcome", "failed")).isEqualTo(1);
+    assertThat(meter("builds", "outcome", "failed")).isEqualTo(1);
     assertThat(((BackingOff) start("parser-a")).consecutiveFailures()).isEqualTo(1);
   }
 
@@ -534,12 +534,12 @@ class BuildAdmissionTest {
     startMany(15);
 
     assertThat(meter("concurrent_jobs_active", "namespace", "default")).isEqualTo(10);
-    assertThat(meter("jobs_queue_depth", "namespace", "default")).isEqualTo(5);
+    assertThat(meter("build_queue_depth", "namespace", "default")).isEqualTo(5);
     assertThat(meter("jobs_admissions", "result", "queued")).isEqualTo(5);
 
     launcher.succeed(launcher.running().get(0));
-    assertThat(meter("jobs_queue_depth", "namespace", "default")).isEqualTo(4);
-    assertThat(meter("jobs_builds_finished", "namespace", "default", "outcome", "succeeded")).isEqualTo(1);
+    assertThat(meter("build_queue_depth", "namespace", "default")).isEqualTo(4);
+    assertThat(meter("builds", "namespace", "default", "outcome", "succeeded")).isEqualTo(1);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.JobStores;
@@ -101,6 +102,16 @@ public final class Dispatcher implements JobListener {
         .exceptionallyCompose(
             error -> {
               owned.remove(mine);
+              Throwable cause = root(error);
+              if (cause instanceof LaunchDeferredException deferred) {
+                log.info("build {} of {} in {} waits: {}", build.id(), build.parserId(), build.namespace(),
+                    deferred.getMessage());
+                return stores
+                    .slots()
+                    .release(build.namespace(), build.id())
+                    .thenCompose(released -> stores.records().put(build.waiting(deferred.reason()), config.recordTtl()))
+                    .thenCompose(v -> CompletableFuture.<Build>failedFuture(cause));
+              }
               String reason = "launch failed: " + rootMessage(error);
               log.warn("build {} of {} in {}: {}", build.id(), build.parserId(), build.namespace(), reason);
               return stores
@@ -122,7 +133,7 @@ public final class Dispatcher implements JobListener {
             released ->
                 released
                     ? finish(namespace, outcome.buildId(), outcome.succeeded(),
-                        outcome.failureReason().orElse(null), true)
+                        outcome.failureReason().orElse(null), outcome.parserFault())
                     : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(v -> drain(namespace))
         .whenComplete(
@@ -139,7 +150,7 @@ public final class Dispatcher implements JobListener {
    */
   public CompletableFuture<Void> drain(String namespace) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    if (stopped) {
+    if (stopped || !launcher.available()) {
       result.complete(null);
       return result;
     }
@@ -192,7 +203,9 @@ public final class Dispatcher implements JobListener {
               metrics.active(namespace, active);
               metrics.queueDepth(namespace, depth);
               return null;
-            });
+            })
+        .thenCompose(v -> stores.queue().oldestEnqueuedAt(namespace))
+        .thenAccept(oldest -> metrics.oldestQueued(namespace, oldest));
   }
 
   private Set<String> union(Set<String> a, Set<String> b) {
@@ -272,10 +285,11 @@ public final class Dispatcher implements JobListener {
               Build queued =
                   Build.queued(entry.buildId(), entry.parserId(), entry.namespace(), entry.thirdParty(), entry.enqueuedAt());
               return launch(queued)
-                  .handle((running, error) -> null)
-                  .thenCompose(v -> stores.queue().ack(claim))
-                  .thenCompose(v -> refresh(entry.namespace()))
-                  .thenApply(v -> true);
+                  .handle((running, error) -> root(error) instanceof LaunchDeferredException)
+                  .thenCompose(deferred -> deferred
+                      // Back to the queue, and no more tries in this namespace until the next tick.
+                      ? stores.queue().abandon(claim).thenApply(v -> false)
+                      : stores.queue().ack(claim).thenCompose(v -> refresh(entry.namespace())).thenApply(v -> true));
             });
   }
 
@@ -326,19 +340,25 @@ public final class Dispatcher implements JobListener {
         .recordFailure(build.namespace(), build.parserId(), backoff.keepCountFor(config.failureBackoffMax()))
         .thenCompose(
             failures -> {
-              Duration window = backoff.windowAfter(failures);
-              metrics.backoffOpened(build.namespace());
-              return backoffs.open(build.namespace(), build.parserId(), now.plus(window));
+              Instant until = now.plus(backoff.windowAfter(failures));
+              metrics.backoffOpened(build.namespace(), build.parserId(), until);
+              return backoffs.open(build.namespace(), build.parserId(), until);
             });
   }
 
   private static String rootMessage(Throwable error) {
+    Throwable cause = root(error);
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  /** The error under the futures' wrappers; null for null. */
+  private static Throwable root(Throwable error) {
     Throwable cause = error;
     while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return cause;
   }
 
   private record Owned(String namespace, String buildId) {}

@@ -4,28 +4,40 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 
 /**
- * The jobs module's meters. Namespace is the only per-entity label; configured namespaces always
- * get their own value, and at most {@value #MAX_NAMESPACE_LABELS} namespaces in all, after which
- * counters say {@code other} and gauges are not kept. Parser, build and third-party ids are never
- * labels. Thread-safe.
+ * The jobs module's meters: the names are the dashboard's and the alerts' contract. Namespace is the
+ * only per-entity label; configured namespaces always get their own value, and at most {@value
+ * #MAX_NAMESPACE_LABELS} namespaces in all, after which counters say {@code other} and gauges are
+ * not kept. Parser, build and third-party ids are never labels. Thread-safe.
  *
  * <ul>
  *   <li>{@code concurrent_jobs_active{namespace}}: slots in use (gauge)
+ *   <li>{@code concurrent_jobs_limit{namespace}}: the namespace's slot limit (gauge)
  *   <li>{@code concurrent_jobs_rejected_total{namespace, reason=reject|queue_full}}: starts refused
- *       for want of a slot
- *   <li>{@code jobs_queue_depth{namespace}}: builds in the queue (gauge)
+ *       for want of a slot; 0 from the start for configured namespaces
+ *   <li>{@code build_queue_depth{namespace}}: builds in the queue, claimed or not (gauge)
+ *   <li>{@code build_queue_oldest_age_seconds{namespace}}: how long the oldest queued build has
+ *       waited; 0 when the queue is empty (gauge, computed at scrape time)
  *   <li>{@code jobs_admissions_total{namespace, result}}: start requests by result ({@code started,
  *       queued, already_active, backing_off, at_capacity})
- *   <li>{@code jobs_builds_finished_total{namespace, outcome=succeeded|failed}}
- *   <li>{@code jobs_build_duration_seconds{namespace, outcome}}: run time of finished builds
- *   <li>{@code jobs_backoff_opened_total{namespace}}: failure-backoff windows opened
+ *   <li>{@code builds_total{namespace, outcome=succeeded|failed}}: builds that ended; 0 from the
+ *       start for configured namespaces
+ *   <li>{@code build_duration_seconds}: run time of finished builds (histogram with percentile
+ *       buckets; no labels, to keep the bucket series few)
+ *   <li>{@code build_backoff_windows_open}: failure-backoff windows open. This replica's view: the
+ *       windows it opened that have not closed (a window opened by another replica counts there), so
+ *       read it as {@code max} or {@code sum} over replicas, not per replica.
  * </ul>
  */
 public final class JobsMetrics {
@@ -34,15 +46,44 @@ public final class JobsMetrics {
   public static final String OTHER = "other";
 
   private final MeterRegistry registry;
+  private final Clock clock;
+  private final ToIntFunction<String> limitFor;
   private final Map<String, Boolean> labelled = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> active = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> limits = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> depth = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Instant>> oldest = new ConcurrentHashMap<>();
+  // (namespace, parser) -> end of the window this replica opened; pruned as windows close.
+  private final Map<String, Instant> openWindows = new ConcurrentHashMap<>();
+  private final Timer duration;
 
-  public JobsMetrics(MeterRegistry registry, Collection<String> configuredNamespaces) {
+  /**
+   * Meters on {@code registry}; {@code limitFor} gives a namespace's slot limit, {@code clock} the
+   * time against which queue ages and backoff windows are measured.
+   */
+  public JobsMetrics(
+      MeterRegistry registry, Collection<String> configuredNamespaces, ToIntFunction<String> limitFor, Clock clock) {
     this.registry = registry;
+    this.limitFor = limitFor;
+    this.clock = clock;
+    this.duration = Timer.builder("build_duration")
+        .description("Run time of finished builds")
+        .publishPercentileHistogram()
+        .register(registry);
+    Gauge.builder("build_backoff_windows_open", this, JobsMetrics::openBackoffWindows)
+        .description("Failure-backoff windows this replica opened that are still open")
+        .strongReference(true)
+        .register(registry);
     configuredNamespaces.forEach(ns -> labelled.put(ns, true));
-    configuredNamespaces.forEach(ns -> active(ns, 0));
-    configuredNamespaces.forEach(ns -> queueDepth(ns, 0));
+    for (String ns : configuredNamespaces) {
+      active(ns, 0);
+      queueDepth(ns, 0);
+      oldestQueued(ns, Optional.empty());
+      rejectedCounter(ns, false);
+      rejectedCounter(ns, true);
+      buildsCounter(ns, true);
+      buildsCounter(ns, false);
+    }
   }
 
   /** The label value for a namespace. */
@@ -59,21 +100,48 @@ public final class JobsMetrics {
     return labelled.containsKey(namespace) ? namespace : OTHER;
   }
 
+  /** Slots in use; also makes sure the namespace's limit is published. */
   public void active(String namespace, long value) {
     gauge(active, "concurrent_jobs_active", "Job slots in use", namespace, value);
+    gauge(limits, "concurrent_jobs_limit", "Job slot limit of the namespace", namespace,
+        limitFor.applyAsInt(namespace));
   }
 
   public void queueDepth(String namespace, long value) {
-    gauge(depth, "jobs_queue_depth", "Builds waiting in the namespace's queue", namespace, value);
+    gauge(depth, "build_queue_depth", "Builds in the namespace's queue, claimed or not", namespace, value);
+  }
+
+  /** When the namespace's oldest queued build was enqueued; empty if the queue is empty. */
+  public void oldestQueued(String namespace, Optional<Instant> enqueuedAt) {
+    String label = label(namespace);
+    if (OTHER.equals(label)) {
+      return;
+    }
+    oldest
+        .computeIfAbsent(
+            label,
+            ns -> {
+              AtomicReference<Instant> holder = new AtomicReference<>();
+              Gauge.builder("build_queue_oldest_age_seconds", holder, this::ageSeconds)
+                  .description("How long the oldest build in the namespace's queue has waited")
+                  .tag("namespace", ns)
+                  .strongReference(true)
+                  .register(registry);
+              return holder;
+            })
+        .set(enqueuedAt.orElse(null));
+  }
+
+  /** A build was queued at {@code at}: starts the age gauge if the queue was empty. */
+  public void queued(String namespace, Instant at) {
+    if (!OTHER.equals(label(namespace))) {
+      oldestQueued(namespace, Optional.empty());
+      oldest.get(label(namespace)).compareAndSet(null, at);
+    }
   }
 
   public void rejected(String namespace, boolean queueFull) {
-    Counter.builder("concurrent_jobs_rejected")
-        .description("Build starts refused because the concurrent job limit was reached")
-        .tag("namespace", label(namespace))
-        .tag("reason", queueFull ? "queue_full" : "reject")
-        .register(registry)
-        .increment();
+    rejectedCounter(namespace, queueFull).increment();
   }
 
   public void admission(String namespace, String result) {
@@ -86,29 +154,45 @@ public final class JobsMetrics {
   }
 
   public void finished(String namespace, boolean succeeded, Duration ranFor) {
-    String outcome = succeeded ? "succeeded" : "failed";
-    Counter.builder("jobs_builds_finished")
-        .description("Builds that ended, by outcome")
-        .tag("namespace", label(namespace))
-        .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+    buildsCounter(namespace, succeeded).increment();
     if (ranFor != null) {
-      Timer.builder("jobs_build_duration")
-          .description("Run time of finished builds")
-          .tag("namespace", label(namespace))
-          .tag("outcome", outcome)
-          .register(registry)
-          .record(ranFor);
+      duration.record(ranFor);
     }
   }
 
-  public void backoffOpened(String namespace) {
-    Counter.builder("jobs_backoff_opened")
-        .description("Failure-backoff windows opened")
+  /** This replica opened (or moved) the parser's backoff window to close at {@code until}. */
+  public void backoffOpened(String namespace, String parserId, Instant until) {
+    openWindows.put(namespace + '\n' + parserId, until);
+  }
+
+  private double openBackoffWindows() {
+    Instant now = clock.instant();
+    openWindows.values().removeIf(until -> !until.isAfter(now));
+    return openWindows.size();
+  }
+
+  private double ageSeconds(AtomicReference<Instant> enqueuedAt) {
+    Instant at = enqueuedAt.get();
+    if (at == null) {
+      return 0;
+    }
+    return Math.max(0, Duration.between(at, clock.instant()).toMillis() / 1000.0);
+  }
+
+  private Counter rejectedCounter(String namespace, boolean queueFull) {
+    return Counter.builder("concurrent_jobs_rejected")
+        .description("Build starts refused because the concurrent job limit was reached")
         .tag("namespace", label(namespace))
-        .register(registry)
-        .increment();
+        .tag("reason", queueFull ? "queue_full" : "reject")
+        .register(registry);
+  }
+
+  private Counter buildsCounter(String namespace, boolean succeeded) {
+    return Counter.builder("builds")
+        .description("Builds that ended, by outcome")
+        .tag("namespace", label(namespace))
+        .tag("outcome", succeeded ? "succeeded" : "failed")
+        .register(registry);
   }
 
   private void gauge(
