@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param createdAt when it was admitted (queued or started)
  * @param startedAt when it started running; empty while queued
  * @param finishedAt when it ended; empty while active
- * @param failureReason why it failed; empty unless {@link BuildState#FAILED}
+ * @param failureReason why it failed ({@link BuildState#FAILED}), or why a queued build waits after a
+ *     deferred launch (e.g. {@code quota}); empty otherwise
  */
 public record Build(
     String id,
@@ -46,6 +47,12 @@ public record Build(
     return new Build(
         id, parserId, namespace, thirdParty, BuildState.QUEUED, at,
         Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /** This build back in the queue after a deferred launch, waiting for {@code reason}; it has not run. */
+  public Build waiting(String reason) {
+    return new Build(id, parserId, namespace, thirdParty, BuildState.QUEUED, createdAt,
+        Optional.empty(), Optional.empty(), Optional.of(reason));
   }
 
   public Build running(Instant at) {

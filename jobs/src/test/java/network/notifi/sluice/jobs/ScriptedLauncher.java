@@ -25,6 +25,18 @@ public final class ScriptedLauncher implements JobLauncher {
   private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failNext =
       new java.util.concurrent.atomic.AtomicReference<>();
 
+  private volatile boolean available = true;
+
+  @Override
+  public boolean available() {
+    return available;
+  }
+
+  /** Makes the launcher (un)available, as a Kubernetes launcher is while its API breaker is open. */
+  public void setAvailable(boolean available) {
+    this.available = available;
+  }
+
   @Override
   public void addListener(JobListener listener) {
     listeners.add(listener);

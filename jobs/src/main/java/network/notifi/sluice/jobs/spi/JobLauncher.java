@@ -18,7 +18,8 @@ public interface JobLauncher extends AutoCloseable {
   /**
    * Starts the build's job. Launching a build id that this launcher already runs starts nothing
    * new. The job's environment names the build: {@code PARSER_ID}, {@code BUILD_ID}, {@code
-   * NAMESPACE}, {@code THIRD_PARTY_ID}.
+   * NAMESPACE}, {@code THIRD_PARTY_ID}. Fails with a {@link LaunchDeferredException} when the build
+   * should wait and be tried again rather than fail.
    */
   CompletableFuture<Void> launch(Build build);
 
@@ -27,6 +28,15 @@ public interface JobLauncher extends AutoCloseable {
    * True if a running job was stopped.
    */
   CompletableFuture<Boolean> cancel(String namespace, String buildId);
+
+  /**
+   * Whether the launcher can start jobs now. While it cannot (e.g. the Kubernetes API's circuit
+   * breaker is open), the core queues new builds instead of launching them and the dispatcher
+   * pauses. The default is always available.
+   */
+  default boolean available() {
+    return true;
+  }
 
   /** Stops watching and releases threads; jobs still running are stopped (local) or left (remote). */
   @Override

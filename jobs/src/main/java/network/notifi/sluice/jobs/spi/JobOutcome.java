@@ -11,9 +11,16 @@ import java.util.Optional;
  * @param succeeded whether it succeeded
  * @param failureReason why it failed (e.g. {@code "exit code 2"}, {@code "timed out after PT10M"});
  *     empty on success
+ * @param parserFault whether a failure counts against the parser and opens its failure backoff;
+ *     false for ends the parser did not cause (its job deleted by someone else, cancelled)
  */
 public record JobOutcome(
-    String buildId, String namespace, boolean succeeded, Optional<String> failureReason) {
+    String buildId, String namespace, boolean succeeded, Optional<String> failureReason, boolean parserFault) {
+
+  /** An outcome whose failure, if any, is the parser's. */
+  public JobOutcome(String buildId, String namespace, boolean succeeded, Optional<String> failureReason) {
+    this(buildId, namespace, succeeded, failureReason, true);
+  }
 
   public JobOutcome {
     Objects.requireNonNull(buildId, "buildId");
@@ -30,5 +37,10 @@ public record JobOutcome(
 
   public static JobOutcome failed(String buildId, String namespace, String reason) {
     return new JobOutcome(buildId, namespace, false, Optional.of(reason));
+  }
+
+  /** A failure the parser did not cause: recorded as failed, but no backoff is opened. */
+  public static JobOutcome failedNotByParser(String buildId, String namespace, String reason) {
+    return new JobOutcome(buildId, namespace, false, Optional.of(reason), false);
   }
 }
