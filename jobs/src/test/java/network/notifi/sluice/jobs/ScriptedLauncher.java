@@ -63,7 +63,7 @@ public final class ScriptedLauncher implements JobLauncher {
   public CompletableFuture<Boolean> cancel(String namespace, String buildId) {
     boolean wasRunning = running.contains(buildId);
     if (wasRunning) {
-      end(JobOutcome.failed(buildId, namespace, "cancelled"));
+      end(JobOutcome.failedNotByParser(buildId, namespace, "cancelled"));
     }
     return CompletableFuture.completedFuture(wasRunning);
   }

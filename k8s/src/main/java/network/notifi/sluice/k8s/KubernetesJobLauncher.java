@@ -183,7 +183,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
             .execute())
         .handle((status, error) -> {
           if (error == null) {
-            report(JobOutcome.failed(buildId, namespace, "cancelled"));
+            report(JobOutcome.failedNotByParser(buildId, namespace, "cancelled"));
             return true;
           }
           if (ResilientApi.status(error) == 404) {
@@ -203,6 +203,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
   }
 
   /** The API's health as the circuit breaker sees it; while unavailable, do not start builds. */
+  /** False while the API's circuit breaker is open: the core then queues builds and pauses dispatching. */
+  @Override
+  public boolean available() {
+    return health().available();
+  }
+
   public ApiHealth health() {
     return new ApiHealth(api.available(), api.breaker().getState().name().toLowerCase(Locale.ROOT));
   }

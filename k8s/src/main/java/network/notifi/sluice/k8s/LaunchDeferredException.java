@@ -8,7 +8,7 @@ import java.util.Objects;
  * Job does not fit the namespace's ResourceQuota ({@value #QUOTA}) or the API server is unreachable
  * or the circuit breaker is open ({@value #API_UNAVAILABLE}).
  */
-public final class LaunchDeferredException extends RuntimeException {
+public final class LaunchDeferredException extends network.notifi.sluice.jobs.spi.LaunchDeferredException {
 
   /** The Job does not fit a ResourceQuota of its namespace, or the API answered 403 exceeded quota. */
   public static final String QUOTA = "quota";
@@ -16,15 +16,8 @@ public final class LaunchDeferredException extends RuntimeException {
   public static final String API_UNAVAILABLE = "kubernetes_unavailable";
 
   private static final long serialVersionUID = 1L;
-  private final String reason;
 
   public LaunchDeferredException(String reason, String detail, Throwable cause) {
-    super(detail, cause);
-    this.reason = Objects.requireNonNull(reason, "reason");
-  }
-
-  /** A stable code: {@value #QUOTA} or {@value #API_UNAVAILABLE}. */
-  public String reason() {
-    return reason;
+    super(Objects.requireNonNull(reason, "reason"), detail, cause);
   }
 }

@@ -60,7 +60,7 @@ class ReconcileTest {
     server.delete(ns, JobSpecFactory.jobName(build.id()));
     launcher.reconcileNow().join(); // the next round, whenever it comes
 
-    assertThat(outcomes).containsExactly(JobOutcome.failed(build.id(), ns, Reconciler.DELETED));
+    assertThat(outcomes).containsExactly(JobOutcome.failedNotByParser(build.id(), ns, Reconciler.DELETED));
   }
 
   @Test
@@ -89,7 +89,7 @@ class ReconcileTest {
 
     await().atMost(Fixtures.config(server.url()).gracePeriod().plusSeconds(5))
         .until(() -> !outcomes.isEmpty());
-    assertThat(outcomes).containsExactly(JobOutcome.failed("ghost", ns, Reconciler.NOT_FOUND));
+    assertThat(outcomes).containsExactly(JobOutcome.failedNotByParser("ghost", ns, Reconciler.NOT_FOUND));
   }
 
   @Test

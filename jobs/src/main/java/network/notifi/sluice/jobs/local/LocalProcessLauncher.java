@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProcessLauncher implements JobLauncher {
 
+  /** The failure reason of a cancelled build; not the parser's fault, so it opens no backoff. */
+  static final String CANCELLED = "cancelled";
+
+
   private static final Logger log = LoggerFactory.getLogger(LocalProcessLauncher.class);
 
   /** Logs of this many builds are kept, the most recent ones. */
@@ -120,7 +124,7 @@ public final class LocalProcessLauncher implements JobLauncher {
     if (job == null) {
       return CompletableFuture.completedFuture(false);
     }
-    return CompletableFuture.completedFuture(kill(job, "cancelled"));
+    return CompletableFuture.completedFuture(kill(job, CANCELLED));
   }
 
   /** The kept tail of a build's output, if this launcher ran it recently. */
@@ -173,7 +177,9 @@ public final class LocalProcessLauncher implements JobLauncher {
     Build build = job.build;
     JobOutcome outcome =
         killedFor != null
-            ? JobOutcome.failed(build.id(), build.namespace(), killedFor)
+            ? (killedFor.equals(CANCELLED)
+                ? JobOutcome.failedNotByParser(build.id(), build.namespace(), killedFor)
+                : JobOutcome.failed(build.id(), build.namespace(), killedFor))
             : exit == 0
                 ? JobOutcome.succeeded(build.id(), build.namespace())
                 : JobOutcome.failed(build.id(), build.namespace(), "exit code " + exit);

@@ -24,7 +24,8 @@ public interface JobLauncher extends AutoCloseable {
   CompletableFuture<Void> launch(Build build);
 
   /**
-   * Stops the build's job if it runs; its end is reported as failed with reason {@code cancelled}.
+   * Stops the build's job if it runs; its end is reported as failed with reason {@code cancelled},
+   * not the parser's fault.
    * True if a running job was stopped.
    */
   CompletableFuture<Boolean> cancel(String namespace, String buildId);

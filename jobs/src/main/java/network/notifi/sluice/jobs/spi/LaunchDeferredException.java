@@ -14,7 +14,12 @@ public class LaunchDeferredException extends RuntimeException {
    * @param message what happened, for people
    */
   public LaunchDeferredException(String reason, String message) {
-    super(message, null, false, false);
+    this(reason, message, null);
+  }
+
+  /** As above, with the failure that made the launcher defer, if any. */
+  public LaunchDeferredException(String reason, String message, Throwable cause) {
+    super(message, cause, false, false);
     this.reason = reason;
   }
 

@@ -92,7 +92,7 @@ public abstract class AbstractJobLauncherContractTest {
 
     await().atMost(ENDS_WITHIN).until(() -> !outcomesOf(build).isEmpty());
     assertThat(outcomesOf(build).get(0))
-        .isEqualTo(JobOutcome.failed(build.id(), build.namespace(), "cancelled"));
+        .isEqualTo(JobOutcome.failedNotByParser(build.id(), build.namespace(), "cancelled"));
   }
 
   @Test

@@ -135,7 +135,7 @@ public final class Reconciler {
       if (JobStates.ended(job).isPresent()) {
         onJob(job);
       } else if (tracked.remove(id) != null && reported.putIfAbsent(id, job.getMetadata().getNamespace()) == null) {
-        report.accept(JobOutcome.failed(id, sluiceNamespace(job), DELETED));
+        report.accept(JobOutcome.failedNotByParser(id, sluiceNamespace(job), DELETED));
       }
     });
   }
@@ -155,7 +155,7 @@ public final class Reconciler {
             && tracked.remove(id, t) && reported.putIfAbsent(id, k8sNs) == null) {
           log.warn("build {} in {}: its Job {} was deleted before it ended", id, t.namespace(), k8sNs);
           adopted.remove(new Key(t.namespace(), id));
-          report.accept(JobOutcome.failed(id, t.namespace(), DELETED));
+          report.accept(JobOutcome.failedNotByParser(id, t.namespace(), DELETED));
         }
       }
       reported.entrySet().removeIf(e -> e.getValue().equals(k8sNs) && !present.contains(e.getKey())
@@ -197,7 +197,7 @@ public final class Reconciler {
           missingSince.remove(key.toString());
           tracked.remove(id);
           if (coreListens.getAsBoolean()) {
-            report.accept(JobOutcome.failed(id, namespace, NOT_FOUND));
+            report.accept(JobOutcome.failedNotByParser(id, namespace, NOT_FOUND));
           } else {
             work.add(slots.release(namespace, id));
           }
