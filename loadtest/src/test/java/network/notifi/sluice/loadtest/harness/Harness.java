@@ -197,6 +197,7 @@ public final class Harness {
     if (sampler != null) {
       checks.add(sampler.check(s.limits.maxConcurrentJobs()));
     }
+    degradedMode(t, checks);
     if (t.nginx != null) {
       Thread.sleep(1100); // the access log is flushed every second
       long errors = t.nginx.serverErrors();
@@ -205,6 +206,30 @@ public final class Harness {
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     checks.forEach(c -> log.info(c.toString()));
     return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null);
+  }
+
+  /**
+   * Reports (does not judge) switches of the Redis store to degraded local decisions: each switch
+   * starts fresh local buckets, which is the usual cause when a bound above is exceeded.
+   */
+  private static void degradedMode(Topology t, List<Check> checks) {
+    if (!t.cluster) {
+      return;
+    }
+    double switches = 0;
+    double failures = 0;
+    for (Replica r : t.replicas) {
+      try {
+        Metrics m = r.metrics();
+        switches += m.sum("rate_limit_degraded_switches_total", l -> true);
+        failures += m.sum("rate_limit_store_failures_total", l -> true);
+      } catch (Exception e) {
+        // a replica that cannot be scraped is reported by the checks above
+      }
+    }
+    checks.add(Check.of("degraded-mode switches (information)", true, String.format(
+        "%.0f switches between shared and local decisions, %.0f store failures, over all replicas",
+        switches, failures)));
   }
 
   private void waitForJobsToDrain(Topology t, Duration timeout, List<Check> checks) {
@@ -324,6 +349,39 @@ public final class Harness {
     try (ZipFile z = new ZipFile(o.jar.toFile())) {
       return z.stream().anyMatch(e -> e.getName().startsWith(prefix));
     }
+  }
+
+  /**
+   * Whether the service's wiring (classes under {@code network/notifi/sluice/api/}) refers to the
+   * Redis implementations of build admission, i.e. replicas share slots, queue and backoff.
+   */
+  public static boolean jarSharesJobs(Path jar) throws Exception {
+    byte[] needle = "network/notifi/sluice/redis/jobs/".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      for (var e : java.util.Collections.list(z.entries())) {
+        if (e.getName().startsWith("network/notifi/sluice/api/") && e.getName().endsWith(".class")) {
+          try (var in = z.getInputStream(e)) {
+            if (indexOf(in.readAllBytes(), needle) >= 0) {
+              return true;
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** Whether the jar has a Redis backend wired (redis.mode), for callers choosing a topology. */
