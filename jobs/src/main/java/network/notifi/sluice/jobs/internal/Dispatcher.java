@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.LaunchDeferredException;
@@ -271,7 +272,24 @@ public final class Dispatcher implements JobListener {
             claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limit));
   }
 
+  /**
+   * A claim taken over from a dispatcher that died after launching the build but before acking
+   * its entry is acked without a second launch: the record says the build left the queue.
+   */
   private CompletableFuture<Boolean> startClaimed(QueueClaim claim, int limit) {
+    return stores
+        .records()
+        .get(claim.entry().buildId())
+        .thenCompose(
+            record -> {
+              if (record.isPresent() && record.get().state() != BuildState.QUEUED) {
+                return stores.queue().ack(claim).thenApply(v -> true);
+              }
+              return acquireAndLaunch(claim, limit);
+            });
+  }
+
+  private CompletableFuture<Boolean> acquireAndLaunch(QueueClaim claim, int limit) {
     var entry = claim.entry();
     return stores
         .slots()
