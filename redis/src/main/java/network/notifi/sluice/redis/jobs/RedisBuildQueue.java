@@ -26,8 +26,9 @@ import org.redisson.client.codec.StringCodec;
  * XDEL}). Fair order lives beside it: a list of waiting entry ids per third-party line and a ring of
  * the lines; a claim takes the head of the line whose turn it is and delivers that entry to the
  * claimant through the group (so {@code XPENDING} shows who holds what). A claim older than the
- * reclaim timeout on the injected clock is moved to the next claimant with {@code XCLAIM}. Every
- * call is one Lua script on the namespace's slot. Thread-safe; no call blocks.
+ * reclaim timeout, on the injected clock or by the group's idle time ({@code XAUTOCLAIM}), is moved
+ * to the next claimant. Every call is one Lua script on the namespace's slot. Thread-safe; no call
+ * blocks.
  */
 final class RedisBuildQueue implements BuildQueue {
 
@@ -83,14 +84,20 @@ final class RedisBuildQueue implements BuildQueue {
       return position(ARGV[2])
       """);
 
-  // ARGV: prefix, consumer, now, reclaim cutoff. Returns the claimed entry's stream fields, or {}.
+  // ARGV: prefix, consumer, now, reclaim cutoff, reclaim ms. Returns the claimed entry's fields, or {}.
+  // A stale claim is found by its claim time on the injected clock (XCLAIM moves it), else by the
+  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one.
   private static final LuaScript CLAIM = new LuaScript("""
       local sid
       local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 1)
       if #stale > 0 then
         sid = stale[1]
         redis.call('XCLAIM', KEYS[1], 'dispatchers', ARGV[2], 0, sid)
-      else
+      elseif redis.call('EXISTS', KEYS[1]) == 1 then
+        local idle = redis.call('XAUTOCLAIM', KEYS[1], 'dispatchers', ARGV[2], ARGV[5], '0-0', 'COUNT', 1)
+        if #idle[2] > 0 then sid = idle[2][1][1] end
+      end
+      if not sid then
         local line = redis.call('LPOP', KEYS[3])
         if not line then return {} end
         sid = redis.call('LPOP', ARGV[1] .. line)
@@ -188,7 +195,7 @@ final class RedisBuildQueue implements BuildQueue {
     long nowMs = now.toEpochMilli();
     CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, keysOf(namespace),
         keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
-        Long.toString(nowMs - reclaimAfter.toMillis()));
+        Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()));
     Instant claimedAt = Instant.ofEpochMilli(nowMs);
     return reply.thenApply(fields -> fields.isEmpty()
         ? Optional.empty()
