@@ -247,7 +247,9 @@ final class RedisBuildQueue implements BuildQueue {
     return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
         .addAsync(namespace)
         .toCompletableFuture()
-        .thenAccept(added -> indexed.add(namespace));
+        .thenAccept(added -> indexed.add(namespace))
+        // A missed index write is retried by the next call; it must not fail the caller's operation.
+        .exceptionally(error -> null);
   }
 
   private static QueuedBuild toEntry(String namespace, List<Object> flat) {

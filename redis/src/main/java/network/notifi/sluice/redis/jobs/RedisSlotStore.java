@@ -176,7 +176,9 @@ final class RedisSlotStore implements SlotStore {
     return client.<String>getSet(keys.namespaces("slots"), StringCodec.INSTANCE)
         .addAsync(namespace)
         .toCompletableFuture()
-        .thenAccept(added -> indexed.add(namespace));
+        .thenAccept(added -> indexed.add(namespace))
+        // A missed index write is retried by the next call; it must not fail the caller's operation.
+        .exceptionally(error -> null);
   }
 
   private static List<Lease> toLeases(String namespace, List<Object> flat) {
