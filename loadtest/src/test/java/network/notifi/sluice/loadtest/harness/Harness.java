@@ -138,7 +138,14 @@ public final class Harness {
       Thread hook = new Thread(t::close, "harness-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       for (Scenario s : scenarios) {
-        results.add(runScenario(t, s, dir));
+        try {
+          results.add(runScenario(t, s, dir));
+        } catch (Exception e) {
+          log.info(s.id + " FAILED: " + e.getMessage());
+          results.add(new ScenarioResult(s.id, "FAILED",
+              List.of(Check.of("scenario ran", false, String.valueOf(e.getMessage()))), null, null, null));
+          t.close(); // the next scenario starts from scratch
+        }
       }
       if (bench) {
         results.addAll(new Bench(o, log, dir, this).run(t));
@@ -177,7 +184,7 @@ public final class Harness {
       log.info(s.id + " SKIPPED: build admission (jobs.*) is not wired in this jar");
       return new ScenarioResult(s.id, "SKIPPED", List.of(), null, null, "build admission not wired in this jar");
     }
-    JobSampler sampler = jobs ? JobSampler.start(t.replicas) : null;
+    JobSampler sampler = jobs ? JobSampler.start(t.replicas, t.cluster && jarSharesJobs(o.jar)) : null;
     Totals before = Totals.of(t.replicas);
     Path outcomesFile = dir.resolve(s.id + ".outcomes.properties");
     GatlingRun g = gatling(s.simulation, t.target(), params, outcomesFile, dir, s.id);
