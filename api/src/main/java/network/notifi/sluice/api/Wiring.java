@@ -6,6 +6,15 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.Map;
 import java.util.UUID;
 import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.local.LocalProcessLauncher;
+import network.notifi.sluice.jobs.spi.JobLauncher;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.k8s.KubernetesClients;
+import network.notifi.sluice.k8s.KubernetesJobLauncher;
+import network.notifi.sluice.redis.jobs.RedisJobStores;
 import network.notifi.sluice.api.tracing.Tracing;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.redis.DegradingBucketStore;
@@ -17,9 +26,11 @@ import network.notifi.sluice.redis.ReplicaHeartbeat;
 import org.redisson.api.RedissonClient;
 
 /**
- * Builds a {@link SluiceApp} from configuration: the embedded default with {@code redis.mode: none},
- * else buckets shared through Redis (standalone or cluster) behind a circuit breaker that falls back
- * to local buckets, on Redis's clock.
+ * Builds a {@link SluiceApp} from configuration. With {@code redis.mode: none}, the embedded default:
+ * in-process buckets and job stores. Otherwise buckets, slots, queues, backoff windows and build
+ * records shared through Redis (standalone or cluster); buckets behind a circuit breaker that falls
+ * back to local buckets, on Redis's clock. Builds run as local processes or, with {@code
+ * jobs.launcher: kubernetes}, as Kubernetes Jobs.
  */
 public final class Wiring {
 
@@ -28,13 +39,36 @@ public final class Wiring {
   /** The app for {@code config}, not started; the caller starts and closes it. */
   public static SluiceApp build(SluiceConfig config, Map<String, String> env) {
     var builder = SluiceApp.builder(config).openTelemetry(Tracing.fromEnvironment(env));
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    JobStores stores = InProcessStores.create(clock);
     if (config.redis().mode() != RedisConfig.Mode.NONE) {
-      withRedis(builder, config.redis());
+      RedissonClient client = withRedis(builder, config.redis());
+      stores = RedisJobStores.create(client, config.redis(), clock);
     }
-    return builder.build();
+    JobLauncher launcher = launcher(config, stores, builder);
+    var admission = BuildAdmission.create(config.jobs().admission(), stores, launcher, clock, builder.registry());
+    admission.startDispatcher();
+    return builder.admission(admission).build();
   }
 
-  private static void withRedis(SluiceApp.Builder builder, RedisConfig redis) {
+  private static JobLauncher launcher(SluiceConfig config, JobStores stores, SluiceApp.Builder builder) {
+    if (config.jobs().launcher() == SluiceConfig.Launcher.LOCAL) {
+      return new LocalProcessLauncher(config.jobs().admission().local());
+    }
+    K8sConfig k8s = config.jobs().kubernetes();
+    var launcher = KubernetesJobLauncher.builder(k8s, KubernetesClients.fromConfig(k8s))
+        .watchClient(KubernetesClients.forWatches(k8s))
+        .meterRegistry(builder.registry())
+        .reconcileSlots(stores.slots(), config.jobs().admission().leaseDuration())
+        .build()
+        .start();
+    builder.dependency("kubernetes", () -> !launcher.available(), () -> Map.of(
+        "api", k8s.apiUrl().orElse("in-cluster or KUBECONFIG"),
+        "circuit_breaker", launcher.health().breakerState()));
+    return launcher;
+  }
+
+  private static RedissonClient withRedis(SluiceApp.Builder builder, RedisConfig redis) {
     RedissonClient client = RedisClients.create(redis);
     builder.closing(client::shutdown);
     RedisTimeClock clock = RedisTimeClock.start(client, redis);
@@ -50,6 +84,7 @@ public final class Wiring {
         "failure_mode", redis.failureMode().toString(),
         "live_replicas", heartbeat.liveReplicas(),
         "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(java.util.Locale.ROOT)));
+    return client;
   }
 
   private static void bindBreaker(DegradingBucketStore store, SluiceApp.Builder builder) {

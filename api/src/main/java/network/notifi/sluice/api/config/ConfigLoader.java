@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.jobs.JobsConfig;
+import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -190,7 +192,74 @@ public final class ConfigLoader {
             source.duration("jobs.expected_build_duration", d.expectedBuildDuration(), Duration.ofSeconds(1)),
             source.duration("jobs.dispatch_interval", d.dispatchInterval(), Duration.ofMillis(10)),
             local),
-        launcher));
+        launcher,
+        kubernetes(source, rateLimiting)));
+  }
+
+  private static K8sConfig kubernetes(ConfigSource source, SluiceConfig.RateLimiting rateLimiting) {
+    K8sConfig d = K8sConfig.defaults();
+    String apiUrl = source.string("k8s.api_url", "");
+    Map<String, String> mapping = new LinkedHashMap<>();
+    for (String namespace : source.keys("k8s.namespace_mapping")) {
+      mapping.put(namespace, source.string("k8s.namespace_mapping." + namespace, namespace));
+    }
+    var resources = resources(source, "k8s.resources", d.resources());
+    Map<String, K8sConfig.Resources> perNamespace = new LinkedHashMap<>();
+    for (String namespace : source.keys("k8s.namespace_resources")) {
+      perNamespace.put(namespace, resources(source, "k8s.namespace_resources." + namespace, resources));
+    }
+    var q = d.quota();
+    var r = d.resilience();
+    return validated(() -> new K8sConfig(
+        apiUrl.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(apiUrl),
+        new java.util.LinkedHashSet<>(source.list("k8s.namespaces", List.copyOf(d.namespaces()))),
+        mapping,
+        source.string("k8s.image", d.image()),
+        source.list("k8s.command", d.command()),
+        source.list("k8s.args", d.args()),
+        source.intValue("k8s.backoff_limit", d.backoffLimit(), 0, 100),
+        source.duration("k8s.active_deadline", d.activeDeadline(), Duration.ofSeconds(1)),
+        source.duration("k8s.ttl_after_finished", d.ttlAfterFinished(), Duration.ZERO),
+        resources,
+        perNamespace,
+        optional(source.string("k8s.ingress_bandwidth", "")),
+        optional(source.string("k8s.egress_bandwidth", "")),
+        new K8sConfig.Quota(
+            source.booleanValue("k8s.quota.ensure", q.ensure()),
+            source.booleanValue("k8s.quota.check", q.check()),
+            source.string("k8s.quota.name", q.name()),
+            source.intValue("k8s.quota.jobs", q.jobs(), 1, 1_000_000),
+            source.string("k8s.quota.limits_memory", q.limitsMemory()),
+            source.string("k8s.quota.limits_cpu", q.limitsCpu()),
+            source.string("k8s.quota.requests_ephemeral_storage", q.requestsEphemeralStorage())),
+        source.duration("k8s.reconcile_interval", d.reconcileInterval(), Duration.ofMillis(100)),
+        source.duration("k8s.grace_period", d.gracePeriod(), Duration.ZERO),
+        source.booleanValue("k8s.watch", d.watch()),
+        new K8sConfig.Resilience(
+            rateLimiting.maxRetries(),
+            rateLimiting.retryBaseDelay(),
+            source.duration("k8s.resilience.retry_max_delay", r.retryMaxDelay(), Duration.ofMillis(1)),
+            source.intValue("k8s.resilience.jitter_percent", (int) Math.round(r.jitter() * 100), 0, 100) / 100.0,
+            source.intValue("k8s.resilience.breaker_window", r.breakerWindow(), 1, 10_000),
+            source.intValue("k8s.resilience.breaker_minimum_calls", r.breakerMinimumCalls(), 1, 10_000),
+            source.intValue("k8s.resilience.breaker_failure_rate_percent", Math.round(r.breakerFailureRate()), 1, 100),
+            source.duration("k8s.resilience.breaker_open_for", r.breakerOpenFor(), Duration.ofMillis(1)),
+            source.intValue("k8s.resilience.bulkhead", r.bulkhead(), 1, 10_000),
+            source.duration("k8s.resilience.call_timeout", r.callTimeout(), Duration.ofMillis(1)))));
+  }
+
+  private static K8sConfig.Resources resources(ConfigSource source, String path, K8sConfig.Resources d) {
+    return validated(() -> new K8sConfig.Resources(
+        source.string(path + ".requests.memory", d.requestsMemory()),
+        source.string(path + ".requests.cpu", d.requestsCpu()),
+        source.string(path + ".requests.ephemeral_storage", d.requestsEphemeralStorage()),
+        source.string(path + ".limits.memory", d.limitsMemory()),
+        source.string(path + ".limits.cpu", d.limitsCpu()),
+        source.string(path + ".limits.ephemeral_storage", d.limitsEphemeralStorage())));
+  }
+
+  private static java.util.Optional<String> optional(String value) {
+    return value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(value);
   }
 
   private static RedisConfig redis(ConfigSource source) {

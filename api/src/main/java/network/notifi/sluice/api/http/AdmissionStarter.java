@@ -17,6 +17,9 @@ import network.notifi.sluice.jobs.BuildStatus;
  */
 public final class AdmissionStarter implements BuildStarter {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdmissionStarter.class);
+  static final long UNAVAILABLE_RETRY_SECONDS = 5;
+
   private final BuildAdmission admission;
 
   public AdmissionStarter(BuildAdmission admission) {
@@ -26,7 +29,21 @@ public final class AdmissionStarter implements BuildStarter {
   @Override
   public CompletableFuture<Reply> start(BuildStartRequest request) {
     var buildRequest = new BuildRequest(request.parserId(), request.namespace(), request.thirdParty());
-    return admission.start(buildRequest).thenApply(AdmissionStarter::reply);
+    return admission.start(buildRequest)
+        .thenApply(AdmissionStarter::reply)
+        .exceptionally(AdmissionStarter::unavailable);
+  }
+
+  /**
+   * The shared job stores (Redis) did not answer: nothing was started, the caller may retry. A 503
+   * with a reason, not a 500: this is a dependency's bad day, not a bug.
+   */
+  private static Reply unavailable(Throwable failure) {
+    LOG.warn("build admission failed: {}", failure.toString());
+    var problem = Problem.of(503, "jobs_unavailable",
+        "build admission is unavailable: its shared state did not answer; nothing was started, retry in "
+            + UNAVAILABLE_RETRY_SECONDS + " s");
+    return new Reply(503, problem, UNAVAILABLE_RETRY_SECONDS);
   }
 
   static Reply reply(AdmissionResult result) {
@@ -57,7 +74,8 @@ public final class AdmissionStarter implements BuildStarter {
     return new Reply(503, problem, seconds);
   }
 
-  /** A build as JSON: what {@code POST /events} and {@code GET /builds/{id}} answer. */
+  /** A build as JSON: what {@code POST /events} and {@code GET /builds/{id}} answer. A queued build
+   * that waits after a deferred launch shows why in {@code waiting_reason}. */
   static Map<String, Object> body(BuildStatus status) {
     Build build = status.build();
     Map<String, Object> body = new LinkedHashMap<>();
@@ -70,7 +88,8 @@ public final class AdmissionStarter implements BuildStarter {
     body.put("created_at", build.createdAt().toString());
     build.startedAt().ifPresent(at -> body.put("started_at", at.toString()));
     build.finishedAt().ifPresent(at -> body.put("finished_at", at.toString()));
-    build.failureReason().ifPresent(reason -> body.put("failure_reason", reason));
+    build.failureReason().ifPresent(reason ->
+        body.put(build.state() == network.notifi.sluice.jobs.BuildState.QUEUED ? "waiting_reason" : "failure_reason", reason));
     return body;
   }
 

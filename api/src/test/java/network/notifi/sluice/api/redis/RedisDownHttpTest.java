@@ -40,11 +40,17 @@ class RedisDownHttpTest {
 
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         var response = client.send(client.buildStart(parser()));
-        assertThat(response.statusCode()).isIn(202, 429);
+        // Decisions go on locally; admission needs its shared stores and says so with a 503.
+        assertThat(response.statusCode()).isIn(429, 503);
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
       });
       for (int i = 0; i < 20; i++) {
-        assertThat(client.send(client.buildStart(parser())).statusCode()).isLessThan(500);
+        var response = client.send(client.buildStart(parser()));
+        assertThat(response.statusCode()).isIn(429, 503);
+        if (response.statusCode() == 503) {
+          assertThat(json(response).get("reason").asText()).isEqualTo("jobs_unavailable");
+          assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+        }
       }
       var ready = json(client.get("/health/ready"));
       assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
@@ -58,6 +64,8 @@ class RedisDownHttpTest {
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
       });
       assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
     }
   }
 

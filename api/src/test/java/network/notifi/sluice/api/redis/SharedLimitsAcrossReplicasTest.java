@@ -61,9 +61,10 @@ class SharedLimitsAcrossReplicasTest {
     var responses = sendAll(targets, requests);
     double elapsedSeconds = (System.nanoTime() - start) / 1e9;
 
-    long admitted = responses.stream().filter(r -> r.statusCode() == 202).count();
-    long refused = responses.stream().filter(r -> r.statusCode() == 429).count();
-    assertThat(admitted + refused).isEqualTo(300);
+    // Past the limiter a build start is 202 (running or queued), or 503 when the shared job stores
+    // did not answer in time on a busy machine; refused by the limiter is 429. Never a 500.
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isIn(202, 429, 503));
+    long admitted = responses.stream().filter(r -> r.statusCode() != 429).count();
     // build.start: burst 100, refilled at 50/s on the shared bucket for as long as the burst took.
     assertThat(admitted).isBetween(100L, 100L + (long) Math.ceil(50 * elapsedSeconds));
   }
