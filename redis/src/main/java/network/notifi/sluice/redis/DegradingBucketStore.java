@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * during a switch a refund can land in the other store: at most one token per decision in flight.
  *
  * <p>Metrics: gauge {@code rate_limit_degraded} (1 while answers are local), {@code
- * rate_limit_degraded_switches_total{to=degraded|shared}}, {@code rate_limit_store_failures_total}.
+ * rate_limit_degraded_switches_total{to=degraded|shared}}, {@code rate_limit_store_errors_total}.
  * Every switch is logged. Thread-safe; no method blocks.
  */
 public final class DegradingBucketStore implements BucketStore {
@@ -95,7 +95,7 @@ public final class DegradingBucketStore implements BucketStore {
         .description("Switches between shared (Redis) and local rate-limit decisions")
         .tag("to", "shared")
         .register(registry);
-    this.failures = Counter.builder("rate_limit_store_failures")
+    this.failures = Counter.builder("rate_limit_store_errors")
         .description("Calls to the shared rate-limit store that failed or timed out")
         .register(registry);
     Gauge.builder("rate_limit_degraded", this, s -> s.isDegraded() ? 1 : 0)

@@ -39,7 +39,7 @@ public final class RedisClients {
         var single = redisson.useSingleServer()
             .setAddress(scheme + config.addresses().get(0))
             .setConnectionMinimumIdleSize(4)
-            .setConnectionPoolSize(32);
+            .setConnectionPoolSize(64);
         common(single, config);
       }
       case CLUSTER -> {
@@ -47,7 +47,7 @@ public final class RedisClients {
             .setReadMode(ReadMode.MASTER)
             .setScanInterval(1_000)
             .setMasterConnectionMinimumIdleSize(4)
-            .setMasterConnectionPoolSize(32);
+            .setMasterConnectionPoolSize(64);
         config.addresses().forEach(a -> cluster.addNodeAddress(scheme + a));
         common(cluster, config);
       }

@@ -44,7 +44,7 @@ class DegradingBucketStoreTest {
     assertThat(store.isDegraded()).isTrue();
     assertThat(registry.get("rate_limit_degraded").gauge().value()).isEqualTo(1.0);
     assertThat(registry.get("rate_limit_degraded_switches").tag("to", "degraded").counter().count()).isEqualTo(1);
-    assertThat(registry.get("rate_limit_store_failures").counter().count()).isEqualTo(5);
+    assertThat(registry.get("rate_limit_store_errors").counter().count()).isEqualTo(5);
   }
 
   @ParameterizedTest
