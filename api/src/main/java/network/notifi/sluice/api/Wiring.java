@@ -38,11 +38,22 @@ public final class Wiring {
 
   /** The app for {@code config}, not started; the caller starts and closes it. */
   public static SluiceApp build(SluiceConfig config, Map<String, String> env) {
+    return build(config, env, null);
+  }
+
+  /**
+   * As {@link #build(SluiceConfig, Map)}, with the buckets on {@code bucketClock} instead of the
+   * system's or Redis's clock: for tests that move time themselves.
+   */
+  public static SluiceApp build(SluiceConfig config, Map<String, String> env, Clock bucketClock) {
     var builder = SluiceApp.builder(config).openTelemetry(Tracing.fromEnvironment(env));
+    if (bucketClock != null) {
+      builder.clock(bucketClock);
+    }
     java.time.Clock clock = java.time.Clock.systemUTC();
     JobStores stores = InProcessStores.create(clock);
     if (config.redis().mode() != RedisConfig.Mode.NONE) {
-      RedissonClient client = withRedis(builder, config.redis());
+      RedissonClient client = withRedis(builder, config.redis(), bucketClock);
       stores = RedisJobStores.create(client, config.redis(), clock);
     }
     JobLauncher launcher = launcher(config, stores, builder);
@@ -68,11 +79,15 @@ public final class Wiring {
     return launcher;
   }
 
-  private static RedissonClient withRedis(SluiceApp.Builder builder, RedisConfig redis) {
+  private static RedissonClient withRedis(SluiceApp.Builder builder, RedisConfig redis, Clock bucketClock) {
     RedissonClient client = RedisClients.create(redis);
     builder.closing(client::shutdown);
-    RedisTimeClock clock = RedisTimeClock.start(client, redis);
-    builder.closing(clock);
+    Clock clock = bucketClock;
+    if (clock == null) {
+      RedisTimeClock redisTime = RedisTimeClock.start(client, redis);
+      builder.closing(redisTime);
+      clock = redisTime;
+    }
     ReplicaHeartbeat heartbeat = ReplicaHeartbeat.start(client, redis, "replica-" + UUID.randomUUID(), clock);
     builder.closing(heartbeat);
     var shared = RedisBucketStore.create(client, redis, clock);

@@ -84,36 +84,58 @@ class DashboardTest {
   @Tag("dashboard")
   void everyPanelShowsDataFromARealPrometheusScrapingSluice() throws IOException {
     List<Query> queries = queries(JSON.readTree(DASHBOARD.toFile()));
-    var config = ConfigLoader.load(Optional.empty(), ENV);
+    // The whole service as deployed: buckets, slots and queues on a real Redis, builds as Jobs on
+    // the Kubernetes API stand-in; only the buckets' clock is frozen so that refusals are exact.
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("SLUICE_REDIS_MODE", "standalone");
+    env.put("SLUICE_REDIS_ADDRESSES", network.notifi.sluice.redis.testing.RedisServers.standalone().hostAndPort());
+    env.put("SLUICE_REDIS_KEY_PREFIX", "d" + System.nanoTime() + ":");
+    env.put("SLUICE_REDIS_COMMAND_TIMEOUT", "3s");
+    env.put("SLUICE_REDIS_DECISION_TIMEOUT", "5s");
+    env.put("SLUICE_JOBS_LAUNCHER", "kubernetes");
+    env.put("SLUICE_K8S_RECONCILE_INTERVAL", "300ms");
+    env.put("SLUICE_K8S_WATCH", "false");
     var clock = new ManualClock();
-    try (var app = SluiceApp.builder(config).clock(clock).build().start();
-        var prometheus = PrometheusServer.start(List.of("127.0.0.1:" + app.port()))) {
-      await("first scrape of Sluice").atMost(Duration.ofSeconds(30)).until(() -> !prometheus.query("up{job=\"sluice\"} == 1").isEmpty());
-
-      driveMixedTraffic(new HttpTestClient(app.port()), clock);
-
-      await("Prometheus has scraped the traffic, three scrapes or more in the last minute")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> !prometheus.query("rate_limit_rejected_total{limit_type=\"global\"} > 0").isEmpty()
-              && !prometheus.query("count_over_time(up{job=\"sluice\"}[1m]) >= 3").isEmpty());
-
-      List<String> missing = new ArrayList<>();
-      for (Query query : queries) {
-        try {
-          if (prometheus.query(query.promql()).isEmpty()) {
-            missing.add(query + ": no series");
-          }
-        } catch (PrometheusServer.PromQlException e) {
-          missing.add(query + ": query refused: " + e.getMessage());
-        }
+    try (var api = network.notifi.sluice.k8s.testing.TestApiServer.start()) {
+      env.put("SLUICE_K8S_API_URL", api.url());
+      var config = ConfigLoader.load(Optional.empty(), env);
+      try (var app = network.notifi.sluice.api.Wiring.build(config, Map.of(), clock).start();
+          var prometheus = PrometheusServer.start(List.of("127.0.0.1:" + app.port()))) {
+        runEveryQuery(queries, app, prometheus, clock, api);
       }
-      assertThat(missing)
-          .withFailMessage(() -> missing.size() + " of " + queries.size()
-              + " dashboard queries return no data from Sluice as wired today:\n  "
-              + String.join("\n  ", missing))
-          .isEmpty();
     }
+  }
+
+  private static void runEveryQuery(
+      List<Query> queries, SluiceApp app, PrometheusServer prometheus, ManualClock clock,
+      network.notifi.sluice.k8s.testing.TestApiServer api) {
+    await("first scrape of Sluice").atMost(Duration.ofSeconds(30)).until(() -> !prometheus.query("up{job=\"sluice\"} == 1").isEmpty());
+
+    driveMixedTraffic(new HttpTestClient(app.port()), clock);
+    endSomeBuilds(api);
+
+    await("Prometheus has scraped the traffic, three scrapes or more in the last minute")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> !prometheus.query("rate_limit_rejected_total{limit_type=\"global\"} > 0").isEmpty()
+            && !prometheus.query("increase(builds_total[1m]) > 0").isEmpty()
+            && !prometheus.query("count_over_time(up{job=\"sluice\"}[1m]) >= 3").isEmpty());
+
+    List<String> missing = new ArrayList<>();
+    for (Query query : queries) {
+      try {
+        if (prometheus.query(query.promql()).isEmpty()) {
+          missing.add(query + ": no series");
+        }
+      } catch (PrometheusServer.PromQlException e) {
+        missing.add(query + ": query refused: " + e.getMessage());
+      }
+    }
+    assertThat(missing)
+        .withFailMessage(() -> missing.size() + " of " + queries.size()
+            + " dashboard queries return no data from Sluice as wired today:\n  "
+            + String.join("\n  ", missing))
+        .isEmpty();
   }
 
   /** Admitted, refused at every level, bad input, other routes; asserts the answers to pin the numbers. */
@@ -137,6 +159,15 @@ class DashboardTest {
     assertThat(client.get("/ratelimits").statusCode()).isEqualTo(200);
     assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(client.get("/no-such-route").statusCode()).isEqualTo(404);
+  }
+
+  /** One Job completes, one fails (builds by outcome, duration, backoff); one API call is retried. */
+  private static void endSomeBuilds(network.notifi.sluice.k8s.testing.TestApiServer api) {
+    var jobs = api.jobs("default");
+    assertThat(jobs).hasSizeGreaterThanOrEqualTo(2);
+    api.complete("default", jobs.get(0).getMetadata().getName());
+    api.fail("default", jobs.get(1).getMetadata().getName(), "BackoffLimitExceeded");
+    api.proxy().fault(network.notifi.sluice.k8s.testing.FaultProxy.Mode.ERROR_503, Duration.ofSeconds(1));
   }
 
   private static List<Integer> send(HttpTestClient client, int count) {
