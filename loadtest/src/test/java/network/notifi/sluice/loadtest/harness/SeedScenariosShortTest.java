@@ -26,8 +26,10 @@ class SeedScenariosShortTest {
     Harness.Options o = new Harness.Options();
     // Three replicas only once they share buckets and build admission through Redis: before that the
     // cross-replica checks would (rightly) fail on work that is still being wired.
-    boolean full = Harness.jarHasRedis(JAR) && Harness.jarSharesJobs(JAR) && onPath("redis-server")
-        && Nginx.binary() != null;
+    // -Dsluice.loadtest.topology=embedded|cluster forces one (auto by default).
+    String forced = System.getProperty("sluice.loadtest.topology", "auto");
+    boolean full = "cluster".equals(forced) || ("auto".equals(forced) && Harness.jarHasRedis(JAR)
+        && Harness.jarSharesJobs(JAR) && onPath("redis-server") && Nginx.binary() != null);
     if (!full) {
       o.embedded();
     }
