@@ -15,12 +15,13 @@
 #            --replicas N    number of replicas (3)
 #            --no-nginx      send the traffic to the first replica directly
 #            --no-build      use the jar and classes as they are
+#            --jar FILE      another service jar (default api/target/sluice.jar)
 #            -Dsluice.K=V    a simulation parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 build=1; nginx=1; redis=1
 for a in "$@"; do
   case "$a" in
