@@ -15,26 +15,34 @@ import java.util.List;
 import java.util.Map;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
+import network.notifi.sluice.api.Wiring;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's scenarios 3 and 4 over HTTP on the embedded default: builds are local processes that
+ * The seed's scenarios 3 and 4 over HTTP on the embedded default (and, in a subclass, on a Redis
+ * Cluster): builds are local processes that
  * run until the test creates {@code <dir>/<parser>.ok} (exit 0) or {@code <dir>/<parser>.fail} (exit 1).
  */
-class AdmissionEndpointTest {
+public class AdmissionEndpointTest {
 
   @TempDir Path dir;
   private SluiceApp app;
   private HttpTestClient client;
 
+  /** Settings a subclass adds, e.g. to run the same scenarios on a Redis Cluster. */
+  protected Map<String, String> backend() {
+    return Map.of();
+  }
+
   private void start(Map<String, String> env) {
-    Map<String, String> all = new HashMap<>(env);
+    Map<String, String> all = new HashMap<>(backend());
+    all.putAll(env);
     all.put("SLUICE_JOBS_LOCAL_COMMAND",
         "while true; do [ -e '" + dir + "/'$PARSER_ID.ok ] && exit 0; [ -e '" + dir + "/'$PARSER_ID.fail ] && exit 1;"
             + " sleep 0.05; done");
-    app = SluiceApp.builder(TestConfigs.config(all)).build().start();
+    app = Wiring.build(TestConfigs.config(all), Map.of()).start();
     client = new HttpTestClient(app.port());
   }
 
