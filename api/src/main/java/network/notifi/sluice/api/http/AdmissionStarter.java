@@ -93,9 +93,7 @@ public final class AdmissionStarter implements BuildStarter {
     return body;
   }
 
-  /** Whole seconds for {@code Retry-After}: rounded up, at least 1. */
   private static long seconds(Duration duration) {
-    long millis = Math.max(0, duration.toMillis());
-    return Math.max(1, (millis + 999) / 1000);
+    return RateLimitHeaders.retryAfterSeconds(duration.toNanos());
   }
 }
