@@ -64,6 +64,10 @@ final class Topology implements AutoCloseable {
     if (cluster) {
       all.put("SLUICE_REDIS_MODE", "cluster");
       all.put("SLUICE_REDIS_ADDRESSES", redis.addresses());
+      // Load generator, nginx, three replicas and six Redis nodes share this machine's cores: the
+      // production timeouts (250 ms / 500 ms) would measure CPU starvation, not Sluice.
+      all.putIfAbsent("SLUICE_REDIS_COMMAND_TIMEOUT", "2s");
+      all.putIfAbsent("SLUICE_REDIS_DECISION_TIMEOUT", "3s");
     }
     log.info("starting " + replicaCount + " replica(s)" + (cluster ? " on the cluster" : " (in-process buckets)"));
     for (int i = 1; i <= replicaCount; i++) {
