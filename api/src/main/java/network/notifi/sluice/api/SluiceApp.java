@@ -15,13 +15,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
-import network.notifi.sluice.api.http.BuildStarter;
 import network.notifi.sluice.api.http.Dependencies;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
@@ -38,9 +36,10 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The Sluice service, built from its dependencies: a {@link BucketStore}, a {@link BuildStarter}, a
+ * The Sluice service, built from its dependencies: a {@link BucketStore}, {@link BuildAdmission}, a
  * clock and a metrics registry. {@link #builder} defaults each to the embedded default (in-process
- * buckets, system clock).
+ * buckets and job stores, local-process builds, system clock); {@link Wiring} builds it from
+ * configuration.
  *
  * <p>Not thread-safe to start and stop concurrently; serving requests is.
  */
@@ -86,8 +85,8 @@ public final class SluiceApp implements AutoCloseable {
     var httpMetrics = new HttpMetrics(registry);
     var routes =
         new Routes(
-            config, limiter, b.clock, b.buildStarter, responses, registry, tracer,
-            Optional.ofNullable(b.admission), b.dependencies);
+            config, limiter, b.clock, new AdmissionStarter(b.admission), responses, registry, tracer,
+            b.admission, b.dependencies);
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -152,7 +151,6 @@ public final class SluiceApp implements AutoCloseable {
     private final SluiceConfig config;
     private Clock clock = Clock.system();
     private BucketStore bucketStore;
-    private BuildStarter buildStarter;
     private BuildAdmission admission;
     private final Dependencies dependencies = new Dependencies();
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -191,12 +189,6 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
-    /** Something other than build admission answers admitted build starts; for tests and tools. */
-    public Builder buildStarter(BuildStarter starter) {
-      this.buildStarter = Objects.requireNonNull(starter, "starter");
-      return this;
-    }
-
     /** Tracing; the default is off ({@link OpenTelemetry#noop()}). */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
@@ -231,15 +223,10 @@ public final class SluiceApp implements AutoCloseable {
       if (bucketStore == null) {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
       }
-      if (buildStarter == null) {
-        if (admission == null) {
-          admission = BuildAdmission.embedded(config.jobs().admission(), registry);
-        }
-        buildStarter = new AdmissionStarter(admission);
+      if (admission == null) {
+        admission = BuildAdmission.embedded(config.jobs().admission(), registry);
       }
-      if (admission != null) {
-        closeables.add(admission);
-      }
+      closeables.add(admission);
       closeables.add(bucketStore);
       return new SluiceApp(this);
     }

@@ -8,7 +8,6 @@ import io.opentelemetry.api.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,7 @@ public final class Routes {
 
   private final EventsHandler events;
   private final RateLimitStatus status;
-  private final Optional<BuildsHandler> builds;
+  private final BuildsHandler builds;
   private final Dependencies dependencies;
   private final Responses responses;
   private final PrometheusMeterRegistry registry;
@@ -36,15 +35,15 @@ public final class Routes {
       Responses responses,
       PrometheusMeterRegistry registry,
       Tracer tracer,
-      Optional<BuildAdmission> admission,
+      BuildAdmission admission,
       Dependencies dependencies) {
     this.dependencies = dependencies;
-    this.builds = admission.map(a -> new BuildsHandler(a, responses));
+    this.builds = new BuildsHandler(admission, responses);
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
         new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused);
     this.status = new RateLimitStatus(limiter, topRefused, responses);
-    admission.ifPresent(a -> status.section("jobs", () -> jobsStatus(a)));
+    status.section("jobs", () -> jobsStatus(admission));
     status.section("dependencies", () -> CompletableFuture.completedFuture(dependencies.report().get("dependencies")));
     this.responses = responses;
     this.registry = registry;
@@ -56,7 +55,7 @@ public final class Routes {
     cfg.routes.get("/health/ready", ctx -> json(ctx, dependencies.report()));
     cfg.routes.get("/metrics", this::metrics);
     cfg.routes.get("/ratelimits", status);
-    builds.ifPresent(handler -> cfg.routes.get("/builds/{id}", handler));
+    cfg.routes.get("/builds/{id}", builds);
 
     cfg.routes.exception(Problem.ProblemException.class, (e, ctx) -> responses.problem(ctx, e.problem(), null, null));
     cfg.routes.exception(Exception.class, (e, ctx) -> responses.failure(ctx, e, null, null));
