@@ -53,6 +53,7 @@ public final class Dispatcher implements JobListener {
   private final DurationEstimator durations;
   private final BackoffPolicy backoff;
   private final String consumer;
+  private final java.util.Queue<PendingEnd> endsToRetry = new java.util.concurrent.ConcurrentLinkedQueue<>();
   // Builds launched by this replica and not yet ended: their leases are renewed here.
   private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
   private final Set<String> configuredNamespaces = new TreeSet<>();
@@ -126,24 +127,64 @@ public final class Dispatcher implements JobListener {
   /** A launcher reports the end of a job: free its slot once, record it, start the next build. */
   @Override
   public void onJobEnded(JobOutcome outcome) {
-    String namespace = outcome.namespace();
-    stores
-        .slots()
-        .release(namespace, outcome.buildId())
-        .thenCompose(
-            released ->
-                released
-                    ? finish(namespace, outcome.buildId(), outcome.succeeded(),
-                        outcome.failureReason().orElse(null), outcome.parserFault())
-                    : CompletableFuture.<Void>completedFuture(null))
-        .thenCompose(v -> drain(namespace))
-        .whenComplete(
-            (v, error) -> {
-              if (error != null) {
-                log.error("could not process the end of build {} in {}", outcome.buildId(), namespace, error);
-              }
-            });
+    processEnd(new PendingEnd(outcome, false, false));
   }
+
+  /**
+   * Frees the slot of an ended build once and records its end. A store that fails part-way leaves
+   * the end for the next {@link #tick} (the build stays owned, so its lease is renewed meanwhile
+   * instead of being held forever or expiring into a wrong "lease expired" failure).
+   */
+  private CompletableFuture<Void> processEnd(PendingEnd pending) {
+    JobOutcome outcome = pending.outcome();
+    String namespace = outcome.namespace();
+    CompletableFuture<Boolean> release =
+        pending.released()
+            ? CompletableFuture.completedFuture(true)
+            : stores.slots().release(namespace, outcome.buildId());
+    return release
+        .thenCompose(released -> {
+          if (released || pending.retried()) {
+            // On a retry, a release that answered "not held" may be our own earlier release whose
+            // answer was lost: finish() only writes the end of a build whose record still runs.
+            return finishIfRunning(outcome, !released && pending.retried())
+                .exceptionally(error -> {
+                  endsToRetry.add(new PendingEnd(outcome, true, true));
+                  log.warn("recording the end of build {} in {} failed, will retry: {}",
+                      outcome.buildId(), namespace, rootMessage(error));
+                  return null;
+                });
+          }
+          return CompletableFuture.<Void>completedFuture(null);
+        })
+        .exceptionally(error -> {
+          endsToRetry.add(new PendingEnd(outcome, false, true));
+          log.warn("releasing the slot of ended build {} in {} failed, will retry: {}",
+              outcome.buildId(), namespace, rootMessage(error));
+          return null;
+        })
+        .thenCompose(v -> drain(namespace))
+        .exceptionally(error -> {
+          log.warn("draining {} after the end of build {} failed: {}", namespace, outcome.buildId(), rootMessage(error));
+          return null;
+        });
+  }
+
+  private CompletableFuture<Void> finishIfRunning(JobOutcome outcome, boolean onlyIfRunning) {
+    String namespace = outcome.namespace();
+    if (!onlyIfRunning) {
+      return finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
+          outcome.parserFault());
+    }
+    return stores.records().get(outcome.buildId()).thenCompose(found ->
+        found.isPresent() && found.get().state() == network.notifi.sluice.jobs.BuildState.RUNNING
+            ? finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
+                outcome.parserFault())
+            : CompletableFuture.completedFuture(null));
+  }
+
+  /** An end whose processing failed part-way: whether its slot is already released, and that it is a retry. */
+  private record PendingEnd(JobOutcome outcome, boolean released, boolean retried) {}
 
   /**
    * Starts queued builds of the namespace while it has free slots. Safe to run on many threads and
@@ -168,6 +209,9 @@ public final class Dispatcher implements JobListener {
       return CompletableFuture.completedFuture(null);
     }
     List<CompletableFuture<?>> renewals = new ArrayList<>();
+    for (PendingEnd pending; (pending = endsToRetry.poll()) != null; ) {
+      renewals.add(processEnd(pending));
+    }
     for (Owned mine : owned) {
       renewals.add(
           stores

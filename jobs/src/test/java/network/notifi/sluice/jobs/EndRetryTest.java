@@ -1,0 +1,80 @@
+package network.notifi.sluice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.spi.BuildRecordStore;
+import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.SlotStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression: when a store failed while an ended build was being recorded, the build stayed owned
+ * and its lease was renewed forever, so its slot never freed. The end is now retried on the next tick.
+ */
+class EndRetryTest {
+
+  private final MutableClock clock = new MutableClock();
+  private final ScriptedLauncher launcher = new ScriptedLauncher();
+
+  @Test
+  void slotReleaseThatFailsIsRetriedOnTheNextTick() {
+    var base = InProcessStores.create(clock);
+    var failures = new AtomicInteger(1);
+    var stores = new JobStores(failing(SlotStore.class, base.slots(), "release", failures),
+        base.queue(), base.backoffs(), base.records());
+    try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
+      var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
+
+      launcher.succeed(started.build());
+      assertThat(admission.usage("default").join().active()).isEqualTo(1);
+
+      admission.tick().join();
+
+      assertThat(admission.usage("default").join().active()).isZero();
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void recordWriteThatFailsAfterTheReleaseIsRetriedWithoutLosingTheOutcome() {
+    var base = InProcessStores.create(clock);
+    var failures = new AtomicInteger(0);
+    var stores = new JobStores(base.slots(), base.queue(), base.backoffs(),
+        failing(BuildRecordStore.class, base.records(), "put", failures));
+    try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
+      var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
+
+      failures.set(1);
+      launcher.fail(started.build(), "exit code 1");
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+
+      admission.tick().join();
+
+      var ended = admission.status(started.build().id()).join().orElseThrow();
+      assertThat(ended.state()).isEqualTo(BuildState.FAILED);
+      assertThat(ended.build().failureReason()).contains("exit code 1");
+      assertThat(admission.usage("default").join().active()).isZero();
+    }
+  }
+
+  /** {@code delegate}, except that the next {@code failures} calls of {@code method} fail. */
+  @SuppressWarnings("unchecked")
+  private static <T> T failing(Class<T> type, T delegate, String method, AtomicInteger failures) {
+    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
+      if (m.getName().equals(method) && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return CompletableFuture.failedFuture(new IllegalStateException("store timed out"));
+      }
+      try {
+        return m.invoke(delegate, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    });
+  }
+}
