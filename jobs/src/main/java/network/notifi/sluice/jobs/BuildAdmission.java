@@ -337,11 +337,8 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private static boolean isDeferral(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
+    return network.notifi.sluice.jobs.internal.Futures.unwrap(error)
+        instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
@@ -413,14 +412,8 @@ public final class Dispatcher implements JobListener {
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
-  /** The error under the futures' wrappers; null for null. */
   private static Throwable root(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
+    return Futures.unwrap(error);
   }
 
   private record Owned(String namespace, String buildId) {}
