@@ -23,6 +23,9 @@ import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.internal.DurationEstimator;
 import network.notifi.sluice.jobs.internal.JobsMetrics;
 import network.notifi.sluice.jobs.local.LocalProcessLauncher;
+import network.notifi.sluice.jobs.spi.AdmissionAttempt;
+import network.notifi.sluice.jobs.spi.AdmissionStep;
+import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
@@ -101,31 +104,67 @@ public final class BuildAdmission implements AutoCloseable {
     return config;
   }
 
-  /** Asks to start a build; see the class comment for the order of checks. */
+  /**
+   * Asks to start a build; see the class comment for the order of checks. The checks and the slot
+   * or queue place are one atomic step of the stores ({@link AdmissionStore}); only a build that
+   * took a slot costs more store calls, to be launched.
+   */
   public CompletableFuture<AdmissionResult> start(BuildRequest request) {
     Objects.requireNonNull(request, "request");
     String namespace = request.namespace().orElse(config.defaultNamespace());
-    return stores
-        .backoffs()
-        .window(namespace, request.parserId())
-        .thenCompose(
-            window -> {
-              Instant now = clock.instant();
-              if (window.isPresent() && !window.get().remaining(now).isZero()) {
-                return done(
-                    new BackingOff(request.parserId(), namespace, window.get().remaining(now),
-                        window.get().consecutiveFailures()));
-              }
-              Build build =
-                  Build.queued(UUID.randomUUID().toString(), request.parserId(), namespace,
-                      request.thirdParty(), now);
-              return dedupe(build, true);
-            })
+    Build build = Build.queued(UUID.randomUUID().toString(), request.parserId(), namespace,
+        request.thirdParty(), clock.instant());
+    int limit = config.limitFor(namespace);
+    boolean queueing = config.onCapacity() == OnCapacity.QUEUE;
+    // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
+    var attempt = new AdmissionAttempt(build, limit, launcher.available(), queueing, config.queueMaxDepth(),
+        config.leaseDuration(), config.recordTtl());
+    CompletableFuture<AdmissionStep> step;
+    try {
+      step = stores.admissions().admit(attempt);
+    } catch (RuntimeException e) {
+      step = CompletableFuture.failedFuture(e);
+    }
+    return step
+        .exceptionallyCompose(error -> abandon(build, error))
+        .thenCompose(s -> answer(build, limit, queueing, s))
         .thenApply(
             result -> {
               metrics.admission(namespace, resultName(result));
               return result;
             });
+  }
+
+  private CompletableFuture<AdmissionResult> answer(Build build, int limit, boolean queueing, AdmissionStep step) {
+    String namespace = build.namespace();
+    if (step instanceof AdmissionStep.BackingOff backingOff) {
+      var window = backingOff.window();
+      return done(new BackingOff(build.parserId(), namespace, window.remaining(clock.instant()),
+          window.consecutiveFailures()));
+    }
+    if (step instanceof AdmissionStep.Held held) {
+      return done(new AlreadyActive(new BuildStatus(held.holder(), held.position())));
+    }
+    if (step instanceof AdmissionStep.SlotTaken taken) {
+      metrics.active(namespace, taken.active());
+      return dispatcher
+          .launch(build)
+          .<AdmissionResult>thenApply(Started::new)
+          .exceptionallyCompose(error -> isDeferral(error)
+              ? (queueing ? enqueueDeferred(build, limit) : refuseDeferred(build, limit))
+              : CompletableFuture.failedFuture(error))
+          .exceptionallyCompose(error -> abandon(build, error));
+    }
+    if (step instanceof AdmissionStep.Queued queued) {
+      metrics.queueDepth(namespace, queued.depth());
+      metrics.queued(namespace, build.createdAt());
+      return done(queued(build, queued.position(), limit));
+    }
+    var refused = (AdmissionStep.Refused) step;
+    metrics.active(namespace, refused.active());
+    metrics.queueDepth(namespace, refused.depth());
+    metrics.rejected(namespace, refused.queueFull());
+    return done(atCapacity(build, refused.queueFull(), limit));
   }
 
   /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
@@ -222,43 +261,13 @@ public final class BuildAdmission implements AutoCloseable {
     }
   }
 
-  /** Claims the (namespace, parser) place; if another build holds it and is active, answers with it. */
-  private CompletableFuture<AdmissionResult> dedupe(Build build, boolean mayRetry) {
-    var records = stores.records();
-    // The record is written before the place is claimed, so a holder of the place always has one.
-    return records
-        .put(build, config.recordTtl())
-        .thenCompose(v -> records.claimActive(build.namespace(), build.parserId(), build.id(), config.recordTtl()))
-        .thenCompose(
-            holder -> {
-              if (holder.equals(build.id())) {
-                return admit(build).exceptionallyCompose(error -> abandon(build, error));
-              }
-              return status(holder)
-                  .thenCompose(
-                      existing -> {
-                        if (existing.isPresent() && existing.get().state().isActive()) {
-                          return records.delete(build.id()).thenApply(v -> new AlreadyActive(existing.get()));
-                        }
-                        // The holder ended or expired without freeing its place: free it and retry once.
-                        return records
-                            .releaseActive(build.namespace(), build.parserId(), holder)
-                            .thenCompose(
-                                v -> mayRetry
-                                    ? dedupe(build, false)
-                                    : CompletableFuture.failedFuture(new IllegalStateException(
-                                        "could not claim the active place of parser " + build.parserId()
-                                            + " in namespace " + build.namespace())));
-                      });
-            });
-  }
-
   /**
-   * A store failed while the build held its dedupe place: free the place and fail a record that is
-   * still queued, so that the parser is not blocked until the record expires; then pass the error on.
-   * A lease the failed call may have taken expires and is reaped.
+   * A store failed after the admission step may have given the build its dedupe place: free the
+   * place and fail a record that is still queued, so that the parser is not blocked until the record
+   * expires and a queue entry the step may have written is acknowledged without a launch; then pass
+   * the error on. A lease the step may have taken is never renewed, so it expires and is reaped.
    */
-  private CompletableFuture<AdmissionResult> abandon(Build build, Throwable error) {
+  private <T> CompletableFuture<T> abandon(Build build, Throwable error) {
     var records = stores.records();
     return records
         .releaseActive(build.namespace(), build.parserId(), build.id())
@@ -268,44 +277,24 @@ public final class BuildAdmission implements AutoCloseable {
                 ? records.put(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
                 : done((Void) null))
         .handle((v, cleanupError) -> null)
-        .thenCompose(v -> CompletableFuture.failedFuture(error));
+        .thenCompose(v -> CompletableFuture.<T>failedFuture(error));
   }
 
-  /** The build holds its dedupe place: start it, queue it, or refuse it. */
-  private CompletableFuture<AdmissionResult> admit(Build build) {
-    String namespace = build.namespace();
-    int limit = config.limitFor(namespace);
-    boolean queueing = config.onCapacity() == OnCapacity.QUEUE;
-    if (!launcher.available()) {
-      // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
-      return queueing ? enqueue(build, limit) : refuse(build, false, limit);
-    }
-    CompletableFuture<Long> waiting = queueing ? stores.queue().depth(namespace) : done(0L);
-    return waiting.thenCompose(
-        depth -> {
-          if (depth > 0) {
-            return enqueue(build, limit);
-          }
-          return stores
-              .slots()
-              .acquire(namespace, build.id(), limit, config.leaseDuration())
-              .thenCompose(
-                  acquisition -> {
-                    metrics.active(namespace, acquisition.active());
-                    if (acquisition.acquired()) {
-                      return dispatcher
-                          .launch(build)
-                          .<AdmissionResult>thenApply(Started::new)
-                          .exceptionallyCompose(error -> isDeferral(error)
-                              ? (queueing ? enqueue(build, limit) : refuse(build, false, limit))
-                              : CompletableFuture.failedFuture(error));
-                    }
-                    return queueing ? enqueue(build, limit) : refuse(build, false, limit);
-                  });
-        });
+  private Queued queued(Build build, long position, int limit) {
+    Instant eta = durations.estimatedStart(build.namespace(), position, limit, clock.instant());
+    return new Queued(build, position, eta);
   }
 
-  private CompletableFuture<AdmissionResult> enqueue(Build build, int limit) {
+  private AtCapacity atCapacity(Build build, boolean queueFull, int limit) {
+    return new AtCapacity(build.namespace(), limit, queueFull, durations.untilSlotFrees(build.namespace(), limit));
+  }
+
+  /**
+   * The build took a slot but the launcher deferred it and gave the slot back: it joins the queue
+   * (its record already says why it waits), which the dispatcher drains once the launcher can start
+   * jobs again.
+   */
+  private CompletableFuture<AdmissionResult> enqueueDeferred(Build build, int limit) {
     var entry = new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
     return stores
         .queue()
@@ -314,26 +303,23 @@ public final class BuildAdmission implements AutoCloseable {
             enqueued -> {
               metrics.queueDepth(build.namespace(), enqueued.depth());
               if (!enqueued.accepted()) {
-                return refuse(build, true, limit);
+                return refuseDeferred(build, limit);
               }
               metrics.queued(build.namespace(), build.createdAt());
-              Instant eta =
-                  durations.estimatedStart(build.namespace(), enqueued.position(), limit, clock.instant());
-              AdmissionResult queued = new Queued(build, enqueued.position(), eta);
-              // A slot may have freed between the acquire and the enqueue: look again.
+              AdmissionResult queued = queued(build, enqueued.position(), limit);
+              // The launcher may have come back between the deferral and the enqueue: look again.
               return dispatcher.drain(build.namespace()).handle((v, error) -> queued);
             });
   }
 
-  private CompletableFuture<AdmissionResult> refuse(Build build, boolean queueFull, int limit) {
-    metrics.rejected(build.namespace(), queueFull);
+  /** The build took a slot but its launch was deferred, and it cannot wait: forget it. */
+  private CompletableFuture<AdmissionResult> refuseDeferred(Build build, int limit) {
+    metrics.rejected(build.namespace(), false);
     var records = stores.records();
     return records
         .delete(build.id())
         .thenCompose(v -> records.releaseActive(build.namespace(), build.parserId(), build.id()))
-        .thenApply(
-            v -> new AtCapacity(build.namespace(), limit, queueFull,
-                durations.untilSlotFrees(build.namespace(), limit)));
+        .thenApply(v -> atCapacity(build, false, limit));
   }
 
   private static boolean isDeferral(Throwable error) {

@@ -8,9 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,14 +17,11 @@ import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
-import network.notifi.sluice.jobs.inprocess.InProcessSlotStore;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.internal.Dispatcher;
+import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.JobStores;
-import network.notifi.sluice.jobs.spi.Lease;
-import network.notifi.sluice.jobs.spi.SlotAcquisition;
-import network.notifi.sluice.jobs.spi.SlotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -416,66 +411,52 @@ class BuildAdmissionTest {
     assertThat(status(next).state()).isEqualTo(BuildState.RUNNING);
   }
 
-  @Test
-  void storeFailureDuringAdmissionFailsTheStartButDoesNotBlockTheParser() {
-    var slots = new InProcessSlotStore(clock);
-    var failOnce = new AtomicBoolean(true);
-    var flakySlots = new FlakySlotStore(slots, failOnce);
-    JobStores flaky = new JobStores(flakySlots, stores.queue(), stores.backoffs(), stores.records());
-    try (BuildAdmission withFlakyStore = BuildAdmission.create(JobsConfig.defaults(), flaky, launcher, clock, registry)) {
-      assertThatThrownBy(() -> withFlakyStore.start(BuildRequest.of("parser-a")).join())
-          .hasRootCauseMessage("connection reset");
+  /** The admission step is applied, but its answer is lost, as when a Redis call times out. */
+  private BuildAdmission losingTheNextAnswer(JobsConfig config, AtomicBoolean loseNext) {
+    AdmissionStore lossy = attempt -> stores.admissions().admit(attempt).thenCompose(step -> loseNext.getAndSet(false)
+        ? CompletableFuture.failedFuture(new IllegalStateException("connection reset"))
+        : CompletableFuture.completedFuture(step));
+    return BuildAdmission.create(config, stores.withAdmissions(lossy), launcher, clock, registry);
+  }
 
-      assertThat(withFlakyStore.start(BuildRequest.of("parser-a")).join()).isInstanceOf(Started.class);
+  @Test
+  void slotTakenByAStepWhoseAnswerIsLostIsReapedAndTheParserIsNotBlocked() {
+    JobsConfig config = JobsConfig.defaults().withMaxConcurrentJobs(1);
+    admissionWith(config);
+    var loseNext = new AtomicBoolean(true);
+    try (BuildAdmission lossy = losingTheNextAnswer(config, loseNext)) {
+      assertThatThrownBy(() -> lossy.start(BuildRequest.of("parser-a")).join())
+          .hasRootCauseMessage("connection reset");
+      assertThat(launcher.launched()).isEmpty();
+      assertThat(lossy.start(BuildRequest.of("parser-a")).join()).isInstanceOf(Queued.class);
+
+      clock.advance(config.leaseDuration());
+      lossy.tick().join();
+
+      assertThat(launcher.running()).extracting(Build::parserId).containsExactly("parser-a");
+      assertThat(lossy.usage("default").join().active()).isEqualTo(1);
     }
   }
 
-  /** Fails the first acquire as a remote store might, then behaves. */
-  private record FlakySlotStore(
-      SlotStore delegate, AtomicBoolean failNext)
-      implements SlotStore {
-    @Override
-    public CompletableFuture<SlotAcquisition> acquire(
-        String namespace, String buildId, int limit, Duration leaseDuration) {
-      return failNext.getAndSet(false)
-          ? CompletableFuture.failedFuture(new IllegalStateException("connection reset"))
-          : delegate.acquire(namespace, buildId, limit, leaseDuration);
-    }
+  @Test
+  void queuedBuildWhoseAnswerWasLostIsNeverLaunched() {
+    JobsConfig config = JobsConfig.defaults().withMaxConcurrentJobs(1);
+    admissionWith(config);
+    var loseNext = new AtomicBoolean(false);
+    try (BuildAdmission lossy = losingTheNextAnswer(config, loseNext)) {
+      Build running = build(lossy.start(BuildRequest.of("parser-a")).join());
+      loseNext.set(true);
+      assertThatThrownBy(() -> lossy.start(BuildRequest.of("parser-b")).join())
+          .hasRootCauseMessage("connection reset");
+      Build next = build(lossy.start(BuildRequest.of("parser-c")).join());
 
-    @Override
-    public CompletableFuture<Boolean> renew(String namespace, String buildId, Duration leaseDuration) {
-      return delegate.renew(namespace, buildId, leaseDuration);
-    }
+      launcher.succeed(running);
 
-    @Override
-    public CompletableFuture<Boolean> release(String namespace, String buildId) {
-      return delegate.release(namespace, buildId);
-    }
-
-    @Override
-    public CompletableFuture<Integer> active(String namespace) {
-      return delegate.active(namespace);
-    }
-
-    @Override
-    public CompletableFuture<List<Lease>> leases(String namespace) {
-      return delegate.leases(namespace);
-    }
-
-    @Override
-    public CompletableFuture<Optional<Lease>> lease(
-        String namespace, String buildId) {
-      return delegate.lease(namespace, buildId);
-    }
-
-    @Override
-    public CompletableFuture<List<Lease>> reapExpired(String namespace) {
-      return delegate.reapExpired(namespace);
-    }
-
-    @Override
-    public CompletableFuture<Set<String>> namespaces() {
-      return delegate.namespaces();
+      // parser-b's caller was told nothing started: its entry is dropped, parser-c runs instead.
+      assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("parser-a", "parser-c");
+      assertThat(status(next).state()).isEqualTo(BuildState.RUNNING);
+      assertThat(lossy.usage("default").join().queued()).isZero();
+      assertThat(lossy.start(BuildRequest.of("parser-b")).join()).isInstanceOf(Queued.class);
     }
   }
 

@@ -27,7 +27,7 @@ class EndRetryTest {
     var base = InProcessStores.create(clock);
     var failures = new AtomicInteger(1);
     var stores = new JobStores(failing(SlotStore.class, base.slots(), "release", failures),
-        base.queue(), base.backoffs(), base.records());
+        base.queue(), base.backoffs(), base.records(), base.admissions());
     try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
       var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
 
@@ -46,7 +46,7 @@ class EndRetryTest {
     var base = InProcessStores.create(clock);
     var failures = new AtomicInteger(0);
     var stores = new JobStores(base.slots(), base.queue(), base.backoffs(),
-        failing(BuildRecordStore.class, base.records(), "put", failures));
+        failing(BuildRecordStore.class, base.records(), "put", failures), base.admissions());
     try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
       var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
 

@@ -10,10 +10,10 @@ public final class InProcessStores {
 
   /** New, empty in-process stores on {@code clock}. */
   public static JobStores create(Clock clock) {
-    return new JobStores(
-        new InProcessSlotStore(clock),
-        new InProcessBuildQueue(clock),
-        new InProcessBackoffStore(clock),
-        new InProcessBuildRecordStore(clock));
+    var slots = new InProcessSlotStore(clock);
+    var queue = new InProcessBuildQueue(clock);
+    var backoffs = new InProcessBackoffStore(clock);
+    var records = new InProcessBuildRecordStore(clock);
+    return new JobStores(slots, queue, backoffs, records, new InProcessAdmissionStore(backoffs, records, queue, slots));
   }
 }

@@ -64,7 +64,12 @@ final class JobKeys {
 
   /** Hash with TTL: the build's record. */
   String build(String namespace, String buildId) {
-    return ns(namespace) + "build:" + buildId;
+    return buildPrefix(namespace) + buildId;
+  }
+
+  /** The prefix of the namespace's record keys; the build id follows. */
+  String buildPrefix(String namespace) {
+    return ns(namespace) + "build:";
   }
 
   /** String with TTL: the active (queued or running) build of the parser. */

@@ -50,14 +50,21 @@ final class RedisBackoffStore implements BackoffStore {
       return 1
       """);
 
+  // The function the admission step uses too: {until, count} of the open window, or {}.
+  static final String FUNCTIONS = """
+      local function openWindow(window, count, now)
+        local untilMs = redis.call('GET', window)
+        if not untilMs or tonumber(untilMs) <= tonumber(now) then return {} end
+        local failures = 0
+        local v = redis.call('GET', count)
+        if v then failures = tonumber(string.match(v, '^(%d+):')) end
+        return {tonumber(untilMs), failures}
+      end
+      """;
+
   // KEYS: window, count. ARGV: now. Returns {until, count} or {}.
-  private static final LuaScript WINDOW = new LuaScript("""
-      local untilMs = redis.call('GET', KEYS[1])
-      if not untilMs or tonumber(untilMs) <= tonumber(ARGV[1]) then return {} end
-      local count = 0
-      local v = redis.call('GET', KEYS[2])
-      if v then count = tonumber(string.match(v, '^(%d+):')) end
-      return {tonumber(untilMs), count}
+  private static final LuaScript WINDOW = new LuaScript(FUNCTIONS + """
+      return openWindow(KEYS[1], KEYS[2], ARGV[1])
       """);
 
   private static final LuaScript RESET = new LuaScript("""

@@ -34,54 +34,65 @@ final class RedisBuildQueue implements BuildQueue {
 
   static final String GROUP = "dispatchers";
 
-  // KEYS: stream, ids, ring, claims. ARGV[1]: line key prefix. Defines position(build) -> -1|0|n.
-  private static final String POSITION = """
-      local function lineOf(sid)
-        local e = redis.call('XRANGE', KEYS[1], sid, sid)
+  // One namespace's queue as a Lua table q = {stream, ids, ring, claims, lines (line key prefix)}, and
+  // the functions over it that more than one script uses (the admission step among them).
+  static final String FUNCTIONS = """
+      local function lineOf(q, sid)
+        local e = redis.call('XRANGE', q.stream, sid, sid)
         local f = e[1][2]
         for i = 1, #f, 2 do if f[i] == 'line' then return f[i + 1] end end
         return ''
       end
-      local function position(build)
-        local sid = redis.call('HGET', KEYS[2], build)
+      -- -1 not queued, 0 claimed, else the 1-based place in dispatch order.
+      local function position(q, build)
+        local sid = redis.call('HGET', q.ids, build)
         if not sid then return -1 end
-        if redis.call('ZSCORE', KEYS[4], sid) then return 0 end
-        local own = lineOf(sid)
-        local k = redis.call('LPOS', ARGV[1] .. own, sid)
-        local ring = redis.call('LRANGE', KEYS[3], 0, -1)
+        if redis.call('ZSCORE', q.claims, sid) then return 0 end
+        local own = lineOf(q, sid)
+        local k = redis.call('LPOS', q.lines .. own, sid)
+        local ring = redis.call('LRANGE', q.ring, 0, -1)
         local before = k
         local passed = 1
         for i = 1, #ring do
           if ring[i] == own then
             passed = 0
           else
-            before = before + math.min(redis.call('LLEN', ARGV[1] .. ring[i]), k + passed)
+            before = before + math.min(redis.call('LLEN', q.lines .. ring[i]), k + passed)
           end
         end
         return before + 1
       end
+      -- {accepted 0|1, position, depth}; an entry already queued is accepted again, in place.
+      local function enqueue(q, build, parser, line, tp, at, maxDepth)
+        if not redis.call('HGET', q.ids, build) then
+          local depth = redis.call('HLEN', q.ids)
+          if depth >= tonumber(maxDepth) then return {0, 0, depth} end
+          if redis.call('EXISTS', q.stream) == 0 then
+            redis.call('XGROUP', 'CREATE', q.stream, 'dispatchers', '0', 'MKSTREAM')
+          end
+          local sid = redis.call('XADD', q.stream, '*', 'build', build, 'parser', parser, 'line', line,
+              'tp', tp, 'at', at)
+          redis.call('HSET', q.ids, build, sid)
+          if redis.call('RPUSH', q.lines .. line, sid) == 1 then redis.call('RPUSH', q.ring, line) end
+        end
+        return {1, position(q, build), redis.call('HLEN', q.ids)}
+      end
+      """;
+
+  // KEYS: stream, ids, ring, claims. ARGV[1]: line key prefix.
+  private static final String QUEUE = FUNCTIONS + """
+      local q = {stream = KEYS[1], ids = KEYS[2], ring = KEYS[3], claims = KEYS[4], lines = ARGV[1]}
       """;
 
   // ARGV: prefix, build, parser, line, has third party 0|1, enqueued at, max depth.
   // Returns {accepted 0|1, position, depth}.
-  private static final LuaScript ENQUEUE = new LuaScript(POSITION + """
-      if not redis.call('HGET', KEYS[2], ARGV[2]) then
-        local depth = redis.call('HLEN', KEYS[2])
-        if depth >= tonumber(ARGV[7]) then return {0, 0, depth} end
-        if redis.call('EXISTS', KEYS[1]) == 0 then
-          redis.call('XGROUP', 'CREATE', KEYS[1], 'dispatchers', '0', 'MKSTREAM')
-        end
-        local sid = redis.call('XADD', KEYS[1], '*', 'build', ARGV[2], 'parser', ARGV[3], 'line', ARGV[4],
-            'tp', ARGV[5], 'at', ARGV[6])
-        redis.call('HSET', KEYS[2], ARGV[2], sid)
-        if redis.call('RPUSH', ARGV[1] .. ARGV[4], sid) == 1 then redis.call('RPUSH', KEYS[3], ARGV[4]) end
-      end
-      return {1, position(ARGV[2]), redis.call('HLEN', KEYS[2])}
+  private static final LuaScript ENQUEUE = new LuaScript(QUEUE + """
+      return enqueue(q, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
       """);
 
   // ARGV: prefix, build.
-  private static final LuaScript POSITION_OF = new LuaScript(POSITION + """
-      return position(ARGV[2])
+  private static final LuaScript POSITION_OF = new LuaScript(QUEUE + """
+      return position(q, ARGV[2])
       """);
 
   // ARGV: prefix, consumer, now, reclaim cutoff, reclaim ms. Returns the claimed entry's fields, or {}.
@@ -240,7 +251,7 @@ final class RedisBuildQueue implements BuildQueue {
         });
   }
 
-  private CompletableFuture<Void> index(String namespace) {
+  CompletableFuture<Void> index(String namespace) {
     if (indexed.contains(namespace)) {
       return CompletableFuture.completedFuture(null);
     }

@@ -3,7 +3,8 @@ package network.notifi.sluice.redis.jobs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,23 +26,35 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisBuildRecordStore implements BuildRecordStore {
 
+  // The functions the admission step uses too. putRecord replaces the record hash with the given
+  // field, value pairs and its TTL; claimPlace returns the unexpired holder of the active place, or
+  // makes the build its holder and returns the build.
+  static final String FUNCTIONS = """
+      local function putRecord(key, ttl, fields)
+        redis.call('DEL', key)
+        redis.call('HSET', key, unpack(fields))
+        redis.call('PEXPIRE', key, ttl)
+      end
+      local function claimPlace(key, build, now, ttl)
+        local v = redis.call('GET', key)
+        if v then
+          local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
+          if tonumber(forget) > tonumber(now) then return holder end
+        end
+        redis.call('SET', key, build .. ':' .. (tonumber(now) + tonumber(ttl)), 'PX', ttl)
+        return build
+      end
+      """;
+
   // KEYS: record. ARGV: ttl ms, then field, value pairs.
-  private static final LuaScript PUT = new LuaScript("""
-      redis.call('DEL', KEYS[1])
-      redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  private static final LuaScript PUT = new LuaScript(FUNCTIONS + """
+      putRecord(KEYS[1], ARGV[1], {unpack(ARGV, 2)})
       return 1
       """);
 
   // KEYS: active place. ARGV: build, now, ttl ms. Returns the holder afterwards.
-  private static final LuaScript CLAIM_ACTIVE = new LuaScript("""
-      local v = redis.call('GET', KEYS[1])
-      if v then
-        local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
-        if tonumber(forget) > tonumber(ARGV[2]) then return holder end
-      end
-      redis.call('SET', KEYS[1], ARGV[1] .. ':' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])), 'PX', ARGV[3])
-      return ARGV[1]
+  private static final LuaScript CLAIM_ACTIVE = new LuaScript(FUNCTIONS + """
+      return claimPlace(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
       """);
 
   // KEYS: active place. ARGV: build, now. Returns 1 if the build held the unexpired place.
@@ -68,30 +81,40 @@ final class RedisBuildRecordStore implements BuildRecordStore {
   @Override
   public CompletableFuture<Void> put(Build build, Duration ttl) {
     long ttlMs = Math.max(1, ttl.toMillis());
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("id", build.id());
-    fields.put("parser", build.parserId());
-    fields.put("namespace", build.namespace());
-    build.thirdParty().ifPresent(tp -> fields.put("third_party", tp));
-    fields.put("state", build.state().code());
-    fields.put("created_at", build.createdAt().toString());
-    build.startedAt().ifPresent(t -> fields.put("started_at", t.toString()));
-    build.finishedAt().ifPresent(t -> fields.put("finished_at", t.toString()));
-    build.failureReason().ifPresent(r -> fields.put("failure_reason", r));
-    fields.put("expires_at", Long.toString(clock.millis() + ttlMs));
-    Object[] args = new Object[1 + fields.size() * 2];
+    List<String> fields = fields(build, clock.millis() + ttlMs);
+    Object[] args = new Object[1 + fields.size()];
     args[0] = Long.toString(ttlMs);
-    int i = 1;
-    for (Map.Entry<String, String> field : fields.entrySet()) {
-      args[i++] = field.getKey();
-      args[i++] = field.getValue();
+    for (int i = 0; i < fields.size(); i++) {
+      args[i + 1] = fields.get(i);
     }
     CompletableFuture<Long> record =
         PUT.run(client, ReturnType.LONG, List.of(keys.build(build.namespace(), build.id())), args);
-    CompletableFuture<Void> pointer = client.getBucket(keys.buildNamespace(build.id()), StringCodec.INSTANCE)
+    return CompletableFuture.allOf(record, putPointer(build, ttlMs));
+  }
+
+  /** The hash fields of {@code build}'s record, as field, value pairs. */
+  static List<String> fields(Build build, long expiresAtMs) {
+    List<String> f = new ArrayList<>(20);
+    Collections.addAll(f, "id", build.id(), "parser", build.parserId(), "namespace", build.namespace());
+    build.thirdParty().ifPresent(tp -> Collections.addAll(f, "third_party", tp));
+    Collections.addAll(f, "state", build.state().code(), "created_at", build.createdAt().toString());
+    build.startedAt().ifPresent(t -> Collections.addAll(f, "started_at", t.toString()));
+    build.finishedAt().ifPresent(t -> Collections.addAll(f, "finished_at", t.toString()));
+    build.failureReason().ifPresent(r -> Collections.addAll(f, "failure_reason", r));
+    Collections.addAll(f, "expires_at", Long.toString(expiresAtMs));
+    return f;
+  }
+
+  /** Writes the pointer {@code build id -> namespace}, on its own slot, with the record's TTL. */
+  CompletableFuture<Void> putPointer(Build build, long ttlMs) {
+    return client.getBucket(keys.buildNamespace(build.id()), StringCodec.INSTANCE)
         .setAsync(build.namespace(), Duration.ofMillis(ttlMs))
         .toCompletableFuture();
-    return CompletableFuture.allOf(record, pointer);
+  }
+
+  /** Deletes the pointer of a build whose record was never written. */
+  CompletableFuture<Boolean> deletePointer(String buildId) {
+    return client.getBucket(keys.buildNamespace(buildId)).deleteAsync().toCompletableFuture();
   }
 
   @Override
@@ -143,7 +166,12 @@ final class RedisBuildRecordStore implements BuildRecordStore {
     if (f.isEmpty() || Long.parseLong(f.get("expires_at")) <= clock.millis()) {
       return Optional.empty();
     }
-    return Optional.of(new Build(
+    return Optional.of(decode(f));
+  }
+
+  /** The build of a record's fields (read with {@code HGETALL}); not checked for expiry. */
+  static Build decode(Map<String, String> f) {
+    return new Build(
         f.get("id"),
         f.get("parser"),
         f.get("namespace"),
@@ -152,6 +180,6 @@ final class RedisBuildRecordStore implements BuildRecordStore {
         Instant.parse(f.get("created_at")),
         Optional.ofNullable(f.get("started_at")).map(Instant::parse),
         Optional.ofNullable(f.get("finished_at")).map(Instant::parse),
-        Optional.ofNullable(f.get("failure_reason"))));
+        Optional.ofNullable(f.get("failure_reason")));
   }
 }

@@ -27,7 +27,8 @@ import org.redisson.api.RedissonClient;
  *       sluice:jobs:namespaces:slots|queue} sets of namespaces ever used
  * </ul>
  *
- * <p>Times are the injected clock's; give every replica the same time source (well-synchronised
+ * <p>A build's admission is one script over its namespace's keys ({@link RedisAdmissionStore}).
+ * Times are the injected clock's; give every replica the same time source (well-synchronised
  * clocks), as leases and claims are compared across replicas.
  * The stores do not own the client: closing them leaves it open.
  */
@@ -40,10 +41,10 @@ public final class RedisJobStores {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(clock, "clock");
     JobKeys keys = new JobKeys(Objects.requireNonNull(config, "config").keyPrefix());
-    return new JobStores(
-        new RedisSlotStore(client, keys, clock),
-        new RedisBuildQueue(client, keys, clock),
-        new RedisBackoffStore(client, keys, clock),
-        new RedisBuildRecordStore(client, keys, clock));
+    var slots = new RedisSlotStore(client, keys, clock);
+    var queue = new RedisBuildQueue(client, keys, clock);
+    var records = new RedisBuildRecordStore(client, keys, clock);
+    return new JobStores(slots, queue, new RedisBackoffStore(client, keys, clock), records,
+        new RedisAdmissionStore(client, keys, clock, records, slots, queue));
   }
 }

@@ -26,25 +26,35 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisSlotStore implements SlotStore {
 
-  // Moves leases whose deadline is <= now from the live set to the expired hash.
-  private static final String SWEEP = """
-      local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES')
-      for i = 1, #gone, 2 do redis.call('HSET', KEYS[2], gone[i], gone[i + 1]) end
-      if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) end
+  // The functions more than one script uses (the admission step among them). sweep moves leases
+  // whose deadline is <= now from the live set to the expired hash; acquire returns acquired 0|1 and
+  // the live leases afterwards.
+  static final String FUNCTIONS = """
+      local function sweep(slots, expired, now)
+        local gone = redis.call('ZRANGEBYSCORE', slots, '-inf', now, 'WITHSCORES')
+        for i = 1, #gone, 2 do redis.call('HSET', expired, gone[i], gone[i + 1]) end
+        if #gone > 0 then redis.call('ZREMRANGEBYSCORE', slots, '-inf', now) end
+      end
+      local function acquire(slots, expired, now, build, limit, deadline)
+        sweep(slots, expired, now)
+        local acquired = 0
+        if redis.call('ZSCORE', slots, build) or redis.call('ZCARD', slots) < tonumber(limit) then
+          redis.call('ZADD', slots, deadline, build)
+          acquired = 1
+        end
+        return acquired, redis.call('ZCARD', slots)
+      end
       """;
 
-  // ARGV: now, build id, limit, deadline. Returns {acquired 0|1, live leases}.
-  private static final LuaScript ACQUIRE = new LuaScript(SWEEP + """
-      local acquired = 0
-      if redis.call('ZSCORE', KEYS[1], ARGV[2]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
-        redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
-        acquired = 1
-      end
-      return {acquired, redis.call('ZCARD', KEYS[1])}
+  // KEYS: slots, expired. ARGV: now, build id, limit, deadline. Returns {acquired 0|1, live leases}.
+  private static final LuaScript ACQUIRE = new LuaScript(FUNCTIONS + """
+      local acquired, live = acquire(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+      return {acquired, live}
       """);
 
   // ARGV: now, build id, deadline. Returns 1 if renewed.
-  private static final LuaScript RENEW = new LuaScript(SWEEP + """
+  private static final LuaScript RENEW = new LuaScript(FUNCTIONS + """
+      sweep(KEYS[1], KEYS[2], ARGV[1])
       if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
         return 1
@@ -58,7 +68,8 @@ final class RedisSlotStore implements SlotStore {
       """);
 
   // ARGV: now. Returns {build, deadline, ...} of the expired leases, each once.
-  private static final LuaScript REAP = new LuaScript(SWEEP + """
+  private static final LuaScript REAP = new LuaScript(FUNCTIONS + """
+      sweep(KEYS[1], KEYS[2], ARGV[1])
       local reaped = redis.call('HGETALL', KEYS[2])
       redis.call('DEL', KEYS[2])
       return reaped
@@ -169,7 +180,7 @@ final class RedisSlotStore implements SlotStore {
   }
 
   /** Adds the namespace to the index once per store; the index only grows (namespaces are config). */
-  private CompletableFuture<Void> index(String namespace) {
+  CompletableFuture<Void> index(String namespace) {
     if (indexed.contains(namespace)) {
       return CompletableFuture.completedFuture(null);
     }

@@ -1,0 +1,226 @@
+package network.notifi.sluice.jobs.spi;
+
+import static network.notifi.sluice.jobs.spi.ContractSupport.fresh;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.BuildState;
+import network.notifi.sluice.jobs.MutableClock;
+import network.notifi.sluice.jobs.spi.AdmissionStep.BackingOff;
+import network.notifi.sluice.jobs.spi.AdmissionStep.Held;
+import network.notifi.sluice.jobs.spi.AdmissionStep.Queued;
+import network.notifi.sluice.jobs.spi.AdmissionStep.Refused;
+import network.notifi.sluice.jobs.spi.AdmissionStep.SlotTaken;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link AdmissionStore} must do, checked through the other stores of the same backend.
+ * A backend extends this class and supplies its {@link JobStores} on the given clock; each test uses
+ * namespaces of its own.
+ */
+public abstract class AbstractAdmissionStoreContractTest {
+
+  protected static final Duration LEASE = Duration.ofSeconds(30);
+  protected static final Duration TTL = Duration.ofHours(1);
+
+  protected final MutableClock clock = new MutableClock();
+  protected JobStores stores;
+  private String ns;
+
+  /** New stores of the backend on {@code clock}. */
+  protected abstract JobStores newStores(MutableClock clock) throws Exception;
+
+  @BeforeEach
+  void openStores() throws Exception {
+    stores = newStores(clock);
+    ns = fresh("ns");
+  }
+
+  @AfterEach
+  void closeStores() {
+    stores.close();
+  }
+
+  private Build build(String parser) {
+    return Build.queued(UUID.randomUUID().toString(), parser, ns, Optional.empty(), clock.instant());
+  }
+
+  private AdmissionAttempt attempt(Build build, int limit) {
+    return new AdmissionAttempt(build, limit, true, true, 100, LEASE, TTL);
+  }
+
+  private AdmissionStep admit(AdmissionAttempt attempt) {
+    return stores.admissions().admit(attempt).join();
+  }
+
+  private AdmissionStep admit(Build build, int limit) {
+    return admit(attempt(build, limit));
+  }
+
+  private Optional<Build> record(Build build) {
+    return stores.records().get(build.id()).join();
+  }
+
+  @Test
+  void buildTakesAFreeSlotAndHoldsItsRecordAndPlace() {
+    Build a = build("parser-a");
+
+    assertThat(admit(a, 2)).isEqualTo(new SlotTaken(1));
+
+    assertThat(record(a)).contains(a);
+    assertThat(stores.slots().lease(ns, a.id()).join()).isPresent();
+    assertThat(admit(build("parser-a"), 2)).isEqualTo(new Held(a, OptionalLong.empty()));
+  }
+
+  @Test
+  void buildsBeyondTheLimitQueueInOrderAndTheHolderAnswersWithItsPosition() {
+    admit(build("parser-a"), 1);
+    Build b = build("parser-b");
+    Build c = build("parser-c");
+
+    assertThat(admit(b, 1)).isEqualTo(new Queued(1, 1));
+    assertThat(admit(c, 1)).isEqualTo(new Queued(2, 2));
+
+    assertThat(record(c)).contains(c);
+    assertThat(admit(build("parser-c"), 1)).isEqualTo(new Held(c, OptionalLong.of(2)));
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE).join().orElseThrow().entry())
+        .isEqualTo(attempt(b, 1).entry());
+  }
+
+  @Test
+  void aWaitingQueueKeepsAFreedSlotForItsHeadNotForANewcomer() {
+    Build a = build("parser-a");
+    admit(a, 1);
+    admit(build("parser-b"), 1);
+    stores.slots().release(ns, a.id()).join();
+
+    assertThat(admit(build("parser-c"), 1)).isEqualTo(new Queued(2, 2));
+    assertThat(stores.slots().active(ns).join()).isZero();
+  }
+
+  @Test
+  void withoutQueueingABuildThatFindsNoSlotIsRefusedAndLeavesNothingBehind() {
+    Build a = build("parser-a");
+    admit(a, 1);
+    Build b = build("parser-b");
+
+    assertThat(admit(new AdmissionAttempt(b, 1, true, false, 100, LEASE, TTL))).isEqualTo(new Refused(false, 1, 0));
+
+    assertThat(record(b)).isEmpty();
+    assertThat(stores.queue().depth(ns).join()).isZero();
+    stores.slots().release(ns, a.id()).join();
+    assertThat(admit(new AdmissionAttempt(build("parser-b"), 1, true, false, 100, LEASE, TTL)))
+        .isEqualTo(new SlotTaken(1));
+  }
+
+  @Test
+  void aFullQueueRefusesAndLeavesNothingBehind() {
+    admit(build("parser-a"), 1);
+    admit(new AdmissionAttempt(build("parser-b"), 1, true, true, 1, LEASE, TTL));
+    Build c = build("parser-c");
+
+    assertThat(admit(new AdmissionAttempt(c, 1, true, true, 1, LEASE, TTL))).isEqualTo(new Refused(true, 1, 1));
+
+    assertThat(record(c)).isEmpty();
+    assertThat(admit(new AdmissionAttempt(build("parser-c"), 1, true, true, 2, LEASE, TTL)))
+        .isEqualTo(new Queued(2, 2));
+  }
+
+  @Test
+  void whileTheLauncherCannotStartJobsBuildsQueueDespiteFreeSlots() {
+    Build a = build("parser-a");
+
+    assertThat(admit(new AdmissionAttempt(a, 5, false, true, 100, LEASE, TTL))).isEqualTo(new Queued(1, 1));
+    assertThat(admit(new AdmissionAttempt(build("parser-b"), 5, false, false, 100, LEASE, TTL)))
+        .isEqualTo(new Refused(false, 0, 1));
+
+    assertThat(stores.slots().active(ns).join()).isZero();
+    assertThat(record(a)).contains(a);
+  }
+
+  @Test
+  void anOpenBackoffWindowRefusesTheParserUntilItCloses() {
+    stores.backoffs().recordFailure(ns, "parser-a", Duration.ofHours(1)).join();
+    var until = clock.instant().plusSeconds(10);
+    stores.backoffs().open(ns, "parser-a", until).join();
+    Build refused = build("parser-a");
+
+    assertThat(admit(refused, 5)).isEqualTo(new BackingOff(new BackoffWindow(until, 1)));
+    assertThat(record(refused)).isEmpty();
+    assertThat(admit(build("parser-b"), 5)).isEqualTo(new SlotTaken(1));
+
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(admit(build("parser-a"), 5)).isEqualTo(new SlotTaken(2));
+  }
+
+  @Test
+  void aHolderThatEndedOrWhoseRecordIsGoneLosesThePlace() {
+    Build ended = build("parser-a");
+    admit(ended, 5);
+    stores.records().put(ended.running(clock.instant()).succeeded(clock.instant()), TTL).join();
+    Build gone = build("parser-b");
+    admit(gone, 5);
+    stores.records().delete(gone.id()).join();
+
+    assertThat(admit(build("parser-a"), 5)).isInstanceOf(SlotTaken.class);
+    assertThat(admit(build("parser-b"), 5)).isInstanceOf(SlotTaken.class);
+  }
+
+  @Test
+  void aRunningHolderAnswersWithoutAPosition() {
+    Build a = build("parser-a");
+    admit(a, 5);
+    Build running = a.running(clock.instant());
+    stores.records().put(running, TTL).join();
+
+    AdmissionStep again = admit(build("parser-a"), 5);
+
+    assertThat(again).isEqualTo(new Held(running, OptionalLong.empty()));
+    assertThat(((Held) again).holder().state()).isEqualTo(BuildState.RUNNING);
+  }
+
+  @Test
+  void anExpiredLeaseNoLongerTakesASlotAndIsReapedOnce() {
+    Build lost = build("parser-a");
+    admit(lost, 1);
+    clock.advance(LEASE);
+
+    assertThat(admit(build("parser-b"), 1)).isEqualTo(new SlotTaken(1));
+    assertThat(stores.slots().reapExpired(ns).join()).extracting(Lease::buildId).containsExactly(lost.id());
+  }
+
+  @Test
+  void concurrentAttemptsTakeNoMoreSlotsThanTheLimitAndQueueTheRestInDistinctPlaces() {
+    List<CompletableFuture<AdmissionStep>> answers = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      answers.add(stores.admissions().admit(attempt(build("parser-" + i), 3)));
+    }
+    List<AdmissionStep> steps = answers.stream().map(CompletableFuture::join).toList();
+
+    assertThat(steps).filteredOn(SlotTaken.class::isInstance).hasSize(3);
+    assertThat(steps).filteredOn(Queued.class::isInstance).extracting(s -> ((Queued) s).position())
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
+    assertThat(stores.slots().active(ns).join()).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentAttemptsOfOneParserAdmitOneBuild() {
+    List<CompletableFuture<AdmissionStep>> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      answers.add(stores.admissions().admit(attempt(build("parser-a"), 3)));
+    }
+    List<AdmissionStep> steps = answers.stream().map(CompletableFuture::join).toList();
+
+    assertThat(steps).filteredOn(SlotTaken.class::isInstance).hasSize(1);
+    assertThat(steps).filteredOn(Held.class::isInstance).hasSize(19);
+  }
+}

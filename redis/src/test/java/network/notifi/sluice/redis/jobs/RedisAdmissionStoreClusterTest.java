@@ -1,0 +1,13 @@
+package network.notifi.sluice.redis.jobs;
+
+import network.notifi.sluice.jobs.MutableClock;
+import network.notifi.sluice.jobs.spi.AbstractAdmissionStoreContractTest;
+import network.notifi.sluice.jobs.spi.JobStores;
+
+class RedisAdmissionStoreClusterTest extends AbstractAdmissionStoreContractTest {
+
+  @Override
+  protected JobStores newStores(MutableClock clock) {
+    return JobsRedis.stores(JobsRedis.cluster(), getClass(), clock);
+  }
+}
