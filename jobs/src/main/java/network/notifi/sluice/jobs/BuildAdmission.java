@@ -271,7 +271,7 @@ public final class BuildAdmission implements AutoCloseable {
     var records = stores.records();
     return records
         .releaseActive(build.namespace(), build.parserId(), build.id())
-        .thenCompose(v -> records.get(build.id()))
+        .thenCompose(v -> records.get(build.namespace(), build.id()))
         .thenCompose(
             found -> found.isPresent() && found.get().state() == BuildState.QUEUED
                 ? records.put(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.JobsConfig;
@@ -56,6 +57,7 @@ public final class Dispatcher implements JobListener {
   // Builds launched by this replica and not yet ended: their leases are renewed here.
   private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
   private final Set<String> configuredNamespaces = new TreeSet<>();
+  private final ConcurrentHashMap<String, AtomicInteger> refreshes = new ConcurrentHashMap<>();
   private volatile boolean stopped;
 
   public Dispatcher(
@@ -175,7 +177,7 @@ public final class Dispatcher implements JobListener {
       return finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
           outcome.parserFault());
     }
-    return stores.records().get(outcome.buildId()).thenCompose(found ->
+    return stores.records().get(namespace, outcome.buildId()).thenCompose(found ->
         found.isPresent() && found.get().state() == network.notifi.sluice.jobs.BuildState.RUNNING
             ? finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
                 outcome.parserFault())
@@ -252,6 +254,40 @@ public final class Dispatcher implements JobListener {
         .thenAccept(oldest -> metrics.oldestQueued(namespace, oldest));
   }
 
+  /**
+   * Refreshes the namespace's gauges after a build started or ended, with at most one refresh in
+   * flight per namespace: asking while one runs makes it run once more when it is done. A burst of
+   * ends and starts then costs one refresh at a time instead of three store calls each. Returns at
+   * once (the in-process stores have refreshed by then); a failed refresh is left to the next tick.
+   */
+  private CompletableFuture<Void> refreshSoon(String namespace) {
+    AtomicInteger state = refreshes.computeIfAbsent(namespace, k -> new AtomicInteger());
+    while (true) {
+      int current = state.get();
+      if (current == 2) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (state.compareAndSet(current, current + 1)) {
+        if (current == 0) {
+          refreshLoop(namespace, state);
+        }
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+  }
+
+  // state: 0 idle, 1 refreshing, 2 refreshing and asked again.
+  private void refreshLoop(String namespace, AtomicInteger state) {
+    refresh(namespace).whenComplete((v, error) -> {
+      if (error != null) {
+        log.debug("refreshing the gauges of {} failed: {}", namespace, rootMessage(error));
+      }
+      if (state.getAndDecrement() == 2) {
+        refreshLoop(namespace, state);
+      }
+    });
+  }
+
   private Set<String> union(Set<String> a, Set<String> b) {
     Set<String> all = new TreeSet<>(configuredNamespaces);
     all.addAll(a);
@@ -322,7 +358,7 @@ public final class Dispatcher implements JobListener {
   private CompletableFuture<Boolean> startClaimed(QueueClaim claim, int limit) {
     return stores
         .records()
-        .get(claim.entry().buildId())
+        .get(claim.entry().namespace(), claim.entry().buildId())
         .thenCompose(
             record -> {
               if (record.isPresent() && record.get().state() != BuildState.QUEUED) {
@@ -350,7 +386,7 @@ public final class Dispatcher implements JobListener {
                   .thenCompose(deferred -> deferred
                       // Back to the queue, and no more tries in this namespace until the next tick.
                       ? stores.queue().abandon(claim).thenApply(v -> false)
-                      : stores.queue().ack(claim).thenCompose(v -> refresh(entry.namespace())).thenApply(v -> true));
+                      : stores.queue().ack(claim).thenCompose(v -> refreshSoon(entry.namespace())).thenApply(v -> true));
             });
   }
 
@@ -365,12 +401,12 @@ public final class Dispatcher implements JobListener {
     Instant now = clock.instant();
     return stores
         .records()
-        .get(buildId)
+        .get(namespace, buildId)
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
                 log.warn("build {} in {} ended but its record is gone", buildId, namespace);
-                return refresh(namespace);
+                return refreshSoon(namespace);
               }
               Build build = found.get();
               Build ended = succeeded ? build.succeeded(now) : build.failed(now, reason);
@@ -384,7 +420,7 @@ public final class Dispatcher implements JobListener {
                   .put(ended, config.recordTtl())
                   .thenCompose(v -> updateBackoff(ended, succeeded, backoffOnFailure, now))
                   .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
-                  .thenCompose(v -> refresh(namespace));
+                  .thenCompose(v -> refreshSoon(namespace));
             });
   }
 

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * timed out after ...}. Standard output and error go to one log per build, of which the last {@code
  * jobs.local.log_limit_bytes} are kept, for the last {@value #KEPT_LOGS} builds.
  *
- * <p>Thread-safe. {@link #launch} forks on the calling thread (about a millisecond) and returns a
- * completed future; output is read and ends are reported on the launcher's own daemon threads.
+ * <p>Thread-safe. {@link #launch} forks on the launcher's own thread, one build at a time (about a
+ * millisecond each, far more on a loaded machine), never on the caller's: the caller is often an
+ * event loop of the Redis client, which a fork would stall. Output is read and ends are reported on
+ * the launcher's own daemon threads too.
  */
 public final class LocalProcessLauncher implements JobLauncher {
 
@@ -61,6 +63,7 @@ public final class LocalProcessLauncher implements JobLauncher {
         }
       };
   private final ExecutorService readers = Executors.newCachedThreadPool(daemon("sluice-local-build-log"));
+  private final ExecutorService starter = Executors.newSingleThreadExecutor(daemon("sluice-local-build-start"));
   private final ScheduledExecutorService timeouts =
       Executors.newSingleThreadScheduledExecutor(daemon("sluice-local-build-timeout"));
 
@@ -77,6 +80,18 @@ public final class LocalProcessLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> start(build), starter).thenCompose(started -> started);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+    }
+  }
+
+  /** Forks the build's process; on {@link #starter} only, so that a build is never started twice. */
+  private CompletableFuture<Void> start(Build build) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
     }
@@ -144,6 +159,7 @@ public final class LocalProcessLauncher implements JobLauncher {
   public void close() {
     closed = true;
     running.values().forEach(job -> kill(job, "launcher closed"));
+    starter.shutdown();
     timeouts.shutdownNow();
     readers.shutdown();
   }

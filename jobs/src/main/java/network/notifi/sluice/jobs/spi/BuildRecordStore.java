@@ -20,6 +20,14 @@ public interface BuildRecordStore extends AutoCloseable {
   /** The record, unless absent or expired. */
   CompletableFuture<Optional<Build>> get(String buildId);
 
+  /**
+   * The record of a build known to be in {@code namespace}, unless absent or expired. A backend that
+   * finds records by id through an index (Redis: a pointer key on another slot) skips it here.
+   */
+  default CompletableFuture<Optional<Build>> get(String namespace, String buildId) {
+    return get(buildId).thenApply(found -> found.filter(build -> build.namespace().equals(namespace)));
+  }
+
   /** Removes the record (a build refused after it was written). */
   CompletableFuture<Void> delete(String buildId);
 

@@ -63,6 +63,18 @@ public abstract class AbstractBuildRecordStoreContractTest {
   }
 
   @Test
+  void recordIsFoundByItsNamespaceAndIdButNotInAnotherNamespace() {
+    Build build = queued("t").running(clock.instant());
+    store.put(build, TTL).join();
+
+    assertThat(store.get(build.namespace(), build.id()).join()).contains(build);
+    assertThat(store.get(fresh("other"), build.id()).join()).isEmpty();
+
+    clock.advance(TTL);
+    assertThat(store.get(build.namespace(), build.id()).join()).isEmpty();
+  }
+
+  @Test
   void recordWithoutOptionalFieldsRoundTrips() {
     Build build = queued(null);
 

@@ -130,6 +130,15 @@ final class RedisBuildRecordStore implements BuildRecordStore {
     });
   }
 
+  /** One {@code HGETALL} on the namespace's slot, without the pointer lookup. */
+  @Override
+  public CompletableFuture<Optional<Build>> get(String namespace, String buildId) {
+    return client.<String, String>getMap(keys.build(namespace, buildId), StringCodec.INSTANCE)
+        .readAllMapAsync()
+        .toCompletableFuture()
+        .thenApply(this::toBuild);
+  }
+
   @Override
   public CompletableFuture<Void> delete(String buildId) {
     return namespaceOf(buildId).thenCompose(ns -> {
