@@ -41,6 +41,27 @@ final class EventsHandler implements Handler {
   private final Tracer tracer;
   private final TopRefused topRefused;
 
+  /**
+   * Where answers are rendered and written (JSON, headers, refusal logs, metrics). The limiter and
+   * the stores complete their futures on the Redis client's event loops; work done there delays
+   * every command on their connections, which under a burst ran into Redisson's "command still
+   * hasn't been written" timeouts. Threads end after 30 s idle, so no handler leaks any.
+   */
+  private static final java.util.concurrent.Executor RESPONDERS = responders();
+
+  private static java.util.concurrent.ThreadPoolExecutor responders() {
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    var counter = new java.util.concurrent.atomic.AtomicInteger();
+    var pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "sluice-respond-" + counter.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
   EventsHandler(
       MultiLevelLimiter limiter,
       Clock clock,
@@ -80,7 +101,7 @@ final class EventsHandler implements Handler {
     thirdParty.ifPresent(id -> requestSpan.setAttribute("sluice.third_party", id));
     // Javalin runs the supplier after handle() returns, outside the request span's scope: pass it on.
     ctx.future(() -> decide(new RateRequest(endpoint, thirdParty), requestSpan)
-        .thenCompose(decision -> {
+        .thenComposeAsync(decision -> {
           RateLimitHeaders.write(ctx, decision, clock);
           for (LevelResult shadow : decision.shadowRefusals()) {
             responses.shadowRefusal(ctx, shadow.level().code(), endpoint, thirdParty.orElse(null));
@@ -91,12 +112,12 @@ final class EventsHandler implements Handler {
             return CompletableFuture.completedFuture(null);
           }
           return admit(request, requestSpan)
-              .thenAccept(reply -> responses.reply(ctx, reply, endpoint, thirdParty.orElse(null)));
-        })
-        .exceptionally(failure -> {
+              .thenAcceptAsync(reply -> responses.reply(ctx, reply, endpoint, thirdParty.orElse(null)), RESPONDERS);
+        }, RESPONDERS)
+        .exceptionallyAsync(failure -> {
           responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
           return null;
-        }));
+        }, RESPONDERS));
   }
 
   /** The limiter's decision in a span of its own, with one attribute set per level asked. */

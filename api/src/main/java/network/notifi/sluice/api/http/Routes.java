@@ -95,10 +95,20 @@ public final class Routes {
     status.section(name, value);
   }
 
+  /**
+   * All meters, or with {@code ?name[]=a&name[]=b} only those metric families (the parameter of
+   * Prometheus' own exporters; a counter may be named with or without {@code _total}), so that a
+   * frequent poller of one gauge does not render them all.
+   */
   private void metrics(Context ctx) {
+    String contentType = "text/plain; version=0.0.4; charset=utf-8";
+    Set<String> names = new TreeSet<>();
+    for (String name : ctx.queryParams("name[]")) {
+      names.add(name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name);
+    }
     ctx.status(HttpStatus.OK)
-        .contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(registry.scrape());
+        .contentType(contentType)
+        .result(names.isEmpty() ? registry.scrape() : registry.scrape(contentType, names));
   }
 
   private void json(Context ctx, Object body) {

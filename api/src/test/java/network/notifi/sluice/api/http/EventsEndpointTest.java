@@ -213,6 +213,19 @@ class EventsEndpointTest {
     assertThat(client.send(client.buildStart("good")).headers().firstValue("X-RateLimit-Remaining")).hasValue("99");
   }
 
+  @Test
+  void metricsCanBeLimitedToNamedFamilies() throws Exception {
+    assertThat(client.send(client.buildStart(unique())).statusCode()).isEqualTo(202);
+
+    String some = client.get("/metrics?name[]=concurrent_jobs_active&name[]=rate_limit_requests_total").body();
+
+    assertThat(some)
+        .contains("concurrent_jobs_active{namespace=\"default\"}")
+        .contains("rate_limit_requests_total{limit_type=\"global\"} 1.0")
+        .doesNotContain("rate_limit_rejected_total")
+        .doesNotContain("http_server_requests");
+  }
+
   private int parsers;
 
   /** A parser id no other request of the test uses, so build admission never dedupes it. */
