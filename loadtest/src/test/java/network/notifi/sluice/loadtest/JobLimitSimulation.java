@@ -1,6 +1,7 @@
 package network.notifi.sluice.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 
@@ -16,10 +17,10 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 public class JobLimitSimulation extends SluiceSimulation {
   {
     int requests = Params.integer("sluice.requests", 15);
-    setUp(scenario("concurrent job limit")
+    setUp(warmUp().andThen(scenario("concurrent job limit")
             .exec(session -> session.set("parserPrefix", "slow-"))
             .exec(Requests.buildStart("build.start", new int[] {202, 503}, "job_limit"))
-            .injectOpen(atOnceUsers(requests)))
+            .injectOpen(nothingFor(SETTLE), atOnceUsers(requests))))
         .protocols(Requests.protocol())
         .assertions(global().failedRequests().count().is(0L));
   }

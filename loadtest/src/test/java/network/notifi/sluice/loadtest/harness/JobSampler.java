@@ -36,7 +36,7 @@ final class JobSampler {
       double one = 0;
       for (Replica r : replicas) {
         try {
-          double v = r.metrics().sum("concurrent_jobs_active", l -> true);
+          double v = r.metricsNamed("concurrent_jobs_active").sum("concurrent_jobs_active", l -> true);
           sum += v;
           one = Math.max(one, v);
         } catch (Exception e) {

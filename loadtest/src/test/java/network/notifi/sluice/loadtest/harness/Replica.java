@@ -60,6 +60,34 @@ final class Replica implements AutoCloseable {
     }
   }
 
+  /**
+   * Warms the JIT up on the path the scenarios measure: {@code requests} real build starts (8 at a
+   * time, parsers {@code warm-up-*}, ten third parties), through the limiter and build admission.
+   * They take tokens and slots: the caller waits until the replicas are {@link #idle} again before
+   * measuring, and the checks compare counters read after that.
+   */
+  void warmUpBuildStarts(int requests) throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+      String run = Long.toString(System.nanoTime(), 36);
+      for (int i = 0; i < requests; i++) {
+        int n = i;
+        sent.add(pool.submit(() -> HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/events"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Ce-Type", "network.notifi.lambda.build.start").header("Ce-Id", "warm-up-" + run + "-" + n)
+            .header("Content-Type", "application/json").header("X-Third-Party-ID", "warm-up-" + (n % 10))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"parser_id\":\"warm-up-" + run + "-" + n + "\"}")).build(),
+            HttpResponse.BodyHandlers.discarding())));
+      }
+      for (var f : sent) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** Build admission is wired: {@code /ratelimits} reports jobs. */
   boolean hasJobs() throws Exception {
     return get("/ratelimits").body().contains("\"jobs\"");
@@ -93,7 +121,20 @@ final class Replica implements AutoCloseable {
   }
 
   Metrics metrics() throws Exception {
-    HttpResponse<String> r = get("/metrics");
+    return metrics("/metrics");
+  }
+
+  /** Only the named metric families: cheap enough to poll every few milliseconds. */
+  Metrics metricsNamed(String... names) throws Exception {
+    StringBuilder path = new StringBuilder("/metrics");
+    for (int i = 0; i < names.length; i++) {
+      path.append(i == 0 ? '?' : '&').append("name%5B%5D=").append(names[i]);
+    }
+    return metrics(path.toString());
+  }
+
+  private Metrics metrics(String path) throws Exception {
+    HttpResponse<String> r = get(path);
     if (r.statusCode() != 200) {
       throw new IllegalStateException(proc.name + " /metrics answered " + r.statusCode());
     }

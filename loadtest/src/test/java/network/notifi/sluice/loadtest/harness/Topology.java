@@ -11,6 +11,9 @@ import java.util.Map;
  * scenarios), N replicas and an optional nginx in front (both started fresh for every scenario).
  */
 final class Topology implements AutoCloseable {
+
+  /** Real build starts each replica serves before the first measurement, to warm its JIT up. */
+  private static final int WARM_UP_BUILD_STARTS = 150;
   final boolean cluster;
   final int replicaCount;
   final boolean balancer;
@@ -78,6 +81,19 @@ final class Topology implements AutoCloseable {
     }
     for (Replica r : replicas) {
       r.warmUp(300);
+    }
+    if (replicas.get(0).hasJobs()) {
+      for (Replica r : replicas) {
+        r.warmUpBuildStarts(WARM_UP_BUILD_STARTS);
+      }
+      Wait.until("idle replicas with full buckets after the warm-up", Duration.ofSeconds(120), () -> {
+        for (Replica r : replicas) {
+          if (!r.idle(true)) {
+            return false;
+          }
+        }
+        return true;
+      });
     }
     log.info("replicas ready and warmed up: " + replicas.stream().map(Replica::url).toList());
     if (balancer) {
