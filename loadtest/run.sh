@@ -13,7 +13,7 @@
 #            --short         the short form (the test suite's durations)
 #            --redis none    in-process buckets on every replica (no Redis Cluster)
 #            --replicas N    number of replicas (3)
-#            --no-nginx      send the traffic to the first replica directly
+#            --no-nginx      no balancer: each virtual user sends to one replica, in turn
 #            --no-build      use the jar and classes as they are
 #            --jar FILE      another service jar (default api/target/sluice.jar)
 #            -Dsluice.K=V    a simulation parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50

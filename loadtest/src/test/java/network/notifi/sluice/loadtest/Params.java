@@ -4,8 +4,10 @@ package network.notifi.sluice.loadtest;
 public final class Params {
   private Params() {}
 
-  public static String baseUrl() {
-    return str("sluice.baseUrl", "http://127.0.0.1:8080");
+  /** Where the traffic goes: {@code sluice.baseUrl}, one URL or several separated by commas. */
+  public static java.util.List<String> baseUrls() {
+    return java.util.Arrays.stream(str("sluice.baseUrl", "http://127.0.0.1:8080").split(","))
+        .map(String::trim).filter(u -> !u.isEmpty()).toList();
   }
 
   public static String str(String key, String def) {

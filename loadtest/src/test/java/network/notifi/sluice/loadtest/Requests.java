@@ -20,9 +20,12 @@ public final class Requests {
 
   private Requests() {}
 
-  /** Keep-alive connections shared by all virtual users, as a service calling Sluice would. */
+  /**
+   * Keep-alive connections shared by all virtual users, as a service calling Sluice would. With
+   * several base URLs (replicas without a balancer in front) virtual users take them in turn.
+   */
   public static HttpProtocolBuilder protocol() {
-    return http.baseUrl(Params.baseUrl())
+    return http.baseUrls(Params.baseUrls())
         .shareConnections()
         .disableWarmUp()
         .acceptHeader("application/json");

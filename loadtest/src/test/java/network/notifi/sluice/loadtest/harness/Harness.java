@@ -132,7 +132,8 @@ public final class Harness {
     }
     log.info("work dir " + dir.toAbsolutePath() + "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
-        + (o.nginx ? " behind nginx" : ", no balancer") + (o.shortForm ? "; short form" : ""));
+        + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
+        + (o.shortForm ? "; short form" : ""));
     List<ScenarioResult> results = new ArrayList<>();
     try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
       Thread hook = new Thread(t::close, "harness-stop");

@@ -102,9 +102,12 @@ final class Topology implements AutoCloseable {
     currentEnv = Map.copyOf(env);
   }
 
-  /** Where the simulation sends its traffic: nginx when there is one, else the first replica. */
+  /**
+   * Where the simulation sends its traffic: nginx when there is one, else every replica (Gatling's
+   * virtual users take them in turn).
+   */
   String target() {
-    return nginx != null ? nginx.url() : replicas.get(0).url();
+    return nginx != null ? nginx.url() : String.join(",", replicas.stream().map(Replica::url).toList());
   }
 
   String redisVersion() {
