@@ -73,7 +73,11 @@ public final class RedisClients {
         .setConnectTimeout(millis(config.connectTimeout()))
         .setTimeout(millis(config.commandTimeout()))
         .setRetryAttempts(1)
-        .setRetryDelay(new ConstantDelay(Duration.ofMillis(50)))
+        // Redisson 4 also uses the retry delay as each attempt's deadline to get a connection and
+        // write the command: at 50 ms, a burst that queued commands for a pooled connection or an
+        // event loop for 100 ms failed them ("Unable to acquire connection", "Command still hasn't
+        // been written"), whatever the command timeout. An attempt gets the command timeout instead.
+        .setRetryDelay(new ConstantDelay(config.commandTimeout()))
         .setClientName("sluice");
     if (!config.password().isEmpty()) {
       server.setPassword(config.password());
