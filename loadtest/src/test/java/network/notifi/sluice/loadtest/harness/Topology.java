@@ -68,12 +68,9 @@ final class Topology implements AutoCloseable {
       all.put("SLUICE_REDIS_MODE", "cluster");
       all.put("SLUICE_REDIS_ADDRESSES", redis.addresses());
       // Load generator, nginx, three replicas and six Redis nodes share this machine's cores: the
-      // production timeouts (250 ms / 500 ms) would measure CPU starvation, not Sluice. With 2 s /
-      // 3 s, 2 of 3 suite runs on a 2-core box still answered 5 of the 200-request burst with 503
-      // jobs_unavailable (a command waited over 2 s for its event loop; p99 2.0 to 3.0 s), so the
-      // harness allows 5 s / 6 s. Latency is reported by the harness, not bounded by these.
-      all.putIfAbsent("SLUICE_REDIS_COMMAND_TIMEOUT", "5s");
-      all.putIfAbsent("SLUICE_REDIS_DECISION_TIMEOUT", "6s");
+      // production timeouts (250 ms / 500 ms) would measure CPU starvation, not Sluice.
+      all.putIfAbsent("SLUICE_REDIS_COMMAND_TIMEOUT", "2s");
+      all.putIfAbsent("SLUICE_REDIS_DECISION_TIMEOUT", "3s");
     }
     log.info("starting " + replicaCount + " replica(s)" + (cluster ? " on the cluster" : " (in-process buckets)"));
     for (int i = 1; i <= replicaCount; i++) {
