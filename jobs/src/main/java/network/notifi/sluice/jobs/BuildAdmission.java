@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +25,7 @@ import network.notifi.sluice.jobs.local.LocalProcessLauncher;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
+import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
@@ -182,12 +182,7 @@ public final class BuildAdmission implements AutoCloseable {
               return stores
                   .queue()
                   .position(build.namespace(), buildId)
-                  .thenApply(
-                      position -> {
-                        OptionalLong waiting =
-                            position.isPresent() && position.getAsLong() > 0 ? position : OptionalLong.empty();
-                        return Optional.of(new BuildStatus(build, waiting));
-                      });
+                  .thenApply(position -> Optional.of(new BuildStatus(build, BuildQueue.waitingPlace(position))));
             });
   }
 
@@ -295,7 +290,7 @@ public final class BuildAdmission implements AutoCloseable {
    * jobs again.
    */
   private CompletableFuture<AdmissionResult> enqueueDeferred(Build build, int limit) {
-    var entry = new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
+    var entry = QueuedBuild.of(build);
     return stores
         .queue()
         .enqueue(entry, config.queueMaxDepth())

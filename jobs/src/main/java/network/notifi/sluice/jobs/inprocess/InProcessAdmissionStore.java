@@ -10,6 +10,7 @@ import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BackoffWindow;
+import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.Enqueued;
 import network.notifi.sluice.jobs.spi.SlotAcquisition;
 
@@ -61,7 +62,7 @@ final class InProcessAdmissionStore implements AdmissionStore {
       Optional<Build> held = records.get(holder).join();
       if (held.isPresent() && held.get().state().isActive()) {
         OptionalLong position = held.get().state() == BuildState.QUEUED
-            ? positive(queue.position(ns, holder).join())
+            ? BuildQueue.waitingPlace(queue.position(ns, holder).join())
             : OptionalLong.empty();
         return new AdmissionStep.Held(held.get(), position);
       }
@@ -92,9 +93,5 @@ final class InProcessAdmissionStore implements AdmissionStore {
     }
     records.put(build, attempt.recordTtl()).join();
     return new AdmissionStep.Queued(enqueued.position(), enqueued.depth());
-  }
-
-  private static OptionalLong positive(OptionalLong position) {
-    return position.isPresent() && position.getAsLong() > 0 ? position : OptionalLong.empty();
   }
 }

@@ -40,6 +40,6 @@ public record AdmissionAttempt(
 
   /** The build's queue entry. */
   public QueuedBuild entry() {
-    return new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
+    return QueuedBuild.of(build);
   }
 }

@@ -35,6 +35,14 @@ public interface BuildQueue extends AutoCloseable {
    */
   CompletableFuture<OptionalLong> position(String namespace, String buildId);
 
+  /**
+   * The place a queued build is shown waiting at, from a {@link #position}: empty when it is not
+   * in the queue or already claimed (0), which a caller shows as no place in line.
+   */
+  static OptionalLong waitingPlace(OptionalLong position) {
+    return position.isPresent() && position.getAsLong() > 0 ? position : OptionalLong.empty();
+  }
+
   /** Entries in the namespace's queue, claimed or not, until acknowledged. */
   CompletableFuture<Long> depth(String namespace);
 

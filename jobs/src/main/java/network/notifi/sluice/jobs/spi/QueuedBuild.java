@@ -25,6 +25,11 @@ public record QueuedBuild(
     Objects.requireNonNull(enqueuedAt, "enqueuedAt");
   }
 
+  /** The entry of a build, enqueued when it was admitted. */
+  public static QueuedBuild of(network.notifi.sluice.jobs.Build build) {
+    return new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
+  }
+
   /** The round-robin line the entry waits in: its third party, or {@code ""} for none. */
   public String line() {
     return thirdParty.orElse("");

@@ -14,6 +14,7 @@ import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BackoffWindow;
+import network.notifi.sluice.jobs.spi.BuildQueue;
 import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
 
@@ -157,7 +158,7 @@ final class RedisAdmissionStore implements AdmissionStore {
           record.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
         }
         return new AdmissionStep.Held(RedisBuildRecordStore.decode(record),
-            position > 0 ? OptionalLong.of(position) : OptionalLong.empty());
+            BuildQueue.waitingPlace(OptionalLong.of(position)));
       }
       case "slot":
         return new AdmissionStep.SlotTaken((int) number(reply, 1));

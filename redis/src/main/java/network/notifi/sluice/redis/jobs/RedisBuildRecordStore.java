@@ -119,15 +119,9 @@ final class RedisBuildRecordStore implements BuildRecordStore {
 
   @Override
   public CompletableFuture<Optional<Build>> get(String buildId) {
-    return namespaceOf(buildId).thenCompose(ns -> {
-      if (ns == null) {
-        return CompletableFuture.completedFuture(Optional.empty());
-      }
-      return client.<String, String>getMap(keys.build(ns, buildId), StringCodec.INSTANCE)
-          .readAllMapAsync()
-          .toCompletableFuture()
-          .thenApply(this::toBuild);
-    });
+    return namespaceOf(buildId).thenCompose(ns -> ns == null
+        ? CompletableFuture.completedFuture(Optional.<Build>empty())
+        : get(ns, buildId));
   }
 
   /** One {@code HGETALL} on the namespace's slot, without the pointer lookup. */
