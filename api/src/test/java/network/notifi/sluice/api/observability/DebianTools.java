@@ -17,7 +17,7 @@ final class DebianTools {
   static Path require(String command, String debianPackage) {
     return find(command).orElseThrow(() -> new AssertionError(
         "'" + command + "' was not found on the PATH: install the Debian package '" + debianPackage
-            + "' (apt-get install -y " + debianPackage + "; .ci/run does this when run as root)"));
+            + "' (apt-get install -y " + debianPackage + "; ./test.sh does this when run as root)"));
   }
 
   private static Optional<Path> find(String command) {

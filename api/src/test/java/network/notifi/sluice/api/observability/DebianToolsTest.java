@@ -12,7 +12,7 @@ class DebianToolsTest {
     assertThatThrownBy(() -> DebianTools.require("sluice-no-such-tool", "sluice-tools"))
         .isInstanceOf(AssertionError.class)
         .hasMessage("'sluice-no-such-tool' was not found on the PATH: install the Debian package 'sluice-tools'"
-            + " (apt-get install -y sluice-tools; .ci/run does this when run as root)");
+            + " (apt-get install -y sluice-tools; ./test.sh does this when run as root)");
   }
 
   @Test
