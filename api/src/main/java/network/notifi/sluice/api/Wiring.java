@@ -90,7 +90,7 @@ public final class Wiring {
     }
     ReplicaHeartbeat heartbeat = ReplicaHeartbeat.start(client, redis, "replica-" + UUID.randomUUID(), clock);
     builder.closing(heartbeat);
-    var shared = RedisBucketStore.create(client, redis, clock);
+    var shared = RedisBucketStore.create(client, redis, clock, builder.registry());
     var store = DegradingBucketStore.create(shared, redis, heartbeat::liveReplicas, Clock.system(), builder.registry());
     bindBreaker(store, builder);
     builder.clock(clock).bucketStore(store, "redis");

@@ -10,6 +10,8 @@ import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,7 +28,8 @@ import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
-import network.notifi.sluice.redis.internal.BoundedCasProxyManager;
+import network.notifi.sluice.redis.internal.CasProxyManager;
+import network.notifi.sluice.redis.internal.CommandCounters;
 import network.notifi.sluice.redis.internal.BucketStateCodec;
 import network.notifi.sluice.redis.internal.KeySchema;
 import org.redisson.Redisson;
@@ -47,10 +50,19 @@ import org.redisson.client.codec.ByteArrayCodec;
  * Bucket4j refills with the client's clock; every replica must use the same one, so pass a {@link
  * RedisTimeClock} in production.
  *
+ * <h2>Round trips</h2>
+ * An operation is Bucket4j's read, compute, compare-and-swap, run by a {@link CasProxyManager}: it
+ * starts from the state this replica last saw confirmed for the key, so a decision that takes a token
+ * is one round trip (the swap script) while this replica's memory of the bucket is current, and a
+ * lost swap answers the current state, so each conflict costs one more. A refusal is answered from a
+ * remembered state without any command while that state is younger than {@code refusalMaxAge} (100
+ * ms by default); it can miss tokens that other replicas gave back in that time, never admit more
+ * than the bucket holds.
+ *
  * <h2>Contention</h2>
- * Each operation is a GET and a compare-and-swap; a lost CAS is retried at most {@code
- * maxCasAttempts} times (then {@link CasContentionException}), and the whole operation fails with a
- * {@link java.util.concurrent.TimeoutException} after {@code decisionTimeout}. The global and
+ * A lost compare-and-swap is retried at most {@code maxCasAttempts} times per operation (then {@link
+ * CasContentionException}), and the whole operation fails with a {@link
+ * java.util.concurrent.TimeoutException} after {@code decisionTimeout}. The global and
  * endpoint buckets, which every request hits, go through a per-process proxy with a {@link
  * HotKeyOptimization} (batching by default: concurrent requests for one key are merged into one CAS,
  * exactly, with no overshoot). Third-party buckets are always batched, through a bounded cache of
@@ -84,7 +96,7 @@ public final class RedisBucketStore implements BucketStore {
   private final KeySchema keys;
   private final Clock clock;
   private final RedissonClient client;
-  private final BoundedCasProxyManager casManager;
+  private final CasProxyManager casManager;
   private final AsyncProxyManager<String> proxies;
   private final long decisionTimeoutNanos;
   private final HotKeyOptimization hotKeys;
@@ -95,6 +107,9 @@ public final class RedisBucketStore implements BucketStore {
 
   private record ProxyKey(BucketKey key, Limit limit) {}
 
+  /** How many buckets' states a replica remembers (about 300 bytes each). */
+  static final int REMEMBERED_KEYS = 16_384;
+
   private RedisBucketStore(Builder b) {
     this.keys = new KeySchema(b.keyPrefix);
     this.clock = b.clock;
@@ -102,10 +117,12 @@ public final class RedisBucketStore implements BucketStore {
     this.decisionTimeoutNanos = b.decisionTimeout.toNanos();
     this.hotKeys = b.hotKeys;
     this.delay = b.delay;
+    var expiration = ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(b.keepIdleFull);
     var builder = Bucket4jRedisson.casBasedBuilder(((Redisson) b.client).getCommandExecutor())
-        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(b.keepIdleFull))
+        .expirationAfterWrite(expiration)
         .clientClock(Bucket4jSupport.timeMeter(b.clock));
-    this.casManager = new BoundedCasProxyManager(builder, b.maxCasAttempts);
+    this.casManager = new CasProxyManager(builder, expiration, b.maxCasAttempts, REMEMBERED_KEYS,
+        b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
     this.proxies = casManager.asAsync();
   }
 
@@ -116,11 +133,18 @@ public final class RedisBucketStore implements BucketStore {
 
   /** A store with the prefix, timeouts and CAS bound of {@code config}, on {@code clock}. */
   public static RedisBucketStore create(RedissonClient client, RedisConfig config, Clock clock) {
+    return create(client, config, clock, new SimpleMeterRegistry());
+  }
+
+  /** As {@link #create(RedissonClient, RedisConfig, Clock)}, counting its commands in {@code registry}. */
+  public static RedisBucketStore create(
+      RedissonClient client, RedisConfig config, Clock clock, MeterRegistry registry) {
     return builder(client)
         .keyPrefix(config.keyPrefix())
         .decisionTimeout(config.decisionTimeout())
         .maxCasAttempts(config.maxCasAttempts())
         .clock(clock)
+        .meterRegistry(registry)
         .build();
   }
 
@@ -149,7 +173,10 @@ public final class RedisBucketStore implements BucketStore {
     return keys.bucketKey(key);
   }
 
-  /** CAS attempts made so far (each is one GET and one conditional SET); for metrics and benchmarks. */
+  /**
+   * Compare-and-swap attempts made so far (each starts from a read, from Redis or from memory, and
+   * may end with a swap); for tests and benchmarks.
+   */
   public long casAttempts() {
     return casManager.attempts();
   }
@@ -205,6 +232,8 @@ public final class RedisBucketStore implements BucketStore {
     private HotKeyOptimization hotKeys = HotKeyOptimization.BATCHING;
     private DelayParameters delay = new DelayParameters(20, Duration.ofMillis(20));
     private Duration keepIdleFull = Duration.ofSeconds(10);
+    private Duration refusalMaxAge = Duration.ofMillis(100);
+    private MeterRegistry registry = new SimpleMeterRegistry();
 
     private Builder(RedissonClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -261,6 +290,25 @@ public final class RedisBucketStore implements BucketStore {
         throw new IllegalArgumentException("keepIdleFull must be >= 0, was " + keep);
       }
       this.keepIdleFull = keep;
+      return this;
+    }
+
+    /**
+     * How old a remembered bucket state may be and still refuse a request without a read from Redis;
+     * default 100 ms. Such a refusal misses at most the tokens other replicas gave back in that time.
+     * Zero reads every bucket that holds no whole token before refusing.
+     */
+    public Builder refusalMaxAge(Duration maxAge) {
+      if (maxAge.isNegative()) {
+        throw new IllegalArgumentException("refusalMaxAge must be >= 0, was " + maxAge);
+      }
+      this.refusalMaxAge = maxAge;
+      return this;
+    }
+
+    /** Where the commands per level are counted; default a registry of its own. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

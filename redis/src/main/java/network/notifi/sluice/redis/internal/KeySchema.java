@@ -42,6 +42,27 @@ public final class KeySchema {
     return prefix + "rl:{tp:" + encode(key.id()) + "}";
   }
 
+  /**
+   * The level of a bucket key made by {@link #bucketKey}, read from its hash tag without decoding the
+   * id (the anonymous bucket counts as third party); empty for any other key.
+   */
+  public Optional<Level> levelOf(String redisKey) {
+    int tag = prefix.length() + 4; // after "<prefix>rl:{"
+    if (!redisKey.startsWith("rl:{", prefix.length()) || redisKey.length() <= tag) {
+      return Optional.empty();
+    }
+    if (redisKey.startsWith("tp:", tag) || redisKey.startsWith("anon}", tag)) {
+      return Optional.of(Level.THIRD_PARTY);
+    }
+    if (redisKey.startsWith("ep:", tag)) {
+      return Optional.of(Level.ENDPOINT);
+    }
+    if (redisKey.startsWith("global}", tag)) {
+      return Optional.of(Level.GLOBAL);
+    }
+    return Optional.empty();
+  }
+
   /** The pattern that matches every bucket key, for SCAN. */
   public String bucketPattern() {
     return prefix + "rl:*";

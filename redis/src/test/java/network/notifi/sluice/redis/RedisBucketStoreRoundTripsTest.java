@@ -1,0 +1,148 @@
+package network.notifi.sluice.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.ManualClock;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.redis.testing.SharedClients;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The round trips of a bucket operation and what a replica's memory of a bucket may decide, on a
+ * standalone server and on a cluster. Each store stands for one replica; stores on one client share
+ * the connections but not their memory, exactly as two processes would.
+ */
+class RedisBucketStoreRoundTripsTest {
+
+  private final ManualClock clock = new ManualClock();
+
+  static Stream<Arguments> servers() {
+    return Stream.of(
+        Arguments.of("standalone", (java.util.function.Supplier<RedissonClient>) SharedClients::standalone),
+        Arguments.of("cluster", (java.util.function.Supplier<RedissonClient>) SharedClients::cluster));
+  }
+
+  /** One replica's store with counters of its own, on a prefix no other test uses. */
+  private Replica replica(java.util.function.Supplier<RedissonClient> client, String prefix) {
+    var registry = new SimpleMeterRegistry();
+    var store = SharedClients.storeBuilder(client.get())
+        .keyPrefix(prefix)
+        .clock(clock)
+        .meterRegistry(registry)
+        .build();
+    return new Replica(store, registry);
+  }
+
+  private record Replica(RedisBucketStore store, SimpleMeterRegistry registry) {
+    double commands(String command) {
+      return registry.counter("rate_limit_redis_commands", "limit_type", "third_party", "command", command).count();
+    }
+
+    double conflicts() {
+      return registry.counter("rate_limit_redis_cas_conflicts", "limit_type", "third_party").count();
+    }
+
+    boolean take(BucketKey key, Limit limit) {
+      return store.tryConsume(key, limit, 1).join().consumed();
+    }
+  }
+
+  private static String freshPrefix() {
+    return "rt" + System.nanoTime() + ":";
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void aTokenTakenFromAKnownBucketCostsOneRoundTrip(String name, java.util.function.Supplier<RedissonClient> client) {
+    var replica = replica(client, freshPrefix());
+    var key = BucketKey.thirdParty("customer-1");
+    var limit = Limit.of(1, 10);
+    replica.take(key, limit); // first sight: a GET finds no key, then the bucket is created
+
+    double gets = replica.commands("get");
+    double swaps = replica.commands("cas");
+    for (int i = 0; i < 5; i++) {
+      assertThat(replica.take(key, limit)).isTrue();
+    }
+
+    assertThat(replica.commands("get") - gets).as("GETs").isZero();
+    assertThat(replica.commands("cas") - swaps).as("compare-and-swap scripts").isEqualTo(5);
+    assertThat(available(replica, key, limit)).isEqualTo(4);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void aSwapLostToAnotherReplicaIsRetriedFromTheStateItAnswered(
+      String name, java.util.function.Supplier<RedissonClient> client) {
+    String prefix = freshPrefix();
+    var a = replica(client, prefix);
+    var b = replica(client, prefix);
+    var key = BucketKey.thirdParty("customer-2");
+    var limit = Limit.of(1, 10);
+    a.take(key, limit);
+    b.take(key, limit); // a's memory of the bucket is now stale
+
+    double gets = a.commands("get");
+    double swaps = a.commands("cas");
+    assertThat(a.take(key, limit)).isTrue();
+
+    assertThat(a.conflicts()).isEqualTo(1);
+    assertThat(a.commands("cas") - swaps).as("the lost swap and its retry").isEqualTo(2);
+    assertThat(a.commands("get") - gets).as("no GET after the lost swap").isZero();
+    assertThat(available(a, key, limit)).isEqualTo(7);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void aRefusalFromMemoryMissesTokensGivenBackElsewhereForAtMostTheRefusalMaxAge(
+      String name, java.util.function.Supplier<RedissonClient> client) {
+    String prefix = freshPrefix();
+    var a = replica(client, prefix);
+    var b = replica(client, prefix);
+    var key = BucketKey.thirdParty("customer-3");
+    var limit = Limit.of(1, 1); // one token, refilled once a second
+    assertThat(a.take(key, limit)).isTrue();
+    b.store().refund(key, limit, 1).join(); // another replica gives a token back
+
+    double commands = a.commands("get") + a.commands("cas");
+    assertThat(a.take(key, limit)).as("refused from a's memory, which is 0 ms old").isFalse();
+    assertThat(a.commands("get") + a.commands("cas")).as("no command for that refusal").isEqualTo(commands);
+
+    clock.advance(Duration.ofMillis(101)); // older than the default refusal max age of 100 ms
+    assertThat(a.take(key, limit)).as("a reads the bucket again and finds the token").isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void replicasWithStaleMemoriesNeverTakeMoreThanTheBucketHolds(
+      String name, java.util.function.Supplier<RedissonClient> client) {
+    String prefix = freshPrefix();
+    List<Replica> replicas = List.of(replica(client, prefix), replica(client, prefix), replica(client, prefix));
+    var key = BucketKey.thirdParty("customer-4");
+    var limit = Limit.of(1, 50);
+
+    List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      calls.add(replicas.get(i % 3).store().tryConsume(key, limit, 1).thenApply(p -> p.consumed()));
+    }
+    long admitted = calls.stream().map(CompletableFuture::join).filter(c -> c).count();
+
+    assertThat(admitted).isEqualTo(50);
+    assertThat(available(replicas.get(0), key, limit)).isZero();
+  }
+
+  private static long available(Replica replica, BucketKey key, Limit limit) {
+    return replica.store().snapshot(key, limit).join().map(BucketSnapshot::availableTokens).orElse(limit.burst());
+  }
+}
