@@ -1,7 +1,12 @@
 package network.notifi.sluice.redis;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.ResourceLeakDetector;
 import java.time.Duration;
 import org.redisson.Redisson;
+import org.redisson.client.NettyHook;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
@@ -13,19 +18,40 @@ import org.redisson.config.ReadMode;
  * masters only ({@link ReadMode#MASTER}: a compare-and-swap must never read a stale replica), short
  * timeouts and one quick retry, so that an unreachable Redis is noticed fast and degraded mode takes
  * over.
+ *
+ * <h2>Few threads, few connections, few system calls</h2>
+ * A decision is a handful of small commands; on a virtual machine every system call and thread
+ * wake-up costs more than the command itself (docs/benchmarks.md: about 50 system calls and 16
+ * context switches per build start with Redisson's defaults, 1.1 to 1.8 ms of CPU). So the client
+ * runs its I/O on {@link #EVENT_LOOPS} event loop: a reply's continuation (the next level's
+ * compare-and-swap, the admission script) then writes its command from the loop that owns every
+ * connection, with no hand-off and no wake-up. {@link #CONNECTIONS_PER_MASTER} is below 10, the
+ * point under which Redisson 4 releases a connection as soon as a command is written, so commands
+ * share connections in flight (pipelining) instead of waiting for a free one; and a {@link
+ * FlushConsolidationHandler} writes the commands queued on a connection in one loop iteration with
+ * one system call. Netty's leak detector, which records a stack trace for a sample of buffers, is off
+ * unless {@code -Dio.netty.leakDetection.level} asks for it.
  */
 public final class RedisClients {
 
-  /**
-   * Connections per master (Redisson runs one command per connection at a time). A burst's
-   * admissions all go to its namespace's master, next to the build ends they cause and the hot
-   * buckets' compare-and-swaps: 64 ran out under a 200-request burst on 3 replicas ("Unable to
-   * acquire connection"), so 128.
-   */
-  static final int POOL_SIZE = 128;
+  /** Netty event loops of the client: one, see the class comment. */
+  static final int EVENT_LOOPS = 1;
 
-  /** Connections per master opened at start and kept open, so a burst rarely waits for a new one. */
-  static final int MIN_IDLE = 24;
+  /**
+   * Connections per master; below 10 Redisson pipelines commands over them (see the class comment),
+   * so a burst never waits for a free connection ("Unable to acquire connection" with 64 exclusive
+   * connections under a 200-request burst on 3 replicas).
+   */
+  static final int CONNECTIONS_PER_MASTER = 4;
+
+  /** Flushes after this many consolidated writes even while more are queued. */
+  private static final int MAX_CONSOLIDATED_FLUSHES = 256;
+
+  static {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+  }
 
   private RedisClients() {}
 
@@ -49,23 +75,23 @@ public final class RedisClients {
       case STANDALONE -> {
         var single = redisson.useSingleServer()
             .setAddress(scheme + config.addresses().get(0))
-            .setConnectionMinimumIdleSize(MIN_IDLE)
-            .setConnectionPoolSize(POOL_SIZE);
+            .setConnectionMinimumIdleSize(CONNECTIONS_PER_MASTER)
+            .setConnectionPoolSize(CONNECTIONS_PER_MASTER);
         common(single, config);
       }
       case CLUSTER -> {
         var cluster = redisson.useClusterServers()
             .setReadMode(ReadMode.MASTER)
             .setScanInterval(1_000)
-            .setMasterConnectionMinimumIdleSize(MIN_IDLE)
-            .setMasterConnectionPoolSize(POOL_SIZE);
+            .setMasterConnectionMinimumIdleSize(CONNECTIONS_PER_MASTER)
+            .setMasterConnectionPoolSize(CONNECTIONS_PER_MASTER);
         config.addresses().forEach(a -> cluster.addNodeAddress(scheme + a));
         common(cluster, config);
       }
       case NONE -> throw new IllegalStateException("redis.mode is none: there is no Redis to connect to");
       default -> throw new IllegalStateException("unknown redis.mode " + config.mode());
     }
-    return redisson;
+    return redisson.setNettyThreads(EVENT_LOOPS).setNettyHook(new ConsolidatedFlushes());
   }
 
   private static void common(BaseConfig<?> server, RedisConfig config) {
@@ -81,6 +107,17 @@ public final class RedisClients {
         .setClientName("sluice");
     if (!config.password().isEmpty()) {
       server.setPassword(config.password());
+    }
+  }
+
+  /** Adds a {@link FlushConsolidationHandler} in front of every connection's pipeline. */
+  private static final class ConsolidatedFlushes implements NettyHook {
+    @Override
+    public void afterBoostrapInitialization(Bootstrap bootstrap) {}
+
+    @Override
+    public void afterChannelInitialization(Channel channel) {
+      channel.pipeline().addFirst(new FlushConsolidationHandler(MAX_CONSOLIDATED_FLUSHES, true));
     }
   }
 
