@@ -34,8 +34,9 @@ public final class Decision {
   }
 
   /**
-   * The enforced levels that were asked, most specific first. A level after the refusing one was not
-   * asked. Levels in shadow mode are not listed here.
+   * The enforced levels that were asked, most specific first. When the third-party level refused,
+   * the shared levels were not asked; otherwise every level was. Levels in shadow mode are not listed
+   * here.
    */
   public List<LevelResult> applied() {
     return enforced;

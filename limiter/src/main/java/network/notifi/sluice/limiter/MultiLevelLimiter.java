@@ -22,33 +22,39 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
 /**
  * One rate-limit decision over every level that applies to a request: third party, endpoint, global.
  *
+ * <h2>Order: the third party alone, then the shared levels together</h2>
+ *
+ * The third-party level is asked first and alone, so that an abusive third party is turned away by
+ * its own bucket and never touches the buckets every tenant shares. Once it admits (or when the
+ * request has no third-party level), the endpoint and global levels are asked at the same time: with
+ * a remote store that is one round trip for both instead of one each. Each level takes one token
+ * atomically in its own bucket.
+ *
  * <h2>No token leaks across levels</h2>
  *
- * Levels are asked most specific first (third party, then endpoint, then global), each taking one
- * token atomically in its own bucket. When a level refuses, the tokens already taken at the earlier
- * levels are given back, so a refused request costs no token at any level. Asking the third party
- * first means an abusive third party is turned away by its own bucket and never touches the shared
- * global and endpoint buckets.
+ * When an enforced level refuses, every token the decision took is given back, so a refused request
+ * costs no token at any level. Levels live in separate buckets (separate Redis keys, possibly on
+ * separate cluster nodes), so the decision is not one atomic step. The bound under concurrency:
+ * between a level's take and its refund the token is unavailable to others, so with {@code k}
+ * decisions in flight that end up refused, up to {@code k} tokens per level are held back for the
+ * duration of one decision (a shared level asked together with the refusing one holds its token for
+ * that decision too). Concurrent requests can therefore be refused slightly early (under-admission),
+ * but never admitted beyond a bucket's capacity plus its refill (no over-admission), because a
+ * refund only returns a token that was taken and is capped at the bucket's capacity.
  *
- * <p>Levels live in separate buckets (separate Redis keys, possibly on separate cluster nodes), so the
- * decision is not one atomic step. The bound under concurrency: between a level's take and its refund
- * the token is unavailable to others, so with {@code k} decisions in flight that end up refused, up
- * to {@code k} tokens per level are held back for the duration of one decision. Concurrent requests
- * can therefore be refused slightly early (under-admission), but never admitted beyond a bucket's
- * capacity plus its refill (no over-admission), because a refund only returns a token that was taken
- * and is capped at the bucket's capacity.
- *
- * <p>A level in shadow mode that would refuse lets the request pass; the would-be refusal is reported
- * in {@link Decision#shadowRefusals()} and counted.
+ * <p>When several shared levels refuse the same request, the one whose next token is furthest away
+ * is reported, so that {@code Retry-After} is honest. A level in shadow mode that would refuse lets
+ * the request pass; the would-be refusal is reported in {@link Decision#shadowRefusals()} and counted.
  *
  * <h2>Metrics</h2>
  *
  * {@code rate_limit_requests_total{limit_type}} counts every level asked, {@code
- * rate_limit_rejected_total{limit_type}} every enforced refusal, {@code
- * rate_limit_shadow_rejected_total{limit_type}} every shadow refusal, {@code
- * rate_limit_current_usage{limit_type}} the share of the most used bucket of each level in use (the
- * peak of the last 10 to 20 seconds, 0..1), and {@code rate_limit_decision_seconds} the time of a
- * whole decision.
+ * rate_limit_rejected_total{limit_type}} every refused request under the level reported as refusing
+ * it (one per refused request), {@code rate_limit_admitted_total{limit_type}} the tokens each level
+ * kept (one per admitted request and enforced level), {@code rate_limit_shadow_rejected_total
+ * {limit_type}} every shadow refusal, {@code rate_limit_current_usage{limit_type}} the share of the
+ * most used bucket of each level in use (the peak of the last 10 to 20 seconds, 0..1), and {@code
+ * rate_limit_decision_seconds} the time of a whole decision.
  *
  * <p>Thread-safe. {@link #decide} does not block; it completes when the store has answered.
  */
@@ -60,6 +66,7 @@ public final class MultiLevelLimiter {
   private final BucketStore store;
   private final Map<Level, Counter> asked = new EnumMap<>(Level.class);
   private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
+  private final Map<Level, Counter> admitted = new EnumMap<>(Level.class);
   private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
   private final Timer decisionTimer;
   private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
@@ -70,6 +77,7 @@ public final class MultiLevelLimiter {
     for (Level level : Level.values()) {
       asked.put(level, counter(registry, "rate_limit_requests", "Requests checked against a level", level));
       rejected.put(level, counter(registry, "rate_limit_rejected", "Requests refused by a level", level));
+      admitted.put(level, counter(registry, "rate_limit_admitted", "Tokens a level kept: requests admitted", level));
       shadowRejected.put(
           level, counter(registry, "rate_limit_shadow_rejected", "Would-be refusals of a shadow level", level));
       var peak = new WindowedMax(USAGE_WINDOW_NANOS, System::nanoTime);
@@ -128,87 +136,130 @@ public final class MultiLevelLimiter {
    */
   public CompletableFuture<Decision> decide(RateRequest request) {
     long start = System.nanoTime();
-    var attempt = new Attempt(levelsFor(request));
-    return attempt
-        .next()
+    return new Attempt(levelsFor(request))
+        .run()
         .whenComplete((d, e) -> decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
-  /** One decision in progress; confined to the futures' chain, so never touched concurrently. */
+  /** One decision in progress. Each level's slot is written once, by the future of its own ask. */
   private final class Attempt {
     private final List<Map.Entry<BucketKey, Limit>> levels;
-    private final List<LevelResult> enforced = new ArrayList<>(3);
-    private final List<LevelResult> shadow = new ArrayList<>(1);
-    private final List<LevelResult> taken = new ArrayList<>(3);
+    private final LevelResult[] results;
+    private final Throwable[] failures;
     // The caller's trace context, restored around every store call: later levels run on the store's threads.
     private final Context context = Context.current();
-    private int index;
 
     Attempt(List<Map.Entry<BucketKey, Limit>> levels) {
       this.levels = levels;
+      this.results = new LevelResult[levels.size()];
+      this.failures = new Throwable[levels.size()];
     }
 
-    CompletableFuture<Decision> next() {
-      if (index == levels.size()) {
-        return CompletableFuture.completedFuture(new Decision(enforced, shadow, null));
+    CompletableFuture<Decision> run() {
+      boolean thirdPartyFirst = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
+      if (!thirdPartyFirst) {
+        return askFrom(0);
       }
-      var level = levels.get(index++);
-      BucketKey key = level.getKey();
-      Limit limit = level.getValue();
+      return ask(0).thenCompose(v -> failures[0] == null && refuses(results[0]) ? settle() : askFrom(1));
+    }
+
+    /** Asks levels {@code from} to the last at the same time, then settles the decision. */
+    private CompletableFuture<Decision> askFrom(int from) {
+      if (from == levels.size() - 1) {
+        return ask(from).thenCompose(v -> settle());
+      }
+      var asks = new CompletableFuture<?>[levels.size() - from];
+      for (int i = from; i < levels.size(); i++) {
+        asks[i - from] = ask(i);
+      }
+      return CompletableFuture.allOf(asks).thenCompose(v -> settle());
+    }
+
+    /** Asks level {@code i}; completes normally with its result or failure recorded. */
+    private CompletableFuture<Void> ask(int i) {
+      BucketKey key = levels.get(i).getKey();
+      Limit limit = levels.get(i).getValue();
       asked.get(key.level()).increment();
       CompletableFuture<TokenProbe> answer;
       try (Scope ignored = context.makeCurrent()) {
         answer = store.tryConsume(key, limit, 1);
+      } catch (RuntimeException e) {
+        answer = CompletableFuture.failedFuture(e);
       }
-      return answer
-          .handle(
-              (probe, failure) ->
-                  failure == null
-                      ? onProbe(key, limit, probe)
-                      : refundAll().thenCompose(v -> CompletableFuture.<Decision>failedFuture(failure)))
-          .thenCompose(decision -> decision);
-    }
-
-    private CompletableFuture<Decision> onProbe(BucketKey key, Limit limit, TokenProbe probe) {
-      var result =
-          new LevelResult(
-              key, limit, probe.consumed(), probe.remaining(), probe.nanosToNextToken(), probe.nanosToFull());
-      usage.get(key.level()).observe((double) (limit.burst() - probe.remaining()) / limit.burst());
-      if (probe.consumed()) {
-        // A shadow level that admits takes its token too, so its bucket shows real usage.
-        taken.add(result);
-        if (!limit.shadow()) {
-          enforced.add(result);
+      return answer.handle((probe, failure) -> {
+        if (failure != null) {
+          failures[i] = failure;
+          return null;
         }
-        return next();
-      }
-      if (limit.shadow()) {
-        shadowRejected.get(key.level()).increment();
-        shadow.add(result);
-        return next();
-      }
-      rejected.get(key.level()).increment();
-      return refundAll().thenApply(v -> refusal(result));
+        results[i] = new LevelResult(
+            key, limit, probe.consumed(), probe.remaining(), probe.nanosToNextToken(), probe.nanosToFull());
+        usage.get(key.level()).observe((double) (limit.burst() - probe.remaining()) / limit.burst());
+        if (!probe.consumed() && limit.shadow()) {
+          shadowRejected.get(key.level()).increment();
+        }
+        return null;
+      });
     }
 
-    private Decision refusal(LevelResult refusing) {
-      List<LevelResult> applied = new ArrayList<>(enforced.size() + 1);
-      for (LevelResult r : enforced) {
-        applied.add(r.refunded());
+    /** Once every level asked has answered: the decision, after giving tokens back if needed. */
+    private CompletableFuture<Decision> settle() {
+      for (Throwable failure : failures) {
+        if (failure != null) {
+          return refundAll().thenCompose(v -> CompletableFuture.failedFuture(failure));
+        }
       }
-      applied.add(refusing);
-      return new Decision(applied, shadow, refusing);
+      LevelResult refusing = null;
+      for (LevelResult r : results) {
+        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
+          refusing = r;
+        }
+      }
+      if (refusing == null) {
+        return CompletableFuture.completedFuture(decision(null));
+      }
+      rejected.get(refusing.level()).increment();
+      LevelResult refusal = refusing;
+      return refundAll().thenApply(v -> decision(refusal));
     }
 
-    /** Gives back every token this attempt took; a failed refund is not the caller's failure. */
+    private Decision decision(LevelResult refusal) {
+      List<LevelResult> enforced = new ArrayList<>(results.length);
+      List<LevelResult> shadow = new ArrayList<>(1);
+      for (LevelResult r : results) {
+        if (r == null) {
+          continue;
+        }
+        if (r.limit().shadow()) {
+          if (!r.consumed()) {
+            shadow.add(r);
+          }
+        } else if (refusal == null) {
+          admitted.get(r.level()).increment();
+          enforced.add(r);
+        } else {
+          enforced.add(r.consumed() ? r.refunded() : r);
+        }
+      }
+      return new Decision(enforced, shadow, refusal);
+    }
+
+    /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */
     private CompletableFuture<Void> refundAll() {
+      List<CompletableFuture<Void>> refunds = new ArrayList<>(results.length);
       try (Scope ignored = context.makeCurrent()) {
-        var refunds = taken.stream()
-            .map(r -> store.refund(r.key(), r.limit(), 1).exceptionally(e -> null))
-            .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(refunds);
+        for (LevelResult r : results) {
+          if (r != null && r.consumed()) {
+            refunds.add(store.refund(r.key(), r.limit(), 1).exceptionally(e -> null));
+          }
+        }
       }
+      return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new));
     }
+  }
+
+  /** An enforced level that did not give its token. */
+  private static boolean refuses(LevelResult r) {
+    return !r.consumed() && !r.limit().shadow();
   }
 
   private static Counter counter(MeterRegistry registry, String name, String help, Level level) {

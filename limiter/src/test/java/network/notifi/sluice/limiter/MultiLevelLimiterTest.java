@@ -96,6 +96,77 @@ class MultiLevelLimiterTest {
   }
 
   @Test
+  void sharedLevelsAreAskedTogetherOnceTheThirdPartyAdmits() {
+    var pending = new java.util.concurrent.ConcurrentHashMap<Level, CompletableFuture<TokenProbe>>();
+    var held = new BucketStore() {
+      @Override
+      public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+        if (key.level() == Level.THIRD_PARTY) {
+          return store.tryConsume(key, limit, tokens);
+        }
+        // The shared levels answer only when the test says so.
+        return pending.computeIfAbsent(key.level(), l -> new CompletableFuture<>());
+      }
+
+      @Override
+      public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+        return store.refund(key, limit, tokens);
+      }
+
+      @Override
+      public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
+        return store.snapshot(key, limit);
+      }
+    };
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+
+    // Neither shared level has answered, yet both were asked.
+    assertThat(pending).containsOnlyKeys(Level.ENDPOINT, Level.GLOBAL);
+    pending.values().forEach(f -> f.complete(new TokenProbe(true, 9, 0, 0)));
+    assertThat(decision.join().allowed()).isTrue();
+  }
+
+  @Test
+  void aThirdPartyRefusalIsAnsweredWithoutAskingTheSharedLevels() {
+    var limiter = limiter(Limit.of(1, 100), Limit.of(1, 100), Limit.of(1, 1));
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.applied()).extracting(LevelResult::level).containsExactly(Level.THIRD_PARTY);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isEqualTo(1);
+  }
+
+  @Test
+  void whenBothSharedLevelsRefuseTheOneWhoseTokenIsFurthestAwayIsReported() {
+    // Endpoint refills every 100 ms, global every second: both are empty after one request.
+    var limiter = limiter(Limit.of(1, 1), Limit.of(10, 1), Limit.of(100, 100));
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.GLOBAL);
+    assertThat(refused.retryAfterNanos()).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "global").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "endpoint").count()).isZero();
+  }
+
+  @Test
+  void admittedCountsTheTokensEachLevelKept() {
+    var limiter = limiter(Limit.of(1, 100), Limit.of(1, 3), Limit.of(1, 100));
+    admitted(limiter, RateRequest.of("build.start", "a"), 5);
+    admitted(limiter, RateRequest.of("build.start", null), 2);
+
+    // 3 admitted in all (the endpoint's burst); the 4 refused gave their tokens back.
+    assertThat(registry.counter("rate_limit_admitted", "limit_type", "third_party").count()).isEqualTo(3);
+    assertThat(registry.counter("rate_limit_admitted", "limit_type", "endpoint").count()).isEqualTo(3);
+    assertThat(registry.counter("rate_limit_admitted", "limit_type", "global").count()).isEqualTo(3);
+    assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(97);
+  }
+
+  @Test
   void thirdPartyRefusalNeverTouchesTheSharedBuckets() {
     var limiter = limiter(Limit.of(1, 100), Limit.of(1, 100), Limit.of(1, 2));
     admitted(limiter, RateRequest.of("build.start", "abuser"), 50);
