@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
@@ -100,24 +101,54 @@ final class EventsHandler implements Handler {
     requestSpan.setAttribute("sluice.endpoint", endpoint);
     thirdParty.ifPresent(id -> requestSpan.setAttribute("sluice.third_party", id));
     // Javalin runs the supplier after handle() returns, outside the request span's scope: pass it on.
-    ctx.future(() -> decide(new RateRequest(endpoint, thirdParty), requestSpan)
-        .thenComposeAsync(decision -> {
-          RateLimitHeaders.write(ctx, decision, clock);
-          for (LevelResult shadow : decision.shadowRefusals()) {
-            responses.shadowRefusal(ctx, shadow.level().code(), endpoint, thirdParty.orElse(null));
-          }
-          if (!decision.allowed()) {
-            thirdParty.ifPresent(topRefused::refused);
-            responses.problem(ctx, refusal(decision), endpoint, thirdParty.orElse(null));
-            return CompletableFuture.completedFuture(null);
-          }
-          return admit(request, requestSpan)
-              .thenAcceptAsync(reply -> responses.reply(ctx, reply, endpoint, thirdParty.orElse(null)), RESPONDERS);
-        }, RESPONDERS)
-        .exceptionallyAsync(failure -> {
-          responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
-          return null;
-        }, RESPONDERS));
+    ctx.future(() -> {
+      Executor respond = respondOffTheEventLoops(Thread.currentThread());
+      return decide(new RateRequest(endpoint, thirdParty), requestSpan)
+          // An admitted request goes on to admission from the thread that decided: a Redis event loop
+          // writes the admission script itself, with no hand-off. Answers are rendered by respond.
+          .thenCompose(decision -> decision.allowed()
+              ? admit(request, requestSpan).<Void>handleAsync((reply, failure) -> {
+                  answerHeaders(ctx, decision, endpoint, thirdParty);
+                  if (failure != null) {
+                    responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
+                  } else {
+                    responses.reply(ctx, reply, endpoint, thirdParty.orElse(null));
+                  }
+                  return null;
+                }, respond)
+              : CompletableFuture.runAsync(() -> {
+                  answerHeaders(ctx, decision, endpoint, thirdParty);
+                  thirdParty.ifPresent(topRefused::refused);
+                  responses.problem(ctx, refusal(decision), endpoint, thirdParty.orElse(null));
+                }, respond))
+          .exceptionallyAsync(failure -> {
+            responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
+            return null;
+          }, respond);
+    });
+  }
+
+  /** The rate-limit headers of {@code decision}, and a log line for each shadow level that would have refused. */
+  private void answerHeaders(Context ctx, Decision decision, String endpoint, Optional<String> thirdParty) {
+    RateLimitHeaders.write(ctx, decision, clock);
+    for (LevelResult shadow : decision.shadowRefusals()) {
+      responses.shadowRefusal(ctx, shadow.level().code(), endpoint, thirdParty.orElse(null));
+    }
+  }
+
+  /**
+   * Where an answer is rendered: on the request's own thread when the future completed there (a
+   * decision answered from memory, with no command sent), else on a responder thread, never on the
+   * Redis client's event loop.
+   */
+  private static Executor respondOffTheEventLoops(Thread requestThread) {
+    return task -> {
+      if (Thread.currentThread() == requestThread) {
+        task.run();
+      } else {
+        RESPONDERS.execute(task);
+      }
+    };
   }
 
   /** The limiter's decision in a span of its own, with one attribute set per level asked. */
