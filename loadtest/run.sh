@@ -22,18 +22,22 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
-build=1; nginx=1; redis=1
-for a in "$@"; do
+build=1; nginx=1; redis=1; scenarios=()
+args=()
+while [ $# -gt 0 ]; do
+  a="$1"; shift
   case "$a" in
     -h|--help) usage; exit 0 ;;
-    --no-build) build=0 ;;
+    --no-build) build=0; continue ;;
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
-    none) redis=0 ;;
+    --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--work|--results|--replica-jvm-opts) args+=("$a" "${1:-}"); shift; continue ;;
+    -*) ;;
+    *) scenarios+=("$a") ;;
   esac
+  args+=("$a")
 done
-args=()
-for a in "$@"; do [ "$a" = "--no-build" ] || args+=("$a"); done
 
 if [ "$nginx" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if [ "$(id -u)" = 0 ]; then

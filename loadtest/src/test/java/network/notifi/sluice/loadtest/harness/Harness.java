@@ -41,6 +41,8 @@ public final class Harness {
     public boolean gatlingInProcess;
     /** Every pid the harness starts is appended here (run.sh stops leftovers from it). */
     public Path pidFile;
+    /** Extra JVM options of every replica: {@code --replica-jvm-opts}, else {@code SLUICE_REPLICA_JAVA_OPTS}. */
+    public List<String> replicaJvmOptions = words(System.getenv("SLUICE_REPLICA_JAVA_OPTS"));
 
     public Options embedded() {
       cluster = false;
@@ -80,6 +82,7 @@ public final class Harness {
         case "--no-nginx" -> o.nginx = false;
         case "--allow-unshared" -> o.allowUnshared = true;
         case "--jar" -> o.jar = Path.of(args[++i]);
+        case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
         case "--work" -> o.workDir = Path.of(args[++i]);
         case "--results" -> o.resultsDir = Path.of(args[++i]);
         case "--pid-file" -> o.pidFile = Path.of(args[++i]);
@@ -101,6 +104,11 @@ public final class Harness {
     System.exit(results.stream().anyMatch(ScenarioResult::failed) ? 1 : 0);
   }
 
+  /** Options in one string, split at white space (no quoting). */
+  static List<String> words(String options) {
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+  }
+
   /** Runs every scenario asked for; never throws for a failed check, only reports it. */
   public List<ScenarioResult> run() throws Exception {
     if (!Files.isRegularFile(o.jar)) {
@@ -108,6 +116,7 @@ public final class Harness {
           + "mvn -B -q -pl api -am package -DskipTests");
     }
     boolean onlyBench = o.scenarios.stream().allMatch("bench"::equals);
+    Replica.jvmOptions = List.copyOf(o.replicaJvmOptions);
     if (o.cluster && !onlyBench && !o.allowUnshared && !jarHas("network/notifi/sluice/redis/")) {
       throw new IllegalStateException(o.jar + " has no Redis backend yet (redis.mode is not wired): "
           + "the replicas would not share buckets. Run with --embedded, or rebuild the jar once it is.");
@@ -133,7 +142,8 @@ public final class Harness {
     log.info("work dir " + dir.toAbsolutePath() + "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
         + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
-        + (o.shortForm ? "; short form" : ""));
+        + (o.shortForm ? "; short form" : "")
+        + (Replica.jvmOptions.isEmpty() ? "" : "; replicas' extra JVM options " + Replica.jvmOptions));
     List<ScenarioResult> results = new ArrayList<>();
     try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
       Thread hook = new Thread(t::close, "harness-stop");
