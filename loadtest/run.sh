@@ -32,11 +32,32 @@ while [ $# -gt 0 ]; do
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
     --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
-    --jar|--replicas|--work|--results|--replica-jvm-opts) args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--work|--results|--replica-jvm-opts|--ab-jvm-opts) args+=("$a" "${1:-}"); shift; continue ;;
     -*) ;;
     *) scenarios+=("$a") ;;
   esac
   args+=("$a")
+done
+# the bench talks to the replicas directly: it needs wrk, not nginx
+only_bench=1
+for s in "${scenarios[@]:-seed}"; do [ "$s" = bench ] || only_bench=0; done
+[ "$only_bench" = 1 ] && nginx=0
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "[run.sh] $1 missing: apt-get install -y $2"
+    apt-get install -y -q "$2" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
+  else
+    echo "[run.sh] $1 is missing: install Debian's package $2, e.g. sudo apt-get install -y $2" >&2
+    exit 2
+  fi
+}
+for s in "${scenarios[@]:-seed}"; do
+  case "$s" in
+    bench) need wrk wrk ;;
+  esac
 done
 
 if [ "$nginx" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then

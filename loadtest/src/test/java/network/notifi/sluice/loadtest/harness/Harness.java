@@ -43,6 +43,10 @@ public final class Harness {
     public Path pidFile;
     /** Extra JVM options of every replica: {@code --replica-jvm-opts}, else {@code SLUICE_REPLICA_JAVA_OPTS}. */
     public List<String> replicaJvmOptions = words(System.getenv("SLUICE_REPLICA_JAVA_OPTS"));
+    /** The bench's B side: its cluster rows again on a replica with these JVM options added ({@code --ab-jvm-opts}). */
+    public List<String> abJvmOptions = List.of();
+    /** Count system calls and context switches with perf in the bench ({@code --no-perf}: not). */
+    public boolean perf = true;
 
     public Options embedded() {
       cluster = false;
@@ -83,6 +87,8 @@ public final class Harness {
         case "--allow-unshared" -> o.allowUnshared = true;
         case "--jar" -> o.jar = Path.of(args[++i]);
         case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
+        case "--ab-jvm-opts" -> o.abJvmOptions = words(args[++i]);
+        case "--no-perf" -> o.perf = false;
         case "--work" -> o.workDir = Path.of(args[++i]);
         case "--results" -> o.resultsDir = Path.of(args[++i]);
         case "--pid-file" -> o.pidFile = Path.of(args[++i]);
@@ -121,7 +127,7 @@ public final class Harness {
       throw new IllegalStateException(o.jar + " has no Redis backend yet (redis.mode is not wired): "
           + "the replicas would not share buckets. Run with --embedded, or rebuild the jar once it is.");
     }
-    if (o.nginx && Nginx.binary() == null) {
+    if (o.nginx && !onlyBench && Nginx.binary() == null) {
       throw new IllegalStateException("nginx not found: install Debian's package nginx-light (or nginx)");
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -139,10 +145,10 @@ public final class Harness {
         scenarios.add(Scenario.byId(s));
       }
     }
-    log.info("work dir " + dir.toAbsolutePath() + "; topology: "
+    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() ? "" : "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
         + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
-        + (o.shortForm ? "; short form" : "")
+        + (o.shortForm ? "; short form" : ""))
         + (Replica.jvmOptions.isEmpty() ? "" : "; replicas' extra JVM options " + Replica.jvmOptions));
     List<ScenarioResult> results = new ArrayList<>();
     try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
@@ -158,13 +164,30 @@ public final class Harness {
           t.close(); // the next scenario starts from scratch
         }
       }
-      if (bench) {
-        results.addAll(new Bench(o, log, dir, this).run(t));
-      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // the hook stops everything
+      }
+    }
+    if (bench) {
+      // after the scenarios' servers are stopped: the bench measures on a box with nothing else of ours
+      try (Bench b = new Bench(o, log, dir.resolve("bench"), out)) {
+        Files.createDirectories(dir.resolve("bench"));
+        Thread hook = new Thread(b::close, "harness-stop-bench");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+          results.addAll(b.run());
+        } catch (Exception e) {
+          log.info("bench FAILED: " + e.getMessage());
+          results.add(new ScenarioResult("bench", "FAILED",
+              List.of(Check.of("bench ran", false, String.valueOf(e.getMessage()))), null, null, null));
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook stops everything
+        }
       }
     }
     out.println();
