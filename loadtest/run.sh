@@ -57,6 +57,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
 for s in "${scenarios[@]:-seed}"; do
   case "$s" in
     bench) need wrk wrk ;;
+    burst) need curl curl ;;
   esac
 done
 

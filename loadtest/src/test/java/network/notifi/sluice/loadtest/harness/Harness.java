@@ -136,16 +136,19 @@ public final class Harness {
     Proc.pidFile = o.pidFile;
     List<Scenario> scenarios = new ArrayList<>();
     boolean bench = false;
+    boolean burst = false;
     for (String s : o.scenarios) {
       if (s.equals("seed")) {
         scenarios.addAll(Scenario.SEED);
       } else if (s.equals("bench")) {
         bench = true;
+      } else if (s.equals("burst")) {
+        burst = true;
       } else {
         scenarios.add(Scenario.byId(s));
       }
     }
-    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() ? "" : "; topology: "
+    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() && !burst ? "" : "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
         + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
         + (o.shortForm ? "; short form" : ""))
@@ -162,6 +165,15 @@ public final class Harness {
           results.add(new ScenarioResult(s.id, "FAILED",
               List.of(Check.of("scenario ran", false, String.valueOf(e.getMessage()))), null, null, null));
           t.close(); // the next scenario starts from scratch
+        }
+      }
+      if (burst) {
+        try {
+          results.add(new Burst(o, log, dir, out).run(t));
+        } catch (Exception e) {
+          log.info("burst FAILED: " + e.getMessage());
+          results.add(new ScenarioResult("burst", "FAILED",
+              List.of(Check.of("burst ran", false, String.valueOf(e.getMessage()))), null, null, null));
         }
       }
       try {
