@@ -56,9 +56,14 @@ public final class Harness {
     }
   }
 
-  /** What one scenario came to. */
+  /** What one scenario came to; {@code details}: lines to print under it in the summary. */
   public record ScenarioResult(String id, String status, List<Check> checks, GatlingStats stats,
-      Path report, String note) {
+      Path report, String note, List<String> details) {
+    public ScenarioResult(String id, String status, List<Check> checks, GatlingStats stats, Path report,
+        String note) {
+      this(id, status, checks, stats, report, note, List.of());
+    }
+
     public boolean failed() {
       return "FAILED".equals(status);
     }
@@ -210,6 +215,7 @@ public final class Harness {
         out.println("  gatling: " + r.stats);
       }
       r.checks.forEach(c -> out.println("  " + c));
+      r.details.forEach(d -> out.println("  " + d));
       if (r.report != null) {
         out.println("  report: " + r.report.resolve("index.html").toAbsolutePath());
       }
@@ -231,7 +237,8 @@ public final class Harness {
       return new ScenarioResult(s.id, "SKIPPED", List.of(), null, null, "build admission not wired in this jar");
     }
     JobSampler sampler = jobs ? JobSampler.start(t.replicas, t.cluster && jarSharesJobs(o.jar)) : null;
-    Totals before = Totals.of(t.replicas);
+    List<Metrics> scrapedBefore = scrape(t.replicas);
+    Totals before = Totals.from(scrapedBefore);
     long nginxErrorsBefore = t.nginx == null ? 0 : t.nginx.serverErrors();
     Path outcomesFile = dir.resolve(s.id + ".outcomes.properties");
     GatlingRun g = gatling(s.simulation, t.target(), params, outcomesFile, dir, s.id);
@@ -246,7 +253,11 @@ public final class Harness {
     }
     Outcomes out = Outcomes.read(outcomesFile);
     log.info("outcomes: " + out + String.format(" (span %.2f s)", out.span()));
-    Totals totals = Totals.of(t.replicas).minus(before);
+    List<Metrics> scrapedAfter = scrape(t.replicas);
+    Totals totals = Totals.from(scrapedAfter).minus(before);
+    List<String> timers = Histograms.of(scrapedAfter).since(Histograms.of(scrapedBefore)).table(g.stats);
+    log.info("time inside Sluice (the replicas' own timers, delta over the run) next to Gatling's latency:");
+    timers.forEach(log::info);
     checks.addAll(Expectations.forScenario(s, s.limits, out, totals, params));
     if (sampler != null) {
       checks.add(sampler.check(s.limits.maxConcurrentJobs()));
@@ -259,7 +270,17 @@ public final class Harness {
     }
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     checks.forEach(c -> log.info(c.toString()));
-    return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null);
+    List<String> details = new ArrayList<>(List.of("time inside Sluice, the replicas' own timers over the run:"));
+    details.addAll(timers);
+    return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null, details);
+  }
+
+  private static List<Metrics> scrape(List<Replica> replicas) throws Exception {
+    List<Metrics> scrapes = new ArrayList<>();
+    for (Replica r : replicas) {
+      scrapes.add(r.metrics());
+    }
+    return scrapes;
   }
 
   /**

@@ -3,6 +3,7 @@ package network.notifi.sluice.loadtest.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The parsers behind {@code run.sh bench} and the replicas' timers, on recorded outputs. */
@@ -40,6 +41,34 @@ class MeasuringToolsTest {
   void compileCountIsReadFromTheJvmsPerfDataWithoutAttaching() throws Exception {
     long pid = ProcessHandle.current().pid();
     assertThat(JvmCounters.read(pid, "sun.ci.totalCompiles")).isPositive();
+  }
+
+  @Test
+  void histogramQuantilesInterpolateInsideTheirBucketAndSumOverReplicas() {
+    Metrics a = Metrics.parse("""
+        rate_limit_decision_seconds_bucket{le="0.001"} 50
+        rate_limit_decision_seconds_bucket{le="0.002"} 90
+        rate_limit_decision_seconds_bucket{le="+Inf"} 100
+        http_server_requests_seconds_bucket{route="/events",status="202",le="0.01"} 10
+        http_server_requests_seconds_bucket{route="/events",status="202",le="+Inf"} 10
+        http_server_requests_seconds_bucket{route="/health/live",status="200",le="0.01"} 7
+        http_server_requests_seconds_bucket{route="/health/live",status="200",le="+Inf"} 7
+        """);
+    Metrics b = Metrics.parse("""
+        rate_limit_decision_seconds_bucket{le="0.001"} 50
+        rate_limit_decision_seconds_bucket{le="0.002"} 50
+        rate_limit_decision_seconds_bucket{le="+Inf"} 100
+        """);
+    Histograms before = Histograms.of(List.of(Metrics.parse("rate_limit_decision_seconds_bucket{le=\"0.001\"} 0")));
+    Histograms h = Histograms.of(List.of(a, b)).since(before);
+
+    assertThat(h.count("rate_limit_decision_seconds")).isEqualTo(200);
+    assertThat(h.quantile("rate_limit_decision_seconds", 0.5)).isCloseTo(0.001, within(1e-12));
+    assertThat(h.quantile("rate_limit_decision_seconds", 0.6)).isCloseTo(0.001 + 0.001 * 20 / 40, within(1e-12));
+    assertThat(h.quantile("rate_limit_decision_seconds", 0.99)).isEqualTo(0.002); // beyond the last bucket
+    assertThat(h.count("http_server_requests_seconds{route=\"/events\"}")).isEqualTo(10);
+    assertThat(h.table(null)).anyMatch(l -> l.startsWith("| rate_limit_decision_seconds | 200 | 1.000 | > 2 |"))
+        .noneMatch(l -> l.contains("/health/live"));
   }
 
   @Test
