@@ -8,20 +8,27 @@
 # Gatling assertion or a check fails. Prints the path of Gatling's HTML report at the end.
 #
 # Scenarios: global-burst third-party-burst job-limit failure-backoff sustained spike
-#            seed (the first four) bench (bare endpoint vs in-process vs Redis Cluster limiter)
+#            seed   the first four
+#            bench  side-by-side ratios with wrk, one replica at a time, no nginx: bare endpoint,
+#                   in-process limiter, Redis Cluster admitted and refused; table and raw numbers
+#                   in loadtest/target/bench-<time>.md (needs Debian's wrk; perf optional)
+#            burst  200 new builds at once with one curl --parallel through nginx, 3 times
 # Options:   --embedded      one replica, in-process buckets, no Redis, no nginx
-#            --short         the short form (the test suite's durations)
+#            --short         the short form (the test suite's durations; bench: 5 s rows)
 #            --redis none    in-process buckets on every replica (no Redis Cluster)
 #            --replicas N    number of replicas (3)
 #            --no-nginx      no balancer: each virtual user sends to one replica, in turn
 #            --no-build      use the jar and classes as they are
 #            --jar FILE      another service jar (default api/target/sluice.jar)
-#            -Dsluice.K=V    a simulation parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
+#            --replica-jvm-opts "OPTS"  extra JVM options for every replica (or SLUICE_REPLICA_JAVA_OPTS)
+#            --ab-jvm-opts "OPTS"       bench: the cluster rows again on a replica with OPTS added
+#            --no-perf       bench: no perf stat (syscall and context-switch columns)
+#            -Dsluice.K=V    a parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 build=1; nginx=1; redis=1; scenarios=()
 args=()
 while [ $# -gt 0 ]; do
