@@ -85,10 +85,10 @@ fi
 
 if [ "$build" = 1 ]; then
   echo "[run.sh] building the service jar and the simulations"
-  mvn -B -q -pl api,loadtest -am package -DskipTests
+  nice -n 19 mvn -B -q -pl api,loadtest -am package -DskipTests
 fi
 if [ "$build" = 1 ] || [ ! -s loadtest/target/classpath.txt ]; then
-  mvn -B -q -f loadtest/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+  nice -n 19 mvn -B -q -f loadtest/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/classpath.txt >/dev/null
 fi
 CP="loadtest/target/test-classes:$(cat loadtest/target/classpath.txt)"
