@@ -325,8 +325,9 @@ final class Bench implements AutoCloseable {
         Wrk.THREADS, connections, duration, loadStart, loadEnd));
     l.add("");
     l.add("| row | req/s | p50 ms | p99 ms | share of bare | JVM CPU ms/req |"
-        + (perf ? " syscalls/req | ctx switches/req |" : "") + " Redis cmds/req | Redis CPU ms/req | warm-up s |");
-    l.add("|---|---:|---:|---:|---:|---:|" + (perf ? "---:|---:|" : "") + "---:|---:|---:|");
+        + (perf ? " syscalls/req | ctx switches/req |" : "") + " Redis cmds/req | Redis reads/req | Redis CPU ms/req |"
+        + " warm-up s |");
+    l.add("|---|---:|---:|---:|---:|---:|" + (perf ? "---:|---:|" : "") + "---:|---:|---:|---:|");
     for (Row r : tableOrder(rows)) {
       if (r.wrk() == null) {
         l.add("| " + r.label() + " | failed: " + r.check().detail().replace('|', '/') + " |");
@@ -342,15 +343,17 @@ final class Bench implements AutoCloseable {
             r.perRequest(r.perf().contextSwitches())));
       }
       boolean redisRow = r.redis() != null && !r.label().startsWith("in-process");
-      b.append(redisRow ? String.format(" %.2f | %.3f |", r.perRequest(r.redis().commands()),
-          r.perRequest(r.redis().cpuSeconds() * 1000)) : " - | - |");
+      b.append(redisRow ? String.format(" %.2f | %.2f | %.3f |", r.perRequest(r.redis().commands()),
+          r.perRequest(r.redis().reads()), r.perRequest(r.redis().cpuSeconds() * 1000)) : " - | - | - |");
       b.append(String.format(" %.0f |", r.warmUpSeconds()));
       l.add(b.toString());
     }
     l.add("");
     l.add(String.format("Share of bare: of the mean of the two bare rows (%,.0f req/s)%s. JVM CPU: utime + stime of "
-        + "the replica's java process over the window / requests. Redis: deltas of INFO over the window, commands on "
-        + "the 3 masters, CPU of all 6 nodes (background commands of idle replicas included).",
+        + "the replica's java process over the window / requests. Redis: deltas of INFO over the window, commands "
+        + "(those run inside Lua scripts included: a Bucket4j CAS EVALSHA also counts as get + psetex) and read events "
+        + "on client sockets (about one per round trip or pipelined batch) on the 3 masters, CPU of all 6 nodes "
+        + "(background commands of idle replicas included).",
         bare, bareB > 0 ? String.format("; [B] rows: of the [B] bare row (%,.0f req/s), JVM options %s",
             bareB, o.abJvmOptions) : ""));
     if (!perf) {
@@ -425,8 +428,8 @@ final class Bench implements AutoCloseable {
             r.perf().contextSwitches()));
       }
       if (r.redis() != null) {
-        l.add(String.format("- Redis: %,d commands on the masters, %.2f s CPU on all nodes; %s", r.redis().commands(),
-            r.redis().cpuSeconds(), r.redis().perRequest(r.wrk().requests())));
+        l.add(String.format("- Redis: %,d commands and %,d read events on the masters, %.2f s CPU on all nodes; %s",
+            r.redis().commands(), r.redis().reads(), r.redis().cpuSeconds(), r.redis().perRequest(r.wrk().requests())));
       }
       if (!r.neighbourCpuMs().isEmpty()) {
         l.add("- idle replicas' CPU during the window (ms): " + r.neighbourCpuMs());

@@ -8,14 +8,21 @@ import java.util.TreeMap;
 
 /**
  * What a Redis Cluster's nodes have done so far, from one {@code INFO all} per node: commands
- * processed (masters only: a replica's count is the replication stream), CPU (every node) and the
- * calls and time per command (masters). Subtract two snapshots to get what happened in between.
+ * processed and read events on client sockets (masters only: a replica's count is the replication
+ * stream), CPU (every node) and the calls and time per command (masters). Subtract two snapshots to
+ * get what happened in between.
+ *
+ * <p>Redis counts the commands a Lua script runs as commands too, in {@code total_commands_processed}
+ * and in commandstats (an EVALSHA of Bucket4j's compare-and-swap also shows as a GET and a PSETEX).
+ * {@code total_reads_processed} counts read events instead: about one per round trip, or per
+ * pipelined batch.
  */
-record RedisStats(long commands, double cpuSeconds, Map<String, Long> calls, Map<String, Long> micros,
+record RedisStats(long commands, long reads, double cpuSeconds, Map<String, Long> calls, Map<String, Long> micros,
     int masters) {
 
   static RedisStats of(RedisCluster cluster) throws Exception {
     long commands = 0;
+    long reads = 0;
     double cpu = 0;
     Map<String, Long> calls = new TreeMap<>();
     Map<String, Long> micros = new TreeMap<>();
@@ -29,6 +36,7 @@ record RedisStats(long commands, double cpuSeconds, Map<String, Long> calls, Map
       }
       masters++;
       commands += Long.parseLong(info.getOrDefault("total_commands_processed", "0"));
+      reads += Long.parseLong(info.getOrDefault("total_reads_processed", "0"));
       for (var e : info.entrySet()) {
         if (e.getKey().startsWith("cmdstat_")) {
           String cmd = e.getKey().substring("cmdstat_".length());
@@ -38,12 +46,13 @@ record RedisStats(long commands, double cpuSeconds, Map<String, Long> calls, Map
         }
       }
     }
-    return new RedisStats(commands, cpu, calls, micros, masters);
+    return new RedisStats(commands, reads, cpu, calls, micros, masters);
   }
 
   /**
-   * What happened since {@code before}, less the one {@code INFO} per master that took {@code
-   * before} (Redis counts a command once it has run, so it shows in this snapshot).
+   * What happened since {@code before}, less the harness's own {@code INFO} on each master: one
+   * command (the one that took {@code before}: Redis counts a command once it has run) and two read
+   * events ({@code before}'s connection closing, this snapshot's command).
    */
   RedisStats since(RedisStats before) {
     Map<String, Long> c = new TreeMap<>();
@@ -55,7 +64,8 @@ record RedisStats(long commands, double cpuSeconds, Map<String, Long> calls, Map
         u.put(k, micros.getOrDefault(k, 0L) - before.micros.getOrDefault(k, 0L));
       }
     });
-    return new RedisStats(commands - before.commands - masters, cpuSeconds - before.cpuSeconds, c, u, masters);
+    return new RedisStats(commands - before.commands - masters, reads - before.reads - 2L * masters,
+        cpuSeconds - before.cpuSeconds, c, u, masters);
   }
 
   /**
