@@ -8,32 +8,65 @@
 # Gatling assertion or a check fails. Prints the path of Gatling's HTML report at the end.
 #
 # Scenarios: global-burst third-party-burst job-limit failure-backoff sustained spike
-#            seed (the first four) bench (bare endpoint vs in-process vs Redis Cluster limiter)
+#            seed   the first four
+#            bench  side-by-side ratios with wrk, one replica at a time, no nginx: bare endpoint,
+#                   in-process limiter, Redis Cluster admitted and refused; table and raw numbers
+#                   in loadtest/target/bench-<time>.md (needs Debian's wrk; perf optional)
+#            burst  200 new builds at once with one curl --parallel through nginx, 3 times
 # Options:   --embedded      one replica, in-process buckets, no Redis, no nginx
-#            --short         the short form (the test suite's durations)
+#            --short         the short form (the test suite's durations; bench: 5 s rows)
 #            --redis none    in-process buckets on every replica (no Redis Cluster)
 #            --replicas N    number of replicas (3)
 #            --no-nginx      no balancer: each virtual user sends to one replica, in turn
 #            --no-build      use the jar and classes as they are
 #            --jar FILE      another service jar (default api/target/sluice.jar)
-#            -Dsluice.K=V    a simulation parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
+#            --replica-jvm-opts "OPTS"  extra JVM options for every replica (or SLUICE_REPLICA_JAVA_OPTS)
+#            --ab-jvm-opts "OPTS"       bench: the cluster rows again on a replica with OPTS added
+#            --no-perf       bench: no perf stat (syscall and context-switch columns)
+#            -Dsluice.K=V    a parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
-build=1; nginx=1; redis=1
-for a in "$@"; do
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+build=1; nginx=1; redis=1; scenarios=()
+args=()
+while [ $# -gt 0 ]; do
+  a="$1"; shift
   case "$a" in
     -h|--help) usage; exit 0 ;;
-    --no-build) build=0 ;;
+    --no-build) build=0; continue ;;
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
-    none) redis=0 ;;
+    --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--work|--results|--replica-jvm-opts|--ab-jvm-opts) args+=("$a" "${1:-}"); shift; continue ;;
+    -*) ;;
+    *) scenarios+=("$a") ;;
+  esac
+  args+=("$a")
+done
+# the bench talks to the replicas directly: it needs wrk, not nginx
+only_bench=1
+for s in "${scenarios[@]:-seed}"; do [ "$s" = bench ] || only_bench=0; done
+[ "$only_bench" = 1 ] && nginx=0
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "[run.sh] $1 missing: apt-get install -y $2"
+    apt-get install -y -q "$2" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }
+  else
+    echo "[run.sh] $1 is missing: install Debian's package $2, e.g. sudo apt-get install -y $2" >&2
+    exit 2
+  fi
+}
+for s in "${scenarios[@]:-seed}"; do
+  case "$s" in
+    bench) need wrk wrk ;;
+    burst) need curl curl ;;
   esac
 done
-args=()
-for a in "$@"; do [ "$a" = "--no-build" ] || args+=("$a"); done
 
 if [ "$nginx" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -52,10 +85,10 @@ fi
 
 if [ "$build" = 1 ]; then
   echo "[run.sh] building the service jar and the simulations"
-  mvn -B -q -pl api,loadtest -am package -DskipTests
+  nice -n 19 mvn -B -q -pl api,loadtest -am package -DskipTests
 fi
 if [ "$build" = 1 ] || [ ! -s loadtest/target/classpath.txt ]; then
-  mvn -B -q -f loadtest/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+  nice -n 19 mvn -B -q -f loadtest/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/classpath.txt >/dev/null
 fi
 CP="loadtest/target/test-classes:$(cat loadtest/target/classpath.txt)"

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Closed-model throughput for the side-by-side benchmark: {@code sluice.users} (32) users in a loop
+ * Closed-model throughput, run by hand with Gatling (`loadtest/run.sh bench` measures with wrk instead): {@code sluice.users} (32) users in a loop
  * for {@code sluice.duration} seconds (20) against {@code sluice.target}: {@code live} (the bare
  * {@code GET /health/live}) or {@code events} (a build start through every limiter level, from
  * {@code sluice.thirdParties} (1000) distinct third parties round-robin; run it with limits high

@@ -41,6 +41,12 @@ public final class Harness {
     public boolean gatlingInProcess;
     /** Every pid the harness starts is appended here (run.sh stops leftovers from it). */
     public Path pidFile;
+    /** Extra JVM options of every replica: {@code --replica-jvm-opts}, else {@code SLUICE_REPLICA_JAVA_OPTS}. */
+    public List<String> replicaJvmOptions = words(System.getenv("SLUICE_REPLICA_JAVA_OPTS"));
+    /** The bench's B side: its cluster rows again on a replica with these JVM options added ({@code --ab-jvm-opts}). */
+    public List<String> abJvmOptions = List.of();
+    /** Count system calls and context switches with perf in the bench ({@code --no-perf}: not). */
+    public boolean perf = true;
 
     public Options embedded() {
       cluster = false;
@@ -50,9 +56,14 @@ public final class Harness {
     }
   }
 
-  /** What one scenario came to. */
+  /** What one scenario came to; {@code details}: lines to print under it in the summary. */
   public record ScenarioResult(String id, String status, List<Check> checks, GatlingStats stats,
-      Path report, String note) {
+      Path report, String note, List<String> details) {
+    public ScenarioResult(String id, String status, List<Check> checks, GatlingStats stats, Path report,
+        String note) {
+      this(id, status, checks, stats, report, note, List.of());
+    }
+
     public boolean failed() {
       return "FAILED".equals(status);
     }
@@ -80,6 +91,9 @@ public final class Harness {
         case "--no-nginx" -> o.nginx = false;
         case "--allow-unshared" -> o.allowUnshared = true;
         case "--jar" -> o.jar = Path.of(args[++i]);
+        case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
+        case "--ab-jvm-opts" -> o.abJvmOptions = words(args[++i]);
+        case "--no-perf" -> o.perf = false;
         case "--work" -> o.workDir = Path.of(args[++i]);
         case "--results" -> o.resultsDir = Path.of(args[++i]);
         case "--pid-file" -> o.pidFile = Path.of(args[++i]);
@@ -101,6 +115,11 @@ public final class Harness {
     System.exit(results.stream().anyMatch(ScenarioResult::failed) ? 1 : 0);
   }
 
+  /** Options in one string, split at white space (no quoting). */
+  static List<String> words(String options) {
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+  }
+
   /** Runs every scenario asked for; never throws for a failed check, only reports it. */
   public List<ScenarioResult> run() throws Exception {
     if (!Files.isRegularFile(o.jar)) {
@@ -108,11 +127,12 @@ public final class Harness {
           + "mvn -B -q -pl api -am package -DskipTests");
     }
     boolean onlyBench = o.scenarios.stream().allMatch("bench"::equals);
+    Replica.jvmOptions = List.copyOf(o.replicaJvmOptions);
     if (o.cluster && !onlyBench && !o.allowUnshared && !jarHas("network/notifi/sluice/redis/")) {
       throw new IllegalStateException(o.jar + " has no Redis backend yet (redis.mode is not wired): "
           + "the replicas would not share buckets. Run with --embedded, or rebuild the jar once it is.");
     }
-    if (o.nginx && Nginx.binary() == null) {
+    if (o.nginx && !onlyBench && Nginx.binary() == null) {
       throw new IllegalStateException("nginx not found: install Debian's package nginx-light (or nginx)");
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -121,19 +141,23 @@ public final class Harness {
     Proc.pidFile = o.pidFile;
     List<Scenario> scenarios = new ArrayList<>();
     boolean bench = false;
+    boolean burst = false;
     for (String s : o.scenarios) {
       if (s.equals("seed")) {
         scenarios.addAll(Scenario.SEED);
       } else if (s.equals("bench")) {
         bench = true;
+      } else if (s.equals("burst")) {
+        burst = true;
       } else {
         scenarios.add(Scenario.byId(s));
       }
     }
-    log.info("work dir " + dir.toAbsolutePath() + "; topology: "
+    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() && !burst ? "" : "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
         + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
-        + (o.shortForm ? "; short form" : ""));
+        + (o.shortForm ? "; short form" : ""))
+        + (Replica.jvmOptions.isEmpty() ? "" : "; replicas' extra JVM options " + Replica.jvmOptions));
     List<ScenarioResult> results = new ArrayList<>();
     try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
       Thread hook = new Thread(t::close, "harness-stop");
@@ -148,13 +172,39 @@ public final class Harness {
           t.close(); // the next scenario starts from scratch
         }
       }
-      if (bench) {
-        results.addAll(new Bench(o, log, dir, this).run(t));
+      if (burst) {
+        try {
+          results.add(new Burst(o, log, dir, out).run(t));
+        } catch (Exception e) {
+          log.info("burst FAILED: " + e.getMessage());
+          results.add(new ScenarioResult("burst", "FAILED",
+              List.of(Check.of("burst ran", false, String.valueOf(e.getMessage()))), null, null, null));
+        }
       }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // the hook stops everything
+      }
+    }
+    if (bench) {
+      // after the scenarios' servers are stopped: the bench measures on a box with nothing else of ours
+      try (Bench b = new Bench(o, log, dir.resolve("bench"), out)) {
+        Files.createDirectories(dir.resolve("bench"));
+        Thread hook = new Thread(b::close, "harness-stop-bench");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+          results.addAll(b.run());
+        } catch (Exception e) {
+          log.info("bench FAILED: " + e.getMessage());
+          results.add(new ScenarioResult("bench", "FAILED",
+              List.of(Check.of("bench ran", false, String.valueOf(e.getMessage()))), null, null, null));
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook stops everything
+        }
       }
     }
     out.println();
@@ -165,6 +215,7 @@ public final class Harness {
         out.println("  gatling: " + r.stats);
       }
       r.checks.forEach(c -> out.println("  " + c));
+      r.details.forEach(d -> out.println("  " + d));
       if (r.report != null) {
         out.println("  report: " + r.report.resolve("index.html").toAbsolutePath());
       }
@@ -186,7 +237,8 @@ public final class Harness {
       return new ScenarioResult(s.id, "SKIPPED", List.of(), null, null, "build admission not wired in this jar");
     }
     JobSampler sampler = jobs ? JobSampler.start(t.replicas, t.cluster && jarSharesJobs(o.jar)) : null;
-    Totals before = Totals.of(t.replicas);
+    List<Metrics> scrapedBefore = scrape(t.replicas);
+    Totals before = Totals.from(scrapedBefore);
     long nginxErrorsBefore = t.nginx == null ? 0 : t.nginx.serverErrors();
     Path outcomesFile = dir.resolve(s.id + ".outcomes.properties");
     GatlingRun g = gatling(s.simulation, t.target(), params, outcomesFile, dir, s.id);
@@ -201,7 +253,11 @@ public final class Harness {
     }
     Outcomes out = Outcomes.read(outcomesFile);
     log.info("outcomes: " + out + String.format(" (span %.2f s)", out.span()));
-    Totals totals = Totals.of(t.replicas).minus(before);
+    List<Metrics> scrapedAfter = scrape(t.replicas);
+    Totals totals = Totals.from(scrapedAfter).minus(before);
+    List<String> timers = Histograms.of(scrapedAfter).since(Histograms.of(scrapedBefore)).table(g.stats);
+    log.info("time inside Sluice (the replicas' own timers, delta over the run) next to Gatling's latency:");
+    timers.forEach(log::info);
     checks.addAll(Expectations.forScenario(s, s.limits, out, totals, params));
     if (sampler != null) {
       checks.add(sampler.check(s.limits.maxConcurrentJobs()));
@@ -214,7 +270,17 @@ public final class Harness {
     }
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     checks.forEach(c -> log.info(c.toString()));
-    return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null);
+    List<String> details = new ArrayList<>(List.of("time inside Sluice, the replicas' own timers over the run:"));
+    details.addAll(timers);
+    return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null, details);
+  }
+
+  private static List<Metrics> scrape(List<Replica> replicas) throws Exception {
+    List<Metrics> scrapes = new ArrayList<>();
+    for (Replica r : replicas) {
+      scrapes.add(r.metrics());
+    }
+    return scrapes;
   }
 
   /**

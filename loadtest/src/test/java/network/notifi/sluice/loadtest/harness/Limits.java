@@ -13,6 +13,8 @@ record Limits(double globalRps, double globalBurst, double endpointRps, double e
   static final Limits MIXED = new Limits(1000, 2000, 500, 1000, 10, 20, 100000);
   /** Everything admitted: measures the cost of a decision, not of refusals. */
   static final Limits UNLIMITED = new Limits(1e6, 1e6, 1e6, 1e6, 1e6, 1e6, 100000);
+  /** Roomy shared levels, a third-party bucket of 1/s burst 1: a flooding third party is refused at once. */
+  static final Limits FLOOD = new Limits(1e6, 1e6, 1e6, 1e6, 1, 1, 100000);
 
   Map<String, String> env() {
     Map<String, String> e = new LinkedHashMap<>();

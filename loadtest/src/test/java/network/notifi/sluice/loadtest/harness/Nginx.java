@@ -56,7 +56,7 @@ final class Nginx implements AutoCloseable {
           worker_connections 8192;
         }
         http {
-          log_format sluice '$status $upstream_addr $request_time';
+          log_format sluice '$status $upstream_addr $request_time $msec';
           access_log %1$s/logs/access.log sluice buffer=256k flush=1s;
           client_body_temp_path %1$s/client_body;
           proxy_temp_path %1$s/proxy;
@@ -115,6 +115,12 @@ final class Nginx implements AutoCloseable {
     try (var lines = Files.lines(access)) {
       return lines.filter(l -> l.startsWith("5")).count();
     }
+  }
+
+  /** Every line of the access log so far ({@code status upstream request_time msec}; flushed at most 1 s late). */
+  List<String> accessLines() throws Exception {
+    Path access = dir.resolve("logs/access.log");
+    return Files.exists(access) ? Files.readAllLines(access) : List.of();
   }
 
   @Override

@@ -117,6 +117,12 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  /** Whether an executable {@code command} is on the PATH. */
+  static boolean onPath(String command) {
+    return java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
+  }
+
   static boolean listening(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);

@@ -64,6 +64,16 @@ final class RedisCluster implements AutoCloseable {
     }
   }
 
+  /** Every node's port, masters and replicas. */
+  List<Integer> ports() {
+    return List.copyOf(ports);
+  }
+
+  /** {@code INFO all} of one node: stats, CPU and commandstats in one call. */
+  String info(int port) throws Exception {
+    return cli(port, "info", "all");
+  }
+
   /** Empties every master (between scenarios, so each starts with fresh buckets). */
   void flushAll() throws Exception {
     for (int port : ports) {

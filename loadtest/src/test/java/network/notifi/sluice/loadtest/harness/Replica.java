@@ -14,6 +14,12 @@ final class Replica implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /**
+   * Extra JVM options every replica gets ({@code --replica-jvm-opts} or {@code
+   * SLUICE_REPLICA_JAVA_OPTS}), before {@code -jar}; later options win over the defaults above them.
+   */
+  static volatile List<String> jvmOptions = List.of();
+
   final int port;
   final Proc proc;
 
@@ -23,14 +29,32 @@ final class Replica implements AutoCloseable {
   }
 
   static Replica start(Path jar, String name, Map<String, String> env, Path logDir) throws Exception {
+    return start(jar, name, env, logDir, List.of());
+  }
+
+  /** A replica with {@code moreJvmOptions} after {@link #jvmOptions} (an A/B comparison's B side). */
+  static Replica start(Path jar, String name, Map<String, String> env, Path logDir, List<String> moreJvmOptions)
+      throws Exception {
     int port = Proc.freePort(false);
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("SLUICE_PORT", Integer.toString(port));
     all.put("SLUICE_SERVER_HOST", "127.0.0.1");
     all.putIfAbsent("SLUICE_LOG_LEVEL", "WARN");
-    Proc p = Proc.start(name, List.of("java", "-Xms256m", "-Xmx768m", "-jar", jar.toString()), all,
-        logDir.resolve(name + ".log"));
+    List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms256m", "-Xmx768m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(moreJvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString()));
+    Proc p = Proc.start(name, cmd, all, logDir.resolve(name + ".log"));
     return new Replica(port, p);
+  }
+
+  /** The JVM's process id (the command is {@code java} itself, no wrapper). */
+  long pid() {
+    return proc.process.pid();
+  }
+
+  String name() {
+    return proc.name;
   }
 
   String url() {

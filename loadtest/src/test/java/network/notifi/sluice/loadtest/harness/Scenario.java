@@ -57,7 +57,7 @@ enum Scenario {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown scenario " + id + "; known: seed, bench, "
+    throw new IllegalArgumentException("unknown scenario " + id + "; known: seed, bench, burst, "
         + java.util.Arrays.stream(values()).map(s -> s.id).toList());
   }
 }

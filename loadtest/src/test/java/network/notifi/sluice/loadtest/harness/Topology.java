@@ -65,12 +65,7 @@ final class Topology implements AutoCloseable {
     generation++;
     Map<String, String> all = new java.util.HashMap<>(env);
     if (cluster) {
-      all.put("SLUICE_REDIS_MODE", "cluster");
-      all.put("SLUICE_REDIS_ADDRESSES", redis.addresses());
-      // Load generator, nginx, three replicas and six Redis nodes share this machine's cores: the
-      // production timeouts (250 ms / 500 ms) would measure CPU starvation, not Sluice.
-      all.putIfAbsent("SLUICE_REDIS_COMMAND_TIMEOUT", "2s");
-      all.putIfAbsent("SLUICE_REDIS_DECISION_TIMEOUT", "3s");
+      onCluster(all, redis);
     }
     log.info("starting " + replicaCount + " replica(s)" + (cluster ? " on the cluster" : " (in-process buckets)"));
     for (int i = 1; i <= replicaCount; i++) {
@@ -100,6 +95,16 @@ final class Topology implements AutoCloseable {
       nginx = Nginx.start(dir.resolve("g" + generation), replicas, log);
     }
     currentEnv = Map.copyOf(env);
+  }
+
+  /** Adds to a replica's environment what puts it on {@code redis}, keeping timeouts already set. */
+  static void onCluster(Map<String, String> env, RedisCluster redis) {
+    env.put("SLUICE_REDIS_MODE", "cluster");
+    env.put("SLUICE_REDIS_ADDRESSES", redis.addresses());
+    // Load generator, nginx, three replicas and six Redis nodes share this machine's cores: the
+    // production timeouts (250 ms / 500 ms) would measure CPU starvation, not Sluice.
+    env.putIfAbsent("SLUICE_REDIS_COMMAND_TIMEOUT", "2s");
+    env.putIfAbsent("SLUICE_REDIS_DECISION_TIMEOUT", "3s");
   }
 
   /**

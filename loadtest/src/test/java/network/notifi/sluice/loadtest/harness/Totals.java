@@ -11,9 +11,17 @@ record Totals(double requestsThirdParty, double rejectedThirdParty, double reque
     double rejectedEndpoint, double requestsGlobal, double rejectedGlobal) {
 
   static Totals of(List<Replica> replicas) throws Exception {
-    double[] v = new double[6];
+    List<Metrics> scrapes = new java.util.ArrayList<>();
     for (Replica r : replicas) {
-      Metrics m = r.metrics();
+      scrapes.add(r.metrics());
+    }
+    return from(scrapes);
+  }
+
+  /** The totals in scrapes of every replica's {@code /metrics}. */
+  static Totals from(List<Metrics> scrapes) {
+    double[] v = new double[6];
+    for (Metrics m : scrapes) {
       String[] levels = {"third_party", "endpoint", "global"};
       for (int i = 0; i < 3; i++) {
         v[2 * i] += m.sum("rate_limit_requests_total", "limit_type", levels[i]);
