@@ -103,7 +103,12 @@ public final class RedisBucketStore implements BucketStore {
   private final DelayParameters delay;
   private final ConcurrentMap<ProxyKey, AsyncBucketProxy> hotProxies = new ConcurrentHashMap<>();
   private final Cache<ProxyKey, AsyncBucketProxy> thirdPartyProxies =
-      Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofSeconds(5)).build();
+      Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterAccess(Duration.ofSeconds(5))
+          // Maintenance on the calling thread: the default executor wakes a pool thread on every write.
+          .executor(Runnable::run)
+          .build();
 
   private record ProxyKey(BucketKey key, Limit limit) {}
 

@@ -106,6 +106,8 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
     this.memory = Caffeine.newBuilder()
         .maximumSize(remembered)
         .expireAfterWrite(Duration.ofSeconds(10))
+        // Maintenance on the calling thread: the default executor wakes a pool thread on every write.
+        .executor(Runnable::run)
         .build();
   }
 
