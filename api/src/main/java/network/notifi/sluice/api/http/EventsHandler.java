@@ -2,17 +2,21 @@ package network.notifi.sluice.api.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
@@ -41,6 +45,7 @@ final class EventsHandler implements Handler {
 
   private final Tracer tracer;
   private final TopRefused topRefused;
+  private final Timer admissionTimer;
 
   /**
    * Where answers are rendered and written (JSON, headers, refusal logs, metrics). The limiter and
@@ -70,7 +75,14 @@ final class EventsHandler implements Handler {
       BuildStarter starter,
       Responses responses,
       Tracer tracer,
-      TopRefused topRefused) {
+      TopRefused topRefused,
+      MeterRegistry registry) {
+    this.admissionTimer = Timer.builder("build_admission")
+        .description("Time of build admission for a request the limiter admitted, until its reply")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
     this.tracer = tracer;
     this.topRefused = topRefused;
     this.limiter = limiter;
@@ -181,8 +193,10 @@ final class EventsHandler implements Handler {
         .setParent(io.opentelemetry.context.Context.current().with(parent))
         .setAttribute("sluice.parser_id", request.parserId())
         .startSpan();
+    long start = System.nanoTime();
     try (Scope ignored = span.makeCurrent()) {
       return starter.start(request).whenComplete((reply, failure) -> {
+        admissionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (reply != null) {
           span.setAttribute("sluice.admission.status", reply.status());
         } else {

@@ -41,7 +41,7 @@ public final class Routes {
     this.builds = new BuildsHandler(admission, responses);
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
-        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused);
+        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused, registry);
     this.status = new RateLimitStatus(limiter, topRefused, responses);
     status.section("jobs", () -> jobsStatus(admission));
     status.section("dependencies", () -> CompletableFuture.completedFuture(dependencies.report().get("dependencies")));
