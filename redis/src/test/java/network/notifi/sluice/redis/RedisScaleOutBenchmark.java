@@ -113,6 +113,7 @@ class RedisScaleOutBenchmark {
     replicaFixedCosts();
     section("End");
     line("load average at end: " + loadAverage() + "; " + Instant.now());
+    flush();
   }
 
   // ---------------------------------------------------------------------------------------------
