@@ -145,6 +145,7 @@ public final class MultiLevelLimiter {
   private final class Attempt {
     private final List<Map.Entry<BucketKey, Limit>> levels;
     private final LevelResult[] results;
+    private final TokenProbe[] probes;
     private final Throwable[] failures;
     // The caller's trace context, restored around every store call: later levels run on the store's threads.
     private final Context context = Context.current();
@@ -152,6 +153,7 @@ public final class MultiLevelLimiter {
     Attempt(List<Map.Entry<BucketKey, Limit>> levels) {
       this.levels = levels;
       this.results = new LevelResult[levels.size()];
+      this.probes = new TokenProbe[levels.size()];
       this.failures = new Throwable[levels.size()];
     }
 
@@ -191,6 +193,7 @@ public final class MultiLevelLimiter {
           failures[i] = failure;
           return null;
         }
+        probes[i] = probe;
         results[i] = new LevelResult(
             key, limit, probe.consumed(), probe.remaining(), probe.nanosToNextToken(), probe.nanosToFull());
         usage.get(key.level()).observe((double) (limit.burst() - probe.remaining()) / limit.burst());
@@ -247,9 +250,10 @@ public final class MultiLevelLimiter {
     private CompletableFuture<Void> refundAll() {
       List<CompletableFuture<Void>> refunds = new ArrayList<>(results.length);
       try (Scope ignored = context.makeCurrent()) {
-        for (LevelResult r : results) {
+        for (int i = 0; i < results.length; i++) {
+          LevelResult r = results[i];
           if (r != null && r.consumed()) {
-            refunds.add(store.refund(r.key(), r.limit(), 1).exceptionally(e -> null));
+            refunds.add(store.refund(r.key(), r.limit(), 1, probes[i]).exceptionally(e -> null));
           }
         }
       }

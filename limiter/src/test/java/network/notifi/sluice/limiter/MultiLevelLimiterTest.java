@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
-import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.limiter.spi.ForwardingBucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,7 +98,7 @@ class MultiLevelLimiterTest {
   @Test
   void sharedLevelsAreAskedTogetherOnceTheThirdPartyAdmits() {
     var pending = new java.util.concurrent.ConcurrentHashMap<Level, CompletableFuture<TokenProbe>>();
-    var held = new BucketStore() {
+    var held = new ForwardingBucketStore(store) {
       @Override
       public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
         if (key.level() == Level.THIRD_PARTY) {
@@ -106,16 +106,6 @@ class MultiLevelLimiterTest {
         }
         // The shared levels answer only when the test says so.
         return pending.computeIfAbsent(key.level(), l -> new CompletableFuture<>());
-      }
-
-      @Override
-      public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
-        return store.refund(key, limit, tokens);
-      }
-
-      @Override
-      public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
-        return store.snapshot(key, limit);
       }
     };
     var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
@@ -284,22 +274,12 @@ class MultiLevelLimiterTest {
 
   @Test
   void storeFailureFailsTheDecisionAndGivesBackTokensAlreadyTaken() {
-    var failingGlobal = new BucketStore() {
+    var failingGlobal = new ForwardingBucketStore(store) {
       @Override
       public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
         return key.level() == Level.GLOBAL
             ? CompletableFuture.failedFuture(new IllegalStateException("store down"))
             : store.tryConsume(key, limit, tokens);
-      }
-
-      @Override
-      public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
-        return store.refund(key, limit, tokens);
-      }
-
-      @Override
-      public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
-        return store.snapshot(key, limit);
       }
     };
     var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), failingGlobal);

@@ -52,6 +52,18 @@ public final class TracingBucketStore implements BucketStore {
   }
 
   @Override
+  public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens, TokenProbe taken) {
+    Span span = start("bucket_store.refund", key);
+    return delegate.refund(key, limit, tokens, taken).whenComplete((v, failure) -> end(span, failure));
+  }
+
+  @Override
+  public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
+    Span span = start("bucket_store.consume_up_to", key);
+    return delegate.consumeUpTo(key, limit, tokens).whenComplete((taken, failure) -> end(span, failure));
+  }
+
+  @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
   }

@@ -88,6 +88,11 @@ public final class InProcessBucketStore implements BucketStore {
   }
 
   @Override
+  public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
+    return CompletableFuture.completedFuture(bucket(key, limit).tryConsumeAsMuchAsPossible(tokens));
+  }
+
+  @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     LocalBucket bucket =
         key.level() == Level.THIRD_PARTY ? thirdParties.getIfPresent(key) : fixedBuckets.get(key);

@@ -26,6 +26,36 @@ public final class Bucket4jSupport {
         .build();
   }
 
+  /**
+   * One of {@code shares} equal parts of a limit's bucket, holding {@code initialTokens} to start
+   * with: it refills at {@code ratePerSecond} tokens per {@code shares} seconds, so the shares' rates
+   * add up to the limit's exactly, also below one token per second; its capacity is {@code burst /
+   * shares}, at least 1, so the shares' capacities add up to at most {@code max(burst, shares)}.
+   *
+   * @throws IllegalArgumentException if {@code shares < 1} or {@code initialTokens < 0}
+   */
+  public static BucketConfiguration shareOf(Limit limit, int shares, long initialTokens) {
+    if (shares < 1) {
+      throw new IllegalArgumentException("shares must be >= 1, was " + shares);
+    }
+    if (initialTokens < 0) {
+      throw new IllegalArgumentException("initialTokens must be >= 0, was " + initialTokens);
+    }
+    long capacity = shareCapacity(limit, shares);
+    return BucketConfiguration.builder()
+        .addLimit(Bandwidth.builder()
+            .capacity(capacity)
+            .refillGreedy(limit.ratePerSecond(), Duration.ofSeconds(shares))
+            .initialTokens(Math.min(capacity, initialTokens))
+            .build())
+        .build();
+  }
+
+  /** The capacity of one of {@code shares} parts of a limit's bucket: {@code burst / shares}, at least 1. */
+  public static long shareCapacity(Limit limit, int shares) {
+    return Math.max(1, limit.burst() / shares);
+  }
+
   /** Bucket4j's view of a {@link Clock}: wall-clock based, so that processes can share buckets. */
   public static TimeMeter timeMeter(Clock clock) {
     return new TimeMeter() {

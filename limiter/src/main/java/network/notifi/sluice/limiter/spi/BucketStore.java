@@ -27,6 +27,23 @@ public interface BucketStore extends AutoCloseable {
    */
   CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens);
 
+  /**
+   * Gives back the tokens of the {@link #tryConsume} that answered {@code taken}, to the store that
+   * took them: a store that may answer from a local share ({@link TokenProbe#degraded()}) overrides
+   * this. The default ignores {@code taken}.
+   */
+  default CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens, TokenProbe taken) {
+    return refund(key, limit, tokens);
+  }
+
+  /**
+   * Takes up to {@code tokens}: as many as the bucket holds now, maybe none. Used to charge a shared
+   * bucket with what was admitted while it could not be asked.
+   *
+   * @return the tokens taken
+   */
+  CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens);
+
   /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */
   CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit);
 

@@ -126,6 +126,33 @@ public abstract class AbstractBucketStoreContractTest {
   }
 
   @Test
+  void refundOfATakenProbeGivesTheTokenBack() {
+    var key = freshThirdParty();
+    var limit = Limit.of(1, 2);
+    var taken = store.tryConsume(key, limit, 1).join();
+    store.tryConsume(key, limit, 1).join();
+
+    store.refund(key, limit, 1, taken).join();
+
+    assertThat(store.tryConsume(key, limit, 1).join().consumed()).isTrue();
+    assertThat(store.tryConsume(key, limit, 1).join().consumed()).isFalse();
+  }
+
+  @Test
+  void consumeUpToTakesWhatTheBucketHoldsAndNoMore() {
+    var key = freshThirdParty();
+    var limit = Limit.of(1, 5);
+    store.tryConsume(key, limit, 2).join();
+
+    assertThat(store.consumeUpTo(key, limit, 2).join()).isEqualTo(2);
+    assertThat(store.consumeUpTo(key, limit, 10).join()).isEqualTo(1);
+    assertThat(store.consumeUpTo(key, limit, 1).join()).isZero();
+
+    clock.advanceMillis(1_000);
+    assertThat(store.tryConsume(key, limit, 1).join().consumed()).isTrue();
+  }
+
+  @Test
   void bucketsAreIsolatedByKey() {
     var a = freshThirdParty();
     var b = freshThirdParty();
