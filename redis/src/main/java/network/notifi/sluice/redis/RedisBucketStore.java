@@ -10,9 +10,13 @@ import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
+import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -102,6 +107,7 @@ public final class RedisBucketStore implements BucketStore {
   private final HotKeyOptimization hotKeys;
   private final DelayParameters delay;
   private final ConcurrentMap<ProxyKey, AsyncBucketProxy> hotProxies = new ConcurrentHashMap<>();
+  private final Map<Level, Counter> abandonedApplied = new EnumMap<>(Level.class);
   private final Cache<ProxyKey, AsyncBucketProxy> thirdPartyProxies =
       Caffeine.newBuilder()
           .maximumSize(10_000)
@@ -126,6 +132,12 @@ public final class RedisBucketStore implements BucketStore {
     var builder = Bucket4jRedisson.casBasedBuilder(((Redisson) b.client).getCommandExecutor())
         .expirationAfterWrite(expiration)
         .clientClock(Bucket4jSupport.timeMeter(b.clock));
+    for (Level level : Level.values()) {
+      abandonedApplied.put(level, Counter.builder("rate_limit_abandoned_applied")
+          .description("Bucket operations given up on (decision timeout) that Redis applied later; their tokens were given back")
+          .tag("limit_type", level.code())
+          .register(b.registry));
+    }
     this.casManager = new CasProxyManager(builder, expiration, b.maxCasAttempts, REMEMBERED_KEYS,
         b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
     this.proxies = casManager.asAsync();
@@ -155,12 +167,40 @@ public final class RedisBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-    return bounded(proxy(key, limit).tryConsumeAndReturnRemaining(tokens)).thenApply(Bucket4jSupport::toProbe);
+    CompletableFuture<ConsumptionProbe> attempt = proxy(key, limit).tryConsumeAndReturnRemaining(tokens);
+    CompletableFuture<ConsumptionProbe> answer = bounded(attempt);
+    answer.whenComplete((probe, failure) -> {
+      // orTimeout fails the future with the TimeoutException itself, not wrapped.
+      if (failure instanceof TimeoutException) {
+        // The caller has given up on this decision (and answered it elsewhere); if Redis applies it
+        // later, its tokens are given back so that they are not taken twice.
+        attempt.thenAccept(late -> {
+          if (late.isConsumed()) {
+            abandonedApplied.get(key.level()).increment();
+            proxy(key, limit).addTokens(tokens);
+          }
+        });
+      }
+    });
+    return answer.thenApply(Bucket4jSupport::toProbe);
   }
 
   @Override
   public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
     return bounded(proxy(key, limit).addTokens(tokens));
+  }
+
+  @Override
+  public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
+    return bounded(proxy(key, limit).tryConsumeAsMuchAsPossible(tokens));
+  }
+
+  /**
+   * The tokens of {@code key}'s bucket as Redis last confirmed them to this replica (within the
+   * last 10 s), refilled up to now; empty when this replica has no recent state of the bucket.
+   */
+  public Optional<Long> lastKnownTokens(BucketKey key, Limit limit) {
+    return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
   }
 
   /** Reads the bucket's state with one GET; does not create or touch the bucket. */

@@ -60,6 +60,7 @@ class DegradedModeRedisTest {
         Limit.of(1_000, 1_000), Map.of("build.start", Limit.of(1_000, 1_000)), Limit.of(1, 10), AnonymousPolicy.SKIP);
     var limiter = MultiLevelLimiter.of(config, store);
     assertThat(admitted(limiter, "before", 12)).as("shared limit").isEqualTo(10);
+    assertThat(admitted(limiter, "known", 2)).isEqualTo(2); // this replica last saw 8 left
 
     // When Redis stops
     server.kill();
@@ -71,13 +72,12 @@ class DegradedModeRedisTest {
       return store.isDegraded();
     });
 
-    // Then decisions are local, fast, at the limit ÷ 2 live replicas
-    long start = System.nanoTime();
-    int local = admitted(limiter, "during", 12);
-    long perDecision = (System.nanoTime() - start) / 12;
-    assertThat(local).isEqualTo(5);
-    assertThat(perDecision).as("nanos per decision while open").isLessThan(Duration.ofMillis(5).toNanos());
+    // Then decisions are local, from this replica's share of what it last saw: half of 8 (9 or 10 if
+    // a second or two refilled meanwhile), and a third party it knows nothing of starts empty,
+    // refilling at half a token a second
     assertThat(self.liveReplicas()).as("last known count").isEqualTo(2);
+    assertThat(admitted(limiter, "known", 12)).isBetween(4, 5);
+    assertThat(admitted(limiter, "during", 12)).isLessThanOrEqualTo(1);
 
     // When Redis is back, decisions go back to the shared buckets by themselves
     server.start();

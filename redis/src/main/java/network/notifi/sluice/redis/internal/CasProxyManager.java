@@ -116,6 +116,21 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
     return attempts.sum();
   }
 
+  /**
+   * The tokens {@code key}'s bucket held when Redis last confirmed its state to this replica,
+   * refilled up to now; {@code whenAbsent} if Redis confirmed the key did not exist (a full bucket);
+   * empty if this replica remembers nothing of it.
+   */
+  public Optional<Long> lastKnownTokens(String key, long whenAbsent) {
+    Remembered r = memory.getIfPresent(key);
+    if (r == null) {
+      return Optional.empty();
+    }
+    return Optional.of(r.state() == null
+        ? whenAbsent
+        : BucketStateCodec.decode(r.state(), nanoClock.getAsLong()).availableTokens());
+  }
+
   @Override
   protected AsyncCompareAndSwapOperation beginAsyncCompareAndSwapOperation(String key) {
     return new Operation(key, memory.getIfPresent(key));

@@ -76,11 +76,40 @@ public final class RedisServers {
 
   /** A standalone server of the caller's own, running; killed at JVM exit at the latest. */
   public static RedisServer newStandalone() {
+    return newStandalone(List.of());
+  }
+
+  /**
+   * A standalone server of the caller's own that takes {@code DEBUG SLEEP}, to stall Redis on purpose
+   * (Redis 7 refuses DEBUG unless started with {@code --enable-debug-command}; 6 has no such option).
+   */
+  public static RedisServer newStandaloneWithDebug() {
+    String version = versionOf(binary());
+    return newStandalone(version.startsWith("6.") ? List.of() : List.of("--enable-debug-command", "yes"));
+  }
+
+  private static RedisServer newStandalone(List<String> args) {
     synchronized (LOCK) {
       int port = freePort();
-      var server = new RedisServer(binary(), port, root().resolve("standalone-" + port), List.of());
+      var server = new RedisServer(binary(), port, root().resolve("standalone-" + port), args);
       STARTED.add(server);
       return server.start();
+    }
+  }
+
+  /** The version {@code redis-server --version} prints ({@code v=7.0.15} gives {@code 7.0.15}). */
+  private static String versionOf(Path binary) {
+    try {
+      Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+      var m = java.util.regex.Pattern.compile("v=([0-9.]+)").matcher(out);
+      return m.find() ? m.group(1) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot run " + binary + " --version", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking " + binary + " for its version", e);
     }
   }
 
