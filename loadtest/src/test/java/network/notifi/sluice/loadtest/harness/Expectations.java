@@ -81,25 +81,48 @@ final class Expectations {
     return c;
   }
 
-  /** Endpoint and global levels, from the replicas' own counters. */
+  /**
+   * Endpoint and global levels, from the replicas' own counters. Each stays within its own bound. A
+   * request is admitted only when both levels keep a token, so together they admit what the tighter
+   * of the two allows: the lower bound is claimed once, for the pair, from the tighter level and the
+   * requests that reached them. (Claiming it for the looser level alone would call the tighter
+   * level's refusals under-admission.)
+   */
   private static void sharedLevels(List<Check> c, Limits l, Outcomes out, Totals t) {
-    bucket(c, "endpoint bucket (all replicas' /metrics)", t.admittedEndpoint(), t.requestsEndpoint(),
-        l.endpointBurst(), l.endpointRps(), 1, out);
-    bucket(c, "global bucket (all replicas' /metrics)", t.admittedGlobal(), t.requestsGlobal(),
-        l.globalBurst(), l.globalRps(), 1, out);
+    withinBound(c, "endpoint bucket (all replicas' /metrics)", t.admittedEndpoint(), l.endpointBurst(),
+        l.endpointRps(), 1, out);
+    withinBound(c, "global bucket (all replicas' /metrics)", t.admittedGlobal(), l.globalBurst(),
+        l.globalRps(), 1, out);
+    double window = decisionWindow(out);
+    boolean endpointTighter = l.endpointBurst() + l.endpointRps() * window
+        <= l.globalBurst() + l.globalRps() * window;
+    noUnderAdmission(c, "shared levels (the tighter is " + (endpointTighter ? "endpoint" : "global") + ")",
+        Math.min(t.admittedEndpoint(), t.admittedGlobal()), t.requestsEndpoint(),
+        endpointTighter ? l.endpointBurst() : l.globalBurst(),
+        endpointTighter ? l.endpointRps() : l.globalRps(), 1, out);
   }
 
-  /** {@code buckets} buckets of one kind sharing the demand evenly. */
+  /** {@code buckets} buckets of one kind sharing the demand evenly: both bounds. */
   static void bucket(List<Check> c, String what, double admitted, double demand, double burst, double rps,
       int buckets, Outcomes out) {
+    withinBound(c, what, admitted, burst, rps, buckets, out);
+    noUnderAdmission(c, what, admitted, demand, burst, rps, buckets, out);
+  }
+
+  private static void withinBound(List<Check> c, String what, double admitted, double burst, double rps,
+      int buckets, Outcomes out) {
     double upper = buckets * (burst + rps * out.span() + OVERSHOOT + SLACK);
-    double window = Math.max(0, out.sendSpan() - DECISION_WINDOW_UNCERTAINTY_S);
-    double lower = 0.95 * Math.min(demand, buckets * (burst + rps * window));
-    double sendRate = out.sendSpan() > 1 ? demand / buckets / out.sendSpan() : Double.POSITIVE_INFINITY;
-    boolean saturated = demand > buckets * burst && sendRate >= 1.5 * rps;
     c.add(Check.of(what + " within bound", admitted <= upper,
         String.format("admitted %.0f <= %.1f (= %d x (%.0f + %.0f/s x %.2f s + %.0f))", admitted, upper,
             buckets, burst, rps, out.span(), OVERSHOOT + SLACK)));
+  }
+
+  private static void noUnderAdmission(List<Check> c, String what, double admitted, double demand,
+      double burst, double rps, int buckets, Outcomes out) {
+    double window = decisionWindow(out);
+    double lower = 0.95 * Math.min(demand, buckets * (burst + rps * window));
+    double sendRate = out.sendSpan() > 1 ? demand / buckets / out.sendSpan() : Double.POSITIVE_INFINITY;
+    boolean saturated = demand > buckets * burst && sendRate >= 1.5 * rps;
     if (!saturated && demand > buckets * burst) {
       c.add(Check.of(what + " no under-admission", true, String.format(
           "not claimed: demand %.1f/s per bucket is not clearly above the refill %.0f/s (the load"
@@ -109,5 +132,9 @@ final class Expectations {
     c.add(Check.of(what + " no under-admission", admitted >= lower,
         String.format("admitted %.0f >= %.1f (95 %% of min(demand %.0f, %d x (%.0f + %.0f/s x %.2f s)))",
             admitted, lower, demand, buckets, burst, rps, window)));
+  }
+
+  private static double decisionWindow(Outcomes out) {
+    return Math.max(0, out.sendSpan() - DECISION_WINDOW_UNCERTAINTY_S);
   }
 }
