@@ -3,6 +3,7 @@ package network.notifi.sluice.loadtest;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 
 import java.time.Duration;
 
@@ -22,12 +23,13 @@ public class SpikeSimulation extends SluiceSimulation {
     double total = t.wellBehavedTotal() + t.abusiveTotal();
     double abusiveInSpike = factor * total - t.wellBehavedTotal();
     Duration all = steady.plus(spike).plus(steady);
-    setUp(
-            t.wellBehaved().injectOpen(constantUsersPerSec(t.wellBehavedTotal()).during(all)),
+    setUp(warmUp().andThen(
+            t.wellBehaved().injectOpen(nothingFor(SETTLE), constantUsersPerSec(t.wellBehavedTotal()).during(all)),
             t.abusive().injectOpen(
+                nothingFor(SETTLE),
                 constantUsersPerSec(t.abusiveTotal()).during(steady),
                 constantUsersPerSec(abusiveInSpike).during(spike),
-                constantUsersPerSec(t.abusiveTotal()).during(steady)))
+                constantUsersPerSec(t.abusiveTotal()).during(steady))))
         .protocols(Requests.protocol())
         .assertions(
             global().failedRequests().count().is(0L),

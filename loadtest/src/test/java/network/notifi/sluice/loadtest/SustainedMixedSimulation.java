@@ -3,6 +3,7 @@ package network.notifi.sluice.loadtest;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 
 import java.time.Duration;
 
@@ -16,9 +17,9 @@ public class SustainedMixedSimulation extends SluiceSimulation {
   {
     Traffic t = new Traffic();
     Duration d = Duration.ofSeconds(Params.integer("sluice.duration", 60));
-    setUp(
-            t.wellBehaved().injectOpen(constantUsersPerSec(t.wellBehavedTotal()).during(d)),
-            t.abusive().injectOpen(constantUsersPerSec(t.abusiveTotal()).during(d)))
+    setUp(warmUp().andThen(
+            t.wellBehaved().injectOpen(nothingFor(SETTLE), constantUsersPerSec(t.wellBehavedTotal()).during(d)),
+            t.abusive().injectOpen(nothingFor(SETTLE), constantUsersPerSec(t.abusiveTotal()).during(d))))
         .protocols(Requests.protocol())
         .assertions(
             global().failedRequests().count().is(0L),

@@ -24,6 +24,8 @@ final class Traffic {
   final double wellBehavedRps = Params.dbl("sluice.wellBehaved.rps", 2);
   final int abusiveCount = Params.integer("sluice.abusive.count", 2);
   final double abusiveRps = Params.dbl("sluice.abusive.rps", 50);
+  /** Prepended to every third-party id: the harness's warm-up uses its own third parties. */
+  final String idPrefix = Params.str("sluice.idPrefix", "");
 
   double wellBehavedTotal() {
     return wellBehavedCount * wellBehavedRps;
@@ -36,14 +38,14 @@ final class Traffic {
   /** Well-behaved traffic must be admitted: a 429 for it is a failure, like a 5xx. */
   ScenarioBuilder wellBehaved() {
     return scenario(WELL_BEHAVED)
-        .feed(ids("good-tp-", wellBehavedCount))
+        .feed(ids(idPrefix + "good-tp-", wellBehavedCount))
         .exec(Requests.buildStart(WELL_BEHAVED, new int[] {200, 202}));
   }
 
   /** Abusive traffic may be refused by its own third-party bucket, and only by it. */
   ScenarioBuilder abusive() {
     return scenario(ABUSIVE)
-        .feed(ids("abusive-tp-", abusiveCount))
+        .feed(ids(idPrefix + "abusive-tp-", abusiveCount))
         .exec(Requests.buildStart(ABUSIVE, new int[] {200, 202, 429}, "third_party"));
   }
 

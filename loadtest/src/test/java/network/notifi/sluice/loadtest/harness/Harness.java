@@ -236,6 +236,7 @@ public final class Harness {
       log.info(s.id + " SKIPPED: build admission (jobs.*) is not wired in this jar");
       return new ScenarioResult(s.id, "SKIPPED", List.of(), null, null, "build admission not wired in this jar");
     }
+    String warmUp = warmUpReplicas(t, s, params, dir);
     JobSampler sampler = jobs ? JobSampler.start(t.replicas, t.cluster && jarSharesJobs(o.jar)) : null;
     List<Metrics> scrapedBefore = scrape(t.replicas);
     Totals before = Totals.from(scrapedBefore);
@@ -270,9 +271,35 @@ public final class Harness {
     }
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     checks.forEach(c -> log.info(c.toString()));
-    List<String> details = new ArrayList<>(List.of("time inside Sluice, the replicas' own timers over the run:"));
+    List<String> details = new ArrayList<>();
+    if (warmUp != null) {
+      details.add(warmUp);
+    }
+    details.add("time inside Sluice, the replicas' own timers over the run:");
     details.addAll(timers);
     return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null, details);
+  }
+
+  /**
+   * Sends {@value Scenario#REPLICA_WARM_UP} seconds of the sustained mix (the traffic of the
+   * scenarios that have a warm-up) from third parties of its own, not counted, then waits until the shared buckets have refilled what it took. Returns a
+   * line saying what the cold replicas answered, or null when the scenario has no warm-up.
+   */
+  private String warmUpReplicas(Topology t, Scenario s, Map<String, String> params, Path dir) throws Exception {
+    int seconds = Integer.parseInt(params.getOrDefault(Scenario.REPLICA_WARM_UP, "0"));
+    if (seconds <= 0) {
+      return null;
+    }
+    Map<String, String> warm = new LinkedHashMap<>(params);
+    warm.put("sluice.duration", Integer.toString(seconds));
+    warm.put("sluice.idPrefix", "warm-up-");
+    log.info("replica warm-up: " + seconds + " s of the sustained mix from other third parties, not counted");
+    GatlingRun g = gatling(Scenario.SUSTAINED.simulation, t.target(), warm, dir.resolve(s.id + ".warm-up.outcomes.properties"),
+        dir, s.id + "-warm-up");
+    Limits l = s.limits;
+    double refill = Math.max(l.globalBurst() / l.globalRps(), l.endpointBurst() / l.endpointRps());
+    Thread.sleep((long) (1000 * (refill + 1)));
+    return "replica warm-up (" + seconds + " s, not counted): " + (g.stats == null ? "no stats" : g.stats);
   }
 
   private static List<Metrics> scrape(List<Replica> replicas) throws Exception {

@@ -18,12 +18,19 @@ enum Scenario {
       Map.of("sluice.requests", "15", "sluice.jobSeconds", "3")),
   FAILURE_BACKOFF("failure-backoff", "FailureBackoffSimulation", Limits.SEED, true, Map.of(), Map.of()),
   SUSTAINED("sustained", "SustainedMixedSimulation", Limits.MIXED, false,
-      Map.of("sluice.duration", "60", "sluice.jobSeconds", "3600"),
+      Map.of("sluice.duration", "60", "sluice.jobSeconds", "3600", Scenario.REPLICA_WARM_UP, "15"),
       Map.of("sluice.duration", "10", "sluice.jobSeconds", "3600", "sluice.p99MaxMs", Scenario.SHORT_P99)),
   SPIKE("spike", "SpikeSimulation", Limits.MIXED, false,
-      Map.of("sluice.steady", "20", "sluice.spike", "10", "sluice.jobSeconds", "3600"),
+      Map.of("sluice.steady", "20", "sluice.spike", "10", "sluice.jobSeconds", "3600", Scenario.REPLICA_WARM_UP, "15"),
       Map.of("sluice.steady", "5", "sluice.spike", "10", "sluice.factor", "5", "sluice.jobSeconds", "3600",
           "sluice.p99MaxMs", Scenario.SHORT_P99));
+
+  /**
+   * Seconds of the same traffic, from other third parties, sent before the measured run and not
+   * counted (its latency is reported apart): steady traffic is measured on warm replicas, not on
+   * the JIT compiling their first requests. The short form leaves it out.
+   */
+  static final String REPLICA_WARM_UP = "sluice.replicaWarmUpSeconds";
 
   /**
    * The short form's latency ceiling: on 2 shared cores the first simulation in a cold JVM measures
