@@ -30,6 +30,13 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * a remote store that is one round trip for both instead of one each. Each level takes one token
  * atomically in its own bucket.
  *
+ * <p>When the store expects the third party's bucket to hold a token with one to spare ({@link
+ * BucketStore#expectsTokens}: a remote store's last confirmed state), all three levels are asked
+ * together: one round trip for the whole decision. If the expectation was wrong and the third party
+ * refuses, the shared levels' tokens are given back like any refund ({@code
+ * rate_limit_expectation_misses_total} counts it). An abusive third party's bucket is known to be
+ * empty, so it is still asked alone.
+ *
  * <h2>No token leaks across levels</h2>
  *
  * When an enforced level refuses, every token the decision took is given back, so a refused request
@@ -68,6 +75,7 @@ public final class MultiLevelLimiter {
   private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
   private final Map<Level, Counter> admitted = new EnumMap<>(Level.class);
   private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
+  private final Counter expectationMisses;
   private final Timer decisionTimer;
   private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
 
@@ -87,6 +95,10 @@ public final class MultiLevelLimiter {
           .tag("limit_type", level.code())
           .register(registry);
     }
+    this.expectationMisses = Counter.builder("rate_limit_expectation_misses")
+        .description("Third-party refusals of decisions that asked every level together because the store"
+            + " expected the third party to admit; the shared levels gave their tokens back")
+        .register(registry);
     this.decisionTimer =
         Timer.builder("rate_limit_decision")
             .description("Time of one multi-level rate-limit decision")
@@ -158,9 +170,17 @@ public final class MultiLevelLimiter {
     }
 
     CompletableFuture<Decision> run() {
-      boolean thirdPartyFirst = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
-      if (!thirdPartyFirst) {
+      boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
+      if (!thirdParty) {
         return askFrom(0);
+      }
+      Map.Entry<BucketKey, Limit> first = levels.get(0);
+      if (store.expectsTokens(first.getKey(), first.getValue(), 2)) {
+        return askFrom(0).whenComplete((d, e) -> {
+          if (results[0] != null && refuses(results[0])) {
+            expectationMisses.increment();
+          }
+        });
       }
       return ask(0).thenCompose(v -> failures[0] == null && refuses(results[0]) ? settle() : askFrom(1));
     }

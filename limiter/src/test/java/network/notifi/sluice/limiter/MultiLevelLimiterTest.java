@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.ForwardingBucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
@@ -116,6 +117,74 @@ class MultiLevelLimiterTest {
     assertThat(pending).containsOnlyKeys(Level.ENDPOINT, Level.GLOBAL);
     pending.values().forEach(f -> f.complete(new TokenProbe(true, 9, 0, 0)));
     assertThat(decision.join().allowed()).isTrue();
+  }
+
+  /** A store that answers only when the test says so and says what it expects of the third party. */
+  private static final class HeldAnswers extends ForwardingBucketStore {
+    final java.util.Map<Level, CompletableFuture<TokenProbe>> pending =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    final boolean expectsThirdPartyTokens;
+
+    HeldAnswers(BucketStore delegate, boolean expectsThirdPartyTokens) {
+      super(delegate);
+      this.expectsThirdPartyTokens = expectsThirdPartyTokens;
+    }
+
+    @Override
+    public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+      return pending.computeIfAbsent(key.level(), l -> new CompletableFuture<>());
+    }
+
+    @Override
+    public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+      return key.level() == Level.THIRD_PARTY && expectsThirdPartyTokens;
+    }
+  }
+
+  @Test
+  void everyLevelIsAskedTogetherWhenTheStoreExpectsTheThirdPartyToAdmit() {
+    var held = new HeldAnswers(store, true);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+
+    assertThat(held.pending).containsOnlyKeys(Level.THIRD_PARTY, Level.ENDPOINT, Level.GLOBAL);
+    held.pending.values().forEach(f -> f.complete(new TokenProbe(true, 9, 0, 0)));
+    assertThat(decision.join().allowed()).isTrue();
+  }
+
+  @Test
+  void withoutThatExpectationTheThirdPartyIsAskedAlone() {
+    var held = new HeldAnswers(store, false);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+
+    assertThat(held.pending).containsOnlyKeys(Level.THIRD_PARTY);
+    held.pending.get(Level.THIRD_PARTY).complete(new TokenProbe(false, 0, 1_000_000, 1_000_000));
+    assertThat(decision.join().refusal()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    assertThat(held.pending).containsOnlyKeys(Level.THIRD_PARTY);
+  }
+
+  @Test
+  void aWrongExpectationGivesTheSharedLevelsTheirTokensBack() {
+    var expecting = new ForwardingBucketStore(store) {
+      @Override
+      public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+        return true; // wrong once the third party's only token is gone
+      }
+    };
+    var config = new LimiterConfig(
+        Limit.of(1, 100), Map.of("build.start", Limit.of(1, 100)), Limit.of(1, 1), AnonymousPolicy.SKIP);
+    var limiter = MultiLevelLimiter.of(config, expecting, registry);
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    assertThat(available(BucketKey.endpoint("build.start"), Limit.of(1, 100))).isEqualTo(99);
+    assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(99);
+    assertThat(registry.counter("rate_limit_expectation_misses").count()).isEqualTo(1);
   }
 
   @Test

@@ -247,6 +247,12 @@ public final class DegradingBucketStore implements BucketStore {
     return viaShared(s -> s.consumeUpTo(key, limit, tokens), () -> 0L, key);
   }
 
+  /** What Redis last confirmed, while Redis decides; a local share's answers are immediate anyway. */
+  @Override
+  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+    return !isDegraded() && shared.expectsTokens(key, limit, tokens);
+  }
+
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return viaShared(s -> s.snapshot(key, limit), () -> shares.snapshot(key), key);

@@ -203,6 +203,12 @@ public final class RedisBucketStore implements BucketStore {
     return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
   }
 
+  /** From the state this replica last saw confirmed, refilled to now; false for a key it has not seen. */
+  @Override
+  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+    return lastKnownTokens(key, limit).map(held -> held >= tokens).orElse(false);
+  }
+
   /** Reads the bucket's state with one GET; does not create or touch the bucket. */
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {

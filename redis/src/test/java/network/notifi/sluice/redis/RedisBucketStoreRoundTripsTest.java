@@ -83,6 +83,26 @@ class RedisBucketStoreRoundTripsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
+  void theStoreExpectsTokensOnlyFromAStateRedisConfirmedToIt(
+      String name, java.util.function.Supplier<RedissonClient> client) {
+    var replica = replica(client, freshPrefix());
+    var key = BucketKey.thirdParty("customer-5");
+    var limit = Limit.of(1, 3);
+    assertThat(replica.store().expectsTokens(key, limit, 1)).as("a bucket it has never seen").isFalse();
+
+    replica.take(key, limit);
+    assertThat(replica.store().expectsTokens(key, limit, 2)).as("2 left").isTrue();
+    assertThat(replica.store().expectsTokens(key, limit, 3)).isFalse();
+    replica.take(key, limit);
+    replica.take(key, limit);
+    assertThat(replica.store().expectsTokens(key, limit, 1)).as("empty").isFalse();
+
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(replica.store().expectsTokens(key, limit, 2)).as("refilled to now").isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
   void aSwapLostToAnotherReplicaIsRetriedFromTheStateItAnswered(
       String name, java.util.function.Supplier<RedissonClient> client) {
     String prefix = freshPrefix();

@@ -64,6 +64,11 @@ public final class TracingBucketStore implements BucketStore {
   }
 
   @Override
+  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+    return delegate.expectsTokens(key, limit, tokens);
+  }
+
+  @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
   }

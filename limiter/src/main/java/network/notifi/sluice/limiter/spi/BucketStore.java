@@ -44,6 +44,17 @@ public interface BucketStore extends AutoCloseable {
    */
   CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens);
 
+  /**
+   * Whether the store expects {@code key}'s bucket to hold {@code tokens} now, from what it knows
+   * without asking anyone (a remote store: the state it last saw confirmed, refilled to now). A hint,
+   * never a decision: the limiter asks a level expected to admit together with the levels after it,
+   * which saves a round trip when the hint holds and costs a refund at the later levels when it does
+   * not. Must not block. The default knows nothing and says false.
+   */
+  default boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+    return false;
+  }
+
   /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */
   CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit);
 
