@@ -22,6 +22,7 @@
 #            --jar FILE      another service jar (default api/target/sluice.jar)
 #            --replica-jvm-opts "OPTS"  extra JVM options for every replica (or SLUICE_REPLICA_JAVA_OPTS)
 #            --ab-jvm-opts "OPTS"       bench: the cluster rows again on a replica with OPTS added
+#            --ab-jar FILE              bench: the cluster rows again on a replica running FILE
 #            --no-perf       bench: no perf stat (syscall and context-switch columns)
 #            -Dsluice.K=V    a parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
 set -euo pipefail
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
     --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
-    --jar|--replicas|--work|--results|--replica-jvm-opts|--ab-jvm-opts) args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--work|--results|--replica-jvm-opts|--ab-jvm-opts|--ab-jar) args+=("$a" "${1:-}"); shift; continue ;;
     -*) ;;
     *) scenarios+=("$a") ;;
   esac

@@ -50,6 +50,23 @@ public final class Requests {
         .exec(session -> record(name, session));
   }
 
+  /**
+   * A {@code POST /events} built and checked like {@link #buildStart} (headers, body, the status
+   * and the problem's {@code reason} read from the answer) but sent as {@code text/plain}, which
+   * Sluice refuses with 415 before the limiter is asked: it warms the load generator's own request
+   * path without taking a token. Not counted in {@link Tally}.
+   */
+  public static ChainBuilder warmUpStart() {
+    return exec(session -> session.set("ceId", "warm-up-" + RUN + "-" + SEQ.incrementAndGet()))
+        .exec(http("warm-up start").post("/events")
+            .header("Ce-Type", "network.notifi.lambda.build.start")
+            .header("Ce-Id", "#{ceId}")
+            .header("Content-Type", "text/plain")
+            .body(StringBody("{\"parser_id\":\"warm-up-#{ceId}\"}"))
+            .check(status().is(415).saveAs("status"))
+            .check(jsonPath("$.reason").saveAs("reason")));
+  }
+
   private static HttpRequestActionBuilder request(
       HttpRequestActionBuilder base, Integer[] ok, String[] refusalReasons) {
     return base

@@ -23,8 +23,9 @@ public abstract class SluiceSimulation extends Simulation {
 
   /**
    * The load generator's warm-up, to run before the measured scenarios ({@code
-   * warmUp().andThen(...)}): {@code GET /health/live} at 50/s for {@code sluice.warmUpSeconds} (3),
-   * which no limit counts. Gatling's own start (class loading, JIT, connection set-up) takes more CPU
+   * warmUp().andThen(...)}): {@code GET /health/live} and {@link Requests#warmUpStart} (a build
+   * start refused as {@code text/plain} before the limiter) by 50 users a second for {@code
+   * sluice.warmUpSeconds} (3), which no limit counts. Gatling's own start (class loading, JIT, connection set-up) takes more CPU
    * than the replicas in its first seconds, and here they share two cores: a burst sent at once from a
    * cold Gatling measures Gatling. Warm-up requests are not counted in {@link Tally}; assertions name
    * their requests so that the warm-up's cannot dilute them.
@@ -33,6 +34,7 @@ public abstract class SluiceSimulation extends Simulation {
     int seconds = Params.integer("sluice.warmUpSeconds", 3);
     return scenario("load generator warm-up")
         .exec(http("warm-up").get("/health/live").check(status().is(200)))
+        .exec(Requests.warmUpStart())
         .injectOpen(constantUsersPerSec(50).during(Duration.ofSeconds(Math.max(1, seconds))));
   }
 

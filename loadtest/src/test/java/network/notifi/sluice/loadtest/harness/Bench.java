@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code build.start} through three levels on the Redis Cluster, all admitted (roomy limits,
  *       1,000 third parties in turn, one {@code slow-} parser: the first start launches a build, the
  *       rest are answered 200 as duplicates), same replica;
- *   <li>with {@code --ab-jvm-opts}: rows 1 and 2 again on a second cluster replica with those JVM
- *       options added (its share is of its own bare rate);
+ *   <li>with {@code --ab-jvm-opts} or {@code --ab-jar}: rows 1 and 2 again on a second cluster
+ *       replica with those JVM options added or running that jar (its share is of its own bare rate);
  *   <li>one flooding third party refused at the first level (third-party limit 1/s burst 1, global
  *       and endpoint roomy) on a second cluster replica, started for this row;
  *   <li>the in-process limiter, three levels admitted, on a replica with no Redis, started for this row;
@@ -112,8 +112,9 @@ final class Bench implements AutoCloseable {
     rows.add(measure("bare, start", base, false, bare, Expect.BARE));
     if (shared) {
       rows.add(measure("Redis Cluster, 3 levels admitted", base, false, admitted, Expect.ADMITTED));
-      if (!o.abJvmOptions.isEmpty()) {
-        Replica b = replica("bench-cluster-b", Limits.UNLIMITED, true, o.abJvmOptions);
+      if (!o.abJvmOptions.isEmpty() || o.abJar != null) {
+        Replica b = replica("bench-cluster-b", Limits.UNLIMITED, true, o.abJvmOptions,
+            o.abJar == null ? o.jar : o.abJar);
         rows.add(measure("bare [B]", b, true, bare, Expect.BARE));
         rows.add(measure("Redis Cluster, 3 levels admitted [B]", b, true, admitted, Expect.ADMITTED));
         stop(b);
@@ -150,12 +151,17 @@ final class Bench implements AutoCloseable {
 
   private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions)
       throws Exception {
+    return replica(name, limits, onCluster, moreJvmOptions, o.jar);
+  }
+
+  private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions, Path jar)
+      throws Exception {
     Map<String, String> env = new LinkedHashMap<>(limits.env());
     env.putAll(Harness.jobsEnv(3600));
     if (onCluster) {
       Topology.onCluster(env, redis);
     }
-    Replica r = Replica.start(o.jar, name, env, dir, moreJvmOptions);
+    Replica r = Replica.start(jar, name, env, dir, moreJvmOptions);
     started.add(r);
     r.awaitReady(Duration.ofSeconds(90));
     running.add(r);
@@ -354,8 +360,8 @@ final class Bench implements AutoCloseable {
         + "(those run inside Lua scripts included: a Bucket4j CAS EVALSHA also counts as get + psetex) and read events "
         + "on client sockets (about one per round trip or pipelined batch) on the 3 masters, CPU of all 6 nodes "
         + "(background commands of idle replicas included).",
-        bare, bareB > 0 ? String.format("; [B] rows: of the [B] bare row (%,.0f req/s), JVM options %s",
-            bareB, o.abJvmOptions) : ""));
+        bare, bareB > 0 ? String.format("; [B] rows: of the [B] bare row (%,.0f req/s), JVM options %s%s",
+            bareB, o.abJvmOptions, o.abJar == null ? "" : ", jar " + o.abJar.toAbsolutePath()) : ""));
     if (!perf) {
       l.add("No syscall and context-switch columns: " + perfUnavailable + ".");
     }
@@ -409,7 +415,8 @@ final class Bench implements AutoCloseable {
     l.add("## Raw numbers");
     l.add("");
     l.add("jar: " + o.jar.toAbsolutePath() + "; replicas' extra JVM options: " + Replica.jvmOptions
-        + (o.abJvmOptions.isEmpty() ? "" : "; [B] options: " + o.abJvmOptions) + "; work dir: " + dir.toAbsolutePath());
+        + (o.abJvmOptions.isEmpty() ? "" : "; [B] options: " + o.abJvmOptions)
+        + (o.abJar == null ? "" : "; [B] jar: " + o.abJar.toAbsolutePath()) + "; work dir: " + dir.toAbsolutePath());
     for (Row r : rows) {
       l.add("");
       l.add("### " + r.label() + " (" + r.replica() + ")");

@@ -45,6 +45,8 @@ public final class Harness {
     public List<String> replicaJvmOptions = words(System.getenv("SLUICE_REPLICA_JAVA_OPTS"));
     /** The bench's B side: its cluster rows again on a replica with these JVM options added ({@code --ab-jvm-opts}). */
     public List<String> abJvmOptions = List.of();
+    /** The bench's B side runs this jar instead of {@link #jar} ({@code --ab-jar}): two builds in one run. */
+    public Path abJar;
     /** Count system calls and context switches with perf in the bench ({@code --no-perf}: not). */
     public boolean perf = true;
 
@@ -93,6 +95,7 @@ public final class Harness {
         case "--jar" -> o.jar = Path.of(args[++i]);
         case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
         case "--ab-jvm-opts" -> o.abJvmOptions = words(args[++i]);
+        case "--ab-jar" -> o.abJar = Path.of(args[++i]);
         case "--no-perf" -> o.perf = false;
         case "--work" -> o.workDir = Path.of(args[++i]);
         case "--results" -> o.resultsDir = Path.of(args[++i]);
