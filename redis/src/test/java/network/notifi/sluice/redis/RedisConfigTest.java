@@ -65,7 +65,7 @@ class RedisConfigTest {
   void timeoutsMustBePositive() {
     assertThatThrownBy(() -> defaults.withTimeouts(Duration.ZERO, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("redis.command_timeout must be > 0, was PT0S");
+        .hasMessage("redis.command_timeout must be a positive duration, was PT0S");
   }
 
   @Test
@@ -74,9 +74,9 @@ class RedisConfigTest {
     assertThat(FailureMode.parse("closed")).isEqualTo(FailureMode.CLOSED);
     assertThatThrownBy(() -> FailureMode.parse("fail-open"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("redis.failure_mode must be one of local|open|closed, was 'fail-open'");
+        .hasMessage("redis.failure_mode must be one of local, open, closed, was 'fail-open'");
     assertThatThrownBy(() -> Mode.parse("sentinel"))
-        .hasMessage("redis.mode must be one of none|standalone|cluster, was 'sentinel'");
+        .hasMessage("redis.mode must be one of none, standalone, cluster, was 'sentinel'");
   }
 
   @Test
