@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -89,8 +90,8 @@ public final class MultiLevelLimiter {
         Timer.builder("rate_limit_decision")
             .description("Time of one multi-level rate-limit decision")
             .publishPercentileHistogram()
-            .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
-            .maximumExpectedValue(java.time.Duration.ofSeconds(1))
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(1))
             .register(registry);
   }
 

@@ -1,6 +1,7 @@
 package network.notifi.sluice.redis;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -184,7 +185,7 @@ public record RedisConfig(
     if (value == null || value.isBlank()) {
       return List.of();
     }
-    return java.util.Arrays.stream(value.split(","))
+    return Arrays.stream(value.split(","))
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .toList();
