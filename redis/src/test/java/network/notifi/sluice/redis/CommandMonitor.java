@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.redis.testing.RedisServer;
 import network.notifi.sluice.redis.testing.Resp;
 
@@ -112,8 +113,7 @@ final class CommandMonitor implements AutoCloseable {
       }
       sockets.add(socket);
       ports.add(port);
-      Thread reader = new Thread(() -> read(port, in, ignoredClient), "monitor-" + port);
-      reader.setDaemon(true);
+      Thread reader = DaemonThreads.named("monitor-" + port).newThread(() -> read(port, in, ignoredClient));
       reader.start();
       readers.add(reader);
     } catch (IOException e) {
