@@ -8,6 +8,7 @@ import java.util.List;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
 import network.notifi.sluice.redis.RedisConfig.Mode;
 import org.junit.jupiter.api.Test;
+import org.redisson.config.ReadMode;
 
 class RedisConfigTest {
 
@@ -96,7 +97,7 @@ class RedisConfigTest {
   @Test
   void clientConfigReadsFromMastersOnly() {
     var redisson = RedisClients.toRedisson(defaults.withServers(Mode.CLUSTER, List.of("127.0.0.1:7000")));
-    assertThat(redisson.useClusterServers().getReadMode()).isEqualTo(org.redisson.config.ReadMode.MASTER);
+    assertThat(redisson.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
     assertThatThrownBy(() -> RedisClients.toRedisson(defaults))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("redis.mode is none");
