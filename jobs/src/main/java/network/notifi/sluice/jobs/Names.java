@@ -11,8 +11,8 @@ public final class Names {
   /** The longest DNS-1123 label. */
   public static final int MAX_LABEL_LENGTH = 63;
 
-  /** The longest accepted third-party id. */
-  public static final int MAX_THIRD_PARTY_LENGTH = 256;
+  /** The longest accepted third-party id; the HTTP edge refuses longer ones with {@code invalid_third_party}. */
+  public static final int MAX_THIRD_PARTY_LENGTH = 128;
 
   private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
@@ -42,20 +42,21 @@ public final class Names {
   }
 
   /**
-   * Returns {@code value} if it is a usable third-party id: 1 to 256 characters, none of them a
-   * control character.
+   * Returns {@code value} if it is a usable third-party id: 1 to {@value #MAX_THIRD_PARTY_LENGTH}
+   * characters, not blank, none of them a control character.
    *
    * @throws IllegalArgumentException naming {@code field} and the rule
    */
   public static String requireThirdPartyId(String field, String value) {
     boolean ok =
         value != null
-            && !value.isEmpty()
+            && !value.isBlank()
             && value.length() <= MAX_THIRD_PARTY_LENGTH
             && value.chars().noneMatch(Character::isISOControl);
     if (!ok) {
       throw new IllegalArgumentException(
-          field + " must be 1 to 256 characters without control characters, was " + quote(value));
+          field + " must be 1 to " + MAX_THIRD_PARTY_LENGTH
+              + " characters, not blank, without control characters, was " + quote(value));
     }
     return value;
   }

@@ -1,5 +1,7 @@
 package network.notifi.sluice.jobs;
 
+import network.notifi.sluice.common.Settings;
+
 /** What a start does when its namespace has no free slot ({@code jobs.on_capacity}). */
 public enum OnCapacity {
   /** Append the build to the namespace's queue (the default). */
@@ -9,11 +11,6 @@ public enum OnCapacity {
 
   /** Parses {@code queue} or {@code reject}, in any case. */
   public static OnCapacity parse(String value) {
-    for (OnCapacity mode : values()) {
-      if (mode.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-        return mode;
-      }
-    }
-    throw new IllegalArgumentException("on_capacity must be one of queue, reject, was " + value);
+    return Settings.parseEnum(OnCapacity.class, "on_capacity", value);
   }
 }

@@ -44,9 +44,18 @@ class BuildRequestTest {
   void thirdPartyIdMustBeShortAndPrintable() {
     assertThatThrownBy(() -> BuildRequest.of("parser", null, "evil\nid"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("third_party must be 1 to 256 characters without control characters, was \"evil?id\"");
+        .hasMessage("third_party must be 1 to 128 characters, not blank, without control characters, was \"evil?id\"");
     assertThatThrownBy(() -> BuildRequest.of("parser", null, ""))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(BuildRequest.of("parser", null, "Customer 123/a").thirdParty()).hasValue("Customer 123/a");
+  }
+
+  @Test
+  void thirdPartyIdFollowsTheEdgesRule128CharactersNotBlank() {
+    assertThat(BuildRequest.of("parser", null, "a".repeat(128)).thirdParty()).hasValue("a".repeat(128));
+    assertThatThrownBy(() -> BuildRequest.of("parser", null, "a".repeat(129)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BuildRequest.of("parser", null, "   "))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -95,6 +95,6 @@ class JobsConfigTest {
     assertThat(OnCapacity.parse("queue")).isEqualTo(OnCapacity.QUEUE);
     assertThat(OnCapacity.parse("REJECT")).isEqualTo(OnCapacity.REJECT);
     assertThatThrownBy(() -> OnCapacity.parse("drop"))
-        .hasMessage("on_capacity must be one of queue, reject, was drop");
+        .hasMessage("on_capacity must be one of queue, reject, was 'drop'");
   }
 }

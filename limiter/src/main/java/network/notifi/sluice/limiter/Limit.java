@@ -1,6 +1,7 @@
 package network.notifi.sluice.limiter;
 
 import java.time.Duration;
+import network.notifi.sluice.common.Seconds;
 
 /**
  * A token bucket: it holds at most {@code burst} tokens and refills greedily at {@code ratePerSecond}
@@ -56,10 +57,6 @@ public record Limit(long ratePerSecond, long burst, boolean shadow) {
    * RateLimit-Policy}: the time in which {@code burst} tokens are restored, rounded up, at least 1.
    */
   public long windowSeconds() {
-    return Math.max(1, ceilSeconds(nanosToRefill(burst)));
-  }
-
-  static long ceilSeconds(long nanos) {
-    return nanos <= 0 ? 0 : (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
+    return Math.max(1, Seconds.ceil(nanosToRefill(burst)));
   }
 }

@@ -5,8 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -103,8 +102,8 @@ public final class MultiLevelLimiter {
         Timer.builder("rate_limit_decision")
             .description("Time of one multi-level rate-limit decision")
             .publishPercentileHistogram()
-            .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
-            .maximumExpectedValue(java.time.Duration.ofSeconds(1))
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(1))
             .register(registry);
   }
 
@@ -159,8 +158,6 @@ public final class MultiLevelLimiter {
     private final LevelResult[] results;
     private final TokenProbe[] probes;
     private final Throwable[] failures;
-    // The caller's trace context, restored around every store call: later levels run on the store's threads.
-    private final Context context = Context.current();
 
     Attempt(List<Map.Entry<BucketKey, Limit>> levels) {
       this.levels = levels;
@@ -203,7 +200,7 @@ public final class MultiLevelLimiter {
       Limit limit = levels.get(i).getValue();
       asked.get(key.level()).increment();
       CompletableFuture<TokenProbe> answer;
-      try (Scope ignored = context.makeCurrent()) {
+      try {
         answer = store.tryConsume(key, limit, 1);
       } catch (RuntimeException e) {
         answer = CompletableFuture.failedFuture(e);
@@ -269,12 +266,10 @@ public final class MultiLevelLimiter {
     /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */
     private CompletableFuture<Void> refundAll() {
       List<CompletableFuture<Void>> refunds = new ArrayList<>(results.length);
-      try (Scope ignored = context.makeCurrent()) {
-        for (int i = 0; i < results.length; i++) {
-          LevelResult r = results[i];
-          if (r != null && r.consumed()) {
-            refunds.add(store.refund(r.key(), r.limit(), 1, probes[i]).exceptionally(e -> null));
-          }
+      for (int i = 0; i < results.length; i++) {
+        LevelResult r = results[i];
+        if (r != null && r.consumed()) {
+          refunds.add(store.refund(r.key(), r.limit(), 1, probes[i]).exceptionally(e -> null));
         }
       }
       return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new));

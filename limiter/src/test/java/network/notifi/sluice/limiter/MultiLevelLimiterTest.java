@@ -2,12 +2,18 @@ package network.notifi.sluice.limiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketStore;
@@ -98,7 +104,7 @@ class MultiLevelLimiterTest {
 
   @Test
   void sharedLevelsAreAskedTogetherOnceTheThirdPartyAdmits() {
-    var pending = new java.util.concurrent.ConcurrentHashMap<Level, CompletableFuture<TokenProbe>>();
+    var pending = new ConcurrentHashMap<Level, CompletableFuture<TokenProbe>>();
     var held = new ForwardingBucketStore(store) {
       @Override
       public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
@@ -368,20 +374,20 @@ class MultiLevelLimiterTest {
     assertThat(refused.applied())
         .extracting(LevelResult::level, LevelResult::consumed, LevelResult::remaining)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(Level.THIRD_PARTY, false, 19L),
-            org.assertj.core.groups.Tuple.tuple(Level.ENDPOINT, false, 99L),
-            org.assertj.core.groups.Tuple.tuple(Level.GLOBAL, false, 0L));
+            tuple(Level.THIRD_PARTY, false, 19L),
+            tuple(Level.ENDPOINT, false, 99L),
+            tuple(Level.GLOBAL, false, 0L));
   }
 
   @Test
   void underConcurrencyNothingIsOverAdmittedAndNoTokenLeaksOnceDecisionsSettle() throws Exception {
     var limiter = limiter(Limit.of(1, 50), Limit.of(1, 10_000), Limit.of(1, 10_000));
     int threads = 8;
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    var admitted = new java.util.concurrent.atomic.AtomicInteger();
-    var start = new java.util.concurrent.CountDownLatch(1);
+    var pool = Executors.newFixedThreadPool(threads);
+    var admitted = new AtomicInteger();
+    var start = new CountDownLatch(1);
     try {
-      var futures = new java.util.ArrayList<CompletableFuture<Void>>();
+      var futures = new ArrayList<CompletableFuture<Void>>();
       for (int t = 0; t < threads; t++) {
         String thirdParty = "tp-" + (t % 2);
         futures.add(CompletableFuture.runAsync(() -> {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.spi.BucketKey;
@@ -119,6 +120,6 @@ public final class BucketInspector {
   }
 
   private static String formatTtl(Duration ttl) {
-    return String.format(java.util.Locale.ROOT, "%.1fs", ttl.toMillis() / 1000.0);
+    return String.format(Locale.ROOT, "%.1fs", ttl.toMillis() / 1000.0);
   }
 }

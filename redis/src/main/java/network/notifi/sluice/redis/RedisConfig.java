@@ -1,10 +1,12 @@
 package network.notifi.sluice.redis;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import network.notifi.sluice.common.Settings;
 
 /**
  * How Sluice reaches Redis and what it does when Redis is gone. Immutable; the compact constructor
@@ -52,7 +54,7 @@ public record RedisConfig(
 
     /** Parses {@code none|standalone|cluster}, case-insensitively. */
     public static Mode parse(String value) {
-      return parseEnum(Mode.class, "redis.mode", value);
+      return Settings.parseEnum(Mode.class, "redis.mode", value);
     }
 
     @Override
@@ -72,7 +74,7 @@ public record RedisConfig(
 
     /** Parses {@code local|open|closed}, case-insensitively. */
     public static FailureMode parse(String value) {
-      return parseEnum(FailureMode.class, "redis.failure_mode", value);
+      return Settings.parseEnum(FailureMode.class, "redis.failure_mode", value);
     }
 
     @Override
@@ -107,12 +109,12 @@ public record RedisConfig(
       throw new IllegalStateException(
           "redis.addresses must hold one address when redis.mode is standalone, was " + addresses.size());
     }
-    positive("redis.connect_timeout", connectTimeout);
-    positive("redis.command_timeout", commandTimeout);
-    positive("redis.decision_timeout", decisionTimeout);
-    positive("redis.heartbeat_interval", heartbeatInterval);
-    positive("redis.heartbeat_ttl", heartbeatTtl);
-    positive("redis.clock_refresh_interval", clockRefreshInterval);
+    Settings.requirePositive("redis.connect_timeout", connectTimeout);
+    Settings.requirePositive("redis.command_timeout", commandTimeout);
+    Settings.requirePositive("redis.decision_timeout", decisionTimeout);
+    Settings.requirePositive("redis.heartbeat_interval", heartbeatInterval);
+    Settings.requirePositive("redis.heartbeat_ttl", heartbeatTtl);
+    Settings.requirePositive("redis.clock_refresh_interval", clockRefreshInterval);
     if (maxCasAttempts < 1) {
       throw new IllegalArgumentException("redis.max_cas_attempts must be >= 1, was " + maxCasAttempts);
     }
@@ -183,7 +185,7 @@ public record RedisConfig(
     if (value == null || value.isBlank()) {
       return List.of();
     }
-    return java.util.Arrays.stream(value.split(","))
+    return Arrays.stream(value.split(","))
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .toList();
@@ -198,24 +200,5 @@ public record RedisConfig(
         + ", maxCasAttempts=" + maxCasAttempts + ", keyPrefix=" + keyPrefix + ", failureMode=" + failureMode
         + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTtl=" + heartbeatTtl
         + ", clockRefreshInterval=" + clockRefreshInterval + "]";
-  }
-
-  private static void positive(String key, Duration value) {
-    Objects.requireNonNull(value, key + " must be set");
-    if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(key + " must be > 0, was " + value);
-    }
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String value) {
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-        return e;
-      }
-    }
-    var allowed = java.util.Arrays.stream(type.getEnumConstants())
-        .map(e -> e.name().toLowerCase(Locale.ROOT))
-        .toList();
-    throw new IllegalArgumentException(key + " must be one of " + String.join("|", allowed) + ", was '" + value + "'");
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -61,11 +62,7 @@ public final class RedisTimeClock implements Clock, AutoCloseable {
     Supplier<CompletionStage<Long>> time = () -> executor
         .<Time, Time>readAsync(routingKey, LongCodec.INSTANCE, RedisCommands.TIME)
         .thenApply(t -> t.getSeconds() * 1_000_000L + t.getMicroseconds());
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      var t = new Thread(r, "sluice-redis-clock");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-clock"));
     var clock = new RedisTimeClock(base, time, scheduler);
     try {
       clock.refresh().toCompletableFuture().get(config.commandTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.redis.internal.KeySchema;
 import org.redisson.api.RScoredSortedSet;
@@ -45,11 +46,7 @@ public final class ReplicaHeartbeat implements AutoCloseable {
     this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
     this.ttl = ttl;
     this.clock = clock;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      var t = new Thread(r, "sluice-replica-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-replica-heartbeat"));
   }
 
   /** Announces {@code replicaId} now and every {@code config.heartbeatInterval()}. Does not block. */

@@ -1,5 +1,7 @@
 package network.notifi.sluice.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,13 +9,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.redis.testing.RedisServer;
 import network.notifi.sluice.redis.testing.Resp;
 
@@ -25,6 +30,9 @@ import network.notifi.sluice.redis.testing.Resp;
  */
 final class CommandMonitor implements AutoCloseable {
 
+  private final String endMarker = "sluice-monitor-end-" + System.nanoTime();
+  private final List<Integer> ports = new ArrayList<>();
+  private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
   private final List<Socket> sockets = new ArrayList<>();
   private final List<Thread> readers = new ArrayList<>();
   private final Map<String, LongAdder> topLevel = new ConcurrentHashMap<>();
@@ -55,10 +63,17 @@ final class CommandMonitor implements AutoCloseable {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Waits a moment for the last lines, then stops. */
+  /**
+   * Stops once every node has shown everything sent to it before: each node echoes a marker, and a
+   * node's {@code MONITOR} lists commands in the order it ran them.
+   */
   @Override
   public void close() throws InterruptedException {
-    Thread.sleep(300);
+    for (int port : ports) {
+      Resp.call(port, "ECHO", endMarker);
+    }
+    await("MONITOR to show the end marker on every node").atMost(Duration.ofSeconds(10))
+        .until(() -> ended.containsAll(ports));
     for (Socket s : sockets) {
       try {
         s.close();
@@ -97,8 +112,8 @@ final class CommandMonitor implements AutoCloseable {
         throw new IllegalStateException("MONITOR refused on port " + port);
       }
       sockets.add(socket);
-      Thread reader = new Thread(() -> read(in, ignoredClient), "monitor-" + port);
-      reader.setDaemon(true);
+      ports.add(port);
+      Thread reader = DaemonThreads.named("monitor-" + port).newThread(() -> read(port, in, ignoredClient));
       reader.start();
       readers.add(reader);
     } catch (IOException e) {
@@ -107,9 +122,13 @@ final class CommandMonitor implements AutoCloseable {
   }
 
   // A line: +1700000000.123456 [0 127.0.0.1:51234] "EVALSHA" "..." ...  or  [0 lua] for script commands.
-  private void read(BufferedReader in, String ignoredClient) {
+  private void read(int port, BufferedReader in, String ignoredClient) {
     try {
       for (String line; (line = in.readLine()) != null; ) {
+        if (line.contains(endMarker)) {
+          ended.add(port);
+          continue;
+        }
         int open = line.indexOf('[');
         int close = line.indexOf(']', open);
         int quote = line.indexOf('"', close);

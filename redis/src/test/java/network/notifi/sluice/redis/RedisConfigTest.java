@@ -8,6 +8,7 @@ import java.util.List;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
 import network.notifi.sluice.redis.RedisConfig.Mode;
 import org.junit.jupiter.api.Test;
+import org.redisson.config.ReadMode;
 
 class RedisConfigTest {
 
@@ -65,7 +66,7 @@ class RedisConfigTest {
   void timeoutsMustBePositive() {
     assertThatThrownBy(() -> defaults.withTimeouts(Duration.ZERO, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("redis.command_timeout must be > 0, was PT0S");
+        .hasMessage("redis.command_timeout must be a positive duration, was PT0S");
   }
 
   @Test
@@ -74,9 +75,9 @@ class RedisConfigTest {
     assertThat(FailureMode.parse("closed")).isEqualTo(FailureMode.CLOSED);
     assertThatThrownBy(() -> FailureMode.parse("fail-open"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("redis.failure_mode must be one of local|open|closed, was 'fail-open'");
+        .hasMessage("redis.failure_mode must be one of local, open, closed, was 'fail-open'");
     assertThatThrownBy(() -> Mode.parse("sentinel"))
-        .hasMessage("redis.mode must be one of none|standalone|cluster, was 'sentinel'");
+        .hasMessage("redis.mode must be one of none, standalone, cluster, was 'sentinel'");
   }
 
   @Test
@@ -96,7 +97,7 @@ class RedisConfigTest {
   @Test
   void clientConfigReadsFromMastersOnly() {
     var redisson = RedisClients.toRedisson(defaults.withServers(Mode.CLUSTER, List.of("127.0.0.1:7000")));
-    assertThat(redisson.useClusterServers().getReadMode()).isEqualTo(org.redisson.config.ReadMode.MASTER);
+    assertThat(redisson.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
     assertThatThrownBy(() -> RedisClients.toRedisson(defaults))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("redis.mode is none");

@@ -589,10 +589,10 @@ class RedisScaleOutBenchmark {
     }
     var before = NodeStats.of(masters);
     var config = SharedClients.clusterConfig().withKeyPrefix("idle:");
-    try (var backend = RedisLimiterBackend.start(config, "idle-replica", new SimpleMeterRegistry())) {
+    try (var replica = new IdleReplica(config)) {
       Thread.sleep(2_000);
       var d = NodeStats.minus(NodeStats.of(masters), before);
-      line(String.format(Locale.ROOT, "one more replica (RedisLimiterBackend.start): connections per master %s, "
+      line(String.format(Locale.ROOT, "one more replica (client, clock, heartbeat, store): connections per master %s, "
               + "used_memory per master %s B",
           d.stream().map(s -> Long.toString(s.clients())).toList(),
           d.stream().map(s -> Long.toString(s.usedMemory())).toList()));
@@ -832,6 +832,30 @@ class RedisScaleOutBenchmark {
       Files.writeString(OUT, String.join("\n", report) + "\n");
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The Redis side of one replica's rate limits, as the service wires it, left idle. */
+  private static final class IdleReplica implements AutoCloseable {
+    private final RedissonClient client;
+    private final RedisTimeClock clock;
+    private final ReplicaHeartbeat heartbeat;
+    private final DegradingBucketStore store;
+
+    IdleReplica(RedisConfig config) {
+      client = RedisClients.create(config);
+      clock = RedisTimeClock.start(client, config);
+      heartbeat = ReplicaHeartbeat.start(client, config, "idle-replica", clock);
+      store = DegradingBucketStore.create(RedisBucketStore.create(client, config, clock), config,
+          heartbeat::liveReplicas, clock, new SimpleMeterRegistry());
+    }
+
+    @Override
+    public void close() {
+      store.close();
+      heartbeat.close();
+      clock.close();
+      client.shutdown();
     }
   }
 }

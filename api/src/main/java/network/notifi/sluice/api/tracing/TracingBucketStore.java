@@ -5,6 +5,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
@@ -13,7 +15,13 @@ import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
 
-/** A span around every call to a bucket store (a Redis call when the store is Redis). */
+/**
+ * A span around every call to a bucket store (a Redis call when the store is Redis).
+ *
+ * <p>Each call's answer is handed on with the caller's trace context current, so whatever the
+ * caller does next on the store's thread (the limiter asks the shared levels once the third party
+ * has answered, and gives tokens back) is traced as part of the same request.
+ */
 public final class TracingBucketStore implements BucketStore {
 
   static final AttributeKey<String> LEVEL = AttributeKey.stringKey("sluice.bucket.level");
@@ -36,31 +44,33 @@ public final class TracingBucketStore implements BucketStore {
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
     Span span = start("bucket_store.try_consume", key);
-    return delegate.tryConsume(key, limit, tokens).whenComplete((probe, failure) -> {
+    return inCallersContext(delegate.tryConsume(key, limit, tokens).whenComplete((probe, failure) -> {
       if (probe != null) {
         span.setAttribute(CONSUMED, probe.consumed());
         span.setAttribute(REMAINING, probe.remaining());
       }
       end(span, failure);
-    });
+    }));
   }
 
   @Override
   public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
     Span span = start("bucket_store.refund", key);
-    return delegate.refund(key, limit, tokens).whenComplete((v, failure) -> end(span, failure));
+    return inCallersContext(delegate.refund(key, limit, tokens).whenComplete((v, failure) -> end(span, failure)));
   }
 
   @Override
   public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens, TokenProbe taken) {
     Span span = start("bucket_store.refund", key);
-    return delegate.refund(key, limit, tokens, taken).whenComplete((v, failure) -> end(span, failure));
+    return inCallersContext(
+        delegate.refund(key, limit, tokens, taken).whenComplete((v, failure) -> end(span, failure)));
   }
 
   @Override
   public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
     Span span = start("bucket_store.consume_up_to", key);
-    return delegate.consumeUpTo(key, limit, tokens).whenComplete((taken, failure) -> end(span, failure));
+    return inCallersContext(
+        delegate.consumeUpTo(key, limit, tokens).whenComplete((taken, failure) -> end(span, failure)));
   }
 
   @Override
@@ -84,6 +94,25 @@ public final class TracingBucketStore implements BucketStore {
         .setAttribute("db.system", system)
         .setAttribute(LEVEL, key.level().code())
         .startSpan();
+  }
+
+  /**
+   * {@code answer}, completed with the current context made current again, so that the stages a
+   * caller chains on it run in the caller's trace whichever thread answers.
+   */
+  private static <T> CompletableFuture<T> inCallersContext(CompletableFuture<T> answer) {
+    Context context = Context.current();
+    var handedOn = new CompletableFuture<T>();
+    answer.whenComplete((value, failure) -> {
+      try (Scope ignored = context.makeCurrent()) {
+        if (failure != null) {
+          handedOn.completeExceptionally(failure);
+        } else {
+          handedOn.complete(value);
+        }
+      }
+    });
+    return handedOn;
   }
 
   private static void end(Span span, Throwable failure) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.spi.Lease;
 import network.notifi.sluice.jobs.spi.SlotAcquisition;
@@ -101,7 +102,7 @@ public final class InProcessSlotStore implements SlotStore {
 
   @Override
   public synchronized CompletableFuture<Set<String>> namespaces() {
-    Set<String> names = new java.util.TreeSet<>(live.keySet());
+    Set<String> names = new TreeSet<>(live.keySet());
     names.addAll(expired.keySet());
     return CompletableFuture.completedFuture(names);
   }

@@ -1,6 +1,8 @@
 package network.notifi.sluice.jobs.spi;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -51,15 +53,15 @@ public interface BuildQueue extends AutoCloseable {
    * enqueued; empty if the queue is empty. Feeds {@code build_queue_oldest_age_seconds}. The default
    * answers empty, for a queue that cannot tell.
    */
-  default CompletableFuture<java.util.Optional<java.time.Instant>> oldestEnqueuedAt(String namespace) {
-    return CompletableFuture.completedFuture(java.util.Optional.empty());
+  default CompletableFuture<Optional<Instant>> oldestEnqueuedAt(String namespace) {
+    return CompletableFuture.completedFuture(Optional.empty());
   }
 
   /**
    * Hands the next entry of the namespace to {@code consumer}: first a claim older than {@code
    * reclaimAfter}, else the next entry in fair order; empty if there is none.
    */
-  CompletableFuture<java.util.Optional<QueueClaim>> claim(
+  CompletableFuture<Optional<QueueClaim>> claim(
       String namespace, String consumer, Duration reclaimAfter);
 
   /** Removes a claimed entry for good. True for the call that removed it; false if already gone. */

@@ -3,6 +3,7 @@ package network.notifi.sluice.jobs.spi;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import network.notifi.sluice.jobs.Build;
 
 /**
  * One entry of a {@link BuildQueue}: what the dispatcher needs to start the build without reading
@@ -26,7 +27,7 @@ public record QueuedBuild(
   }
 
   /** The entry of a build, enqueued when it was admitted. */
-  public static QueuedBuild of(network.notifi.sluice.jobs.Build build) {
+  public static QueuedBuild of(Build build) {
     return new QueuedBuild(build.id(), build.namespace(), build.parserId(), build.thirdParty(), build.createdAt());
   }
 

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.MutableClock;
@@ -208,7 +209,7 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(steps).filteredOn(SlotTaken.class::isInstance).hasSize(3);
     assertThat(steps).filteredOn(Queued.class::isInstance).extracting(s -> ((Queued) s).position())
-        .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 37).boxed().toList());
     assertThat(stores.slots().active(ns).join()).isEqualTo(3);
   }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
@@ -169,7 +170,7 @@ public abstract class AbstractBucketStoreContractTest {
     String id = "same-" + System.nanoTime();
     var limit = Limit.of(1, 1);
 
-    store.tryConsume(new BucketKey(network.notifi.sluice.limiter.Level.ENDPOINT, id), limit, 1).join();
+    store.tryConsume(new BucketKey(Level.ENDPOINT, id), limit, 1).join();
 
     assertThat(store.tryConsume(BucketKey.thirdParty(id), limit, 1).join().consumed()).isTrue();
   }

@@ -1,13 +1,16 @@
 package network.notifi.sluice.redis.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -124,27 +127,18 @@ public final class RedisCluster {
     });
   }
 
-  /** Waits until {@code condition} holds; fails with {@code what} after {@code timeout}. */
-  static void awaitTrue(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // A node that is starting or failing over may refuse connections; ask again.
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+  /**
+   * Waits until {@code condition} holds; fails naming {@code what} after {@code timeout}. A node that
+   * is starting or failing over may refuse connections, so an exception means "ask again".
+   */
+  private static void awaitTrue(Duration timeout, String what, Callable<Boolean> condition) {
+    await(what)
+        .atMost(timeout)
+        .pollInSameThread()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(condition);
   }
 
   void stop() {
@@ -157,7 +151,7 @@ public final class RedisCluster {
     cmd.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
         throw new IllegalStateException("redis-cli --cluster create failed: " + out);
       }

@@ -1,5 +1,7 @@
 package network.notifi.sluice.redis.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One {@code redis-server} process on a loopback port, in a directory of its own. It can be stopped
@@ -73,13 +76,19 @@ public final class RedisServer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary, e);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!Resp.pings(port)) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("redis-server on port " + port + " did not start: " + log());
-      }
-      Thread.onSpinWait();
-      pause();
+    Process started = process;
+    try {
+      await("redis-server on port " + port + " to answer PING")
+          .atMost(Duration.ofSeconds(10))
+          .pollInSameThread()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> Resp.pings(port) || !started.isAlive());
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("redis-server on port " + port + " did not start: " + log(), e);
+    }
+    if (!started.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " did not start: " + log());
     }
     return this;
   }
@@ -114,15 +123,6 @@ public final class RedisServer {
       return Files.exists(log) ? Files.readString(log) : "(no log)";
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

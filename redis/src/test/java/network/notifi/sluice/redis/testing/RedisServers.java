@@ -1,18 +1,22 @@
 package network.notifi.sluice.redis.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -101,12 +105,12 @@ public final class RedisServers {
   private static String versionOf(Path binary) {
     try {
       Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor();
-      var m = java.util.regex.Pattern.compile("v=([0-9.]+)").matcher(out);
+      var m = Pattern.compile("v=([0-9.]+)").matcher(out);
       return m.find() ? m.group(1) : "";
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot run " + binary + " --version", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + binary + " --version", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while asking " + binary + " for its version", e);
@@ -136,7 +140,7 @@ public final class RedisServers {
 
   private static Optional<Path> onPath(String name) {
     String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
       }
@@ -149,7 +153,7 @@ public final class RedisServers {
   }
 
   private static Path extractEmbedded() {
-    String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch");
     if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
       throw new IllegalStateException("no redis-server on the PATH and no embedded binary for "

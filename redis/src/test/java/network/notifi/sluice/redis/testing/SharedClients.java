@@ -1,6 +1,7 @@
 package network.notifi.sluice.redis.testing;
 
 import java.time.Duration;
+import java.util.List;
 import network.notifi.sluice.redis.RedisBucketStore;
 import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
@@ -41,7 +42,7 @@ public final class SharedClients {
   /** Defaults with test timeouts, pointed at the shared standalone server. */
   public static RedisConfig standaloneConfig() {
     return RedisConfig.defaults()
-        .withServers(RedisConfig.Mode.STANDALONE, java.util.List.of(RedisServers.standalone().hostAndPort()))
+        .withServers(RedisConfig.Mode.STANDALONE, List.of(RedisServers.standalone().hostAndPort()))
         .withTimeouts(COMMAND_TIMEOUT, DECISION_TIMEOUT);
   }
 

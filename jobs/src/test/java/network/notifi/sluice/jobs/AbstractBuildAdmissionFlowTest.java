@@ -17,7 +17,6 @@ import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
-import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.JobOutcome;
@@ -26,8 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The admission flow on in-process stores, a scripted launcher and a clock the tests move. */
-class BuildAdmissionTest {
+/**
+ * The admission flow, from start to end and the next dispatch, on a scripted launcher and a clock
+ * the tests move. Each backend extends this class and supplies its {@link JobStores} on the given
+ * clock: the in-process stores, and Redis standalone and Redis Cluster in the redis module. Each
+ * call to {@link #newStores} must give stores of their own (a fresh key prefix on a shared server).
+ *
+ * <p>Every step is awaited before the next, as on in-process stores, so a test reads as a sequence;
+ * admissions racing each other are {@code BuildAdmissionConcurrencyTest}'s subject.
+ */
+public abstract class AbstractBuildAdmissionFlowTest {
 
   private final MutableClock clock = new MutableClock();
   private final ScriptedLauncher launcher = new ScriptedLauncher();
@@ -35,9 +42,12 @@ class BuildAdmissionTest {
   private JobStores stores;
   private BuildAdmission admission;
 
+  /** New, empty stores whose times come from {@code clock}; each step's answer is awaited. */
+  protected abstract JobStores newStores(MutableClock clock);
+
   @BeforeEach
   void setUp() {
-    stores = InProcessStores.create(clock);
+    stores = newStores(clock);
     admission = admissionWith(JobsConfig.defaults());
   }
 
@@ -49,7 +59,7 @@ class BuildAdmissionTest {
   private BuildAdmission admissionWith(JobsConfig config) {
     if (admission != null) {
       admission.close();
-      stores = InProcessStores.create(clock);
+      stores = newStores(clock);
     }
     admission = BuildAdmission.create(config, stores, launcher, clock, registry);
     return admission;
