@@ -41,4 +41,40 @@ class ClaimTakeoverTest {
     assertThat(stores.queue().depth("default").join()).isZero();
     assertThat(launcher.launched()).extracting(Build::id).containsExactly(first.id());
   }
+
+  @Test
+  void claimTakenOverWhileItsLaunchIsInFlightThenDeferredGoesBackToTheQueueAndStartsOnce() {
+    // Given two replicas on shared stores, cap 2, and a queued build whose launch on replica 1 hangs
+    JobsConfig two = JobsConfig.defaults().withMaxConcurrentJobs(2);
+    ScriptedLauncher otherLauncher = new ScriptedLauncher();
+    try (BuildAdmission one = BuildAdmission.create(two, stores, launcher, clock, new SimpleMeterRegistry());
+        BuildAdmission other = BuildAdmission.create(two, stores, otherLauncher, clock, new SimpleMeterRegistry())) {
+      var a = ((AdmissionResult.Started) one.start(BuildRequest.of("parser-a")).join()).build();
+      var c = ((AdmissionResult.Started) one.start(BuildRequest.of("parser-c")).join()).build();
+      var queued = ((AdmissionResult.Queued) one.start(BuildRequest.of("parser-b")).join()).build();
+      launcher.holdLaunches();
+      launcher.succeed(a); // replica 1 takes the freed slot for the queued build; its launch hangs
+      launcher.succeed(c); // a slot is free again
+
+      // When its claim is old enough to be taken over, and then the hanging launch is deferred
+      clock.advance(two.leaseDuration().dividedBy(2));
+      one.tick().join();
+      clock.advance(two.leaseDuration());
+      one.tick().join();
+      other.tick().join();
+      launcher.deferHeld("quota");
+
+      // Then the build waits in the queue again (not a queued record without an entry)...
+      assertThat(stores.queue().position("default", queued.id()).join()).hasValue(1);
+      assertThat(one.status(queued.id()).join().orElseThrow().state()).isEqualTo(BuildState.QUEUED);
+
+      // ...and starts exactly once on the next round
+      other.tick().join();
+      one.tick().join();
+      var launches = new java.util.ArrayList<>(launcher.launched());
+      launches.addAll(otherLauncher.launched());
+      assertThat(launches).extracting(Build::id).containsOnlyOnce(queued.id());
+      assertThat(one.status(queued.id()).join().orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+    }
+  }
 }
