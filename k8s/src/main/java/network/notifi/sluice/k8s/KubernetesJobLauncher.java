@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,6 +69,9 @@ public final class KubernetesJobLauncher implements JobLauncher {
 
   private static final Logger log = LoggerFactory.getLogger(KubernetesJobLauncher.class);
 
+  /** Ends kept for a listener that has not registered yet, at most. */
+  private static final int UNHEARD_KEPT = 10_000;
+
   private final K8sConfig config;
   private final JobSpecFactory specs;
   private final BatchV1Api batch;
@@ -77,8 +82,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
   // Ends seen before the first listener registered (a first reconcile round can be that early);
   // at most UNHEARD_KEPT, for a launcher that never gets one. Guards the listener registration too.
-  private final java.util.Deque<JobOutcome> unheard = new java.util.ArrayDeque<>();
-  private static final int UNHEARD_KEPT = 10_000;
+  private final Deque<JobOutcome> unheard = new ArrayDeque<>();
   private final Set<String> quotaEnsured = ConcurrentHashMap.newKeySet();
   // Quota check + create run one at a time per Kubernetes namespace, so this replica never
   // overbooks a quota by racing itself; the API server's own check guards across replicas.

@@ -163,11 +163,7 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       case SLOW -> {
-        try {
-          Thread.sleep(slowBy.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          exchange.close();
+        if (!pause(exchange, slowBy)) {
           return;
         }
       }
@@ -197,14 +193,8 @@ public final class FaultProxy implements AutoCloseable {
       exchange.close();
       return;
     }
-    if (!answerAfter.isZero()) {
-      try {
-        Thread.sleep(answerAfter.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        exchange.close();
-        return;
-      }
+    if (!answerAfter.isZero() && !pause(exchange, answerAfter)) {
+      return;
     }
     response.headers().map().forEach((name, values) -> {
       if (!HOP.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
@@ -215,6 +205,18 @@ public final class FaultProxy implements AutoCloseable {
     exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(answer);
+    }
+  }
+
+  /** Waits {@code delay}; false (the exchange closed) if interrupted meanwhile. */
+  private static boolean pause(HttpExchange exchange, Duration delay) {
+    try {
+      Thread.sleep(delay.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exchange.close();
+      return false;
     }
   }
 
