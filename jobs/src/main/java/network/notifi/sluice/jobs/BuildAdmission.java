@@ -241,10 +241,11 @@ public final class BuildAdmission implements AutoCloseable {
 
   /**
    * Shuts down without losing a build: stops starting queued builds (they stay queued, claims are
-   * handed back, for another replica), closes the launcher (local builds are killed and end {@code
-   * interrupted}, not the parser's fault; Kubernetes Jobs keep running for another replica to
-   * adopt), waits up to {@value #QUIET_SECONDS} s for launches in flight and the recording of ends,
-   * then stops renewing leases and closes the stores.
+   * handed back, for another replica), waits up to {@value #QUIET_SECONDS} s for launches in
+   * flight, closes the launcher (local builds are killed and end {@code interrupted}, not the
+   * parser's fault; Kubernetes Jobs keep running for another replica to adopt), waits up to
+   * {@value #QUIET_SECONDS} s for their ends to be recorded, then stops renewing leases and closes
+   * the stores.
    */
   @Override
   public void close() {
@@ -254,9 +255,12 @@ public final class BuildAdmission implements AutoCloseable {
         ticker.shutdownNow();
       }
     }
+    if (!dispatcher.awaitLaunches(Duration.ofSeconds(QUIET_SECONDS))) {
+      log.warn("shutting down with launches still in flight after {} s", QUIET_SECONDS);
+    }
     launcher.close();
-    if (!dispatcher.awaitQuiet(Duration.ofSeconds(QUIET_SECONDS))) {
-      log.warn("shutting down with launches or build ends still being written after {} s", QUIET_SECONDS);
+    if (!dispatcher.awaitEnds(Duration.ofSeconds(QUIET_SECONDS))) {
+      log.warn("shutting down with build ends still being written after {} s", QUIET_SECONDS);
     }
     dispatcher.leases().close();
     stores.close();

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Leases are renewed on their own schedule: a launch that hangs inside a dispatcher round for longer
  * than the lease does not cost the build its slot. Real time (the schedule is what is tested), lease
- * 1.5 s, dispatcher every 100 ms.
+ * 3 s (renewed every second), dispatcher every 100 ms.
  */
 class LeaseRenewalTest {
 
-  private static final Duration LEASE = Duration.ofMillis(1500);
+  private static final Duration LEASE = Duration.ofSeconds(3);
 
   private final ScriptedLauncher launcher = new ScriptedLauncher();
   private final JobStores stores = InProcessStores.create(Clock.systemUTC());

@@ -97,23 +97,29 @@ public final class Dispatcher implements JobListener {
   }
 
   /**
-   * Waits up to {@code timeout} for the launches in flight and the ends being recorded; true if
-   * nothing was left. Called on shutdown before the stores close.
+   * Waits up to {@code timeout} for the launches in flight to be answered; true if none is left.
+   * Called on shutdown before the launcher closes.
    */
-  public boolean awaitQuiet(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  public boolean awaitLaunches(Duration timeout) {
     try {
       CompletableFuture.allOf(launching.toArray(CompletableFuture[]::new))
           .handle((v, e) -> null)
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
     } catch (Exception e) {
       // Timed out: what is left is reported below.
     }
-    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    return ends.awaitRecorded(left) && launching.isEmpty();
+    return launching.isEmpty();
+  }
+
+  /**
+   * Waits up to {@code timeout} for the ends being recorded; true if none is left. Called on
+   * shutdown after the launcher closed (a local launcher reports the builds it killed) and before
+   * the stores close.
+   */
+  public boolean awaitEnds(Duration timeout) {
+    return ends.awaitRecorded(timeout);
   }
 
   /**
