@@ -442,6 +442,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
             + ") must be <= a third of jobs.lease_duration (" + leaseDuration
             + "), or adopted Jobs lose their slots between renewals");
       }
+      Duration renewalSeen = leaseDuration.dividedBy(3).plus(config.reconcileInterval());
+      if (config.gracePeriod().compareTo(renewalSeen) < 0) {
+        log.warn("k8s.grace_period ({}) is below a third of jobs.lease_duration plus k8s.reconcile_interval ({}):"
+            + " a slot whose Job another replica is still creating may be released before its renewal is seen",
+            config.gracePeriod(), renewalSeen);
+      }
       this.slots = Objects.requireNonNull(store, "store");
       this.leaseDuration = leaseDuration;
       return this;
