@@ -51,12 +51,21 @@ public final class LeaseKeeper implements AutoCloseable {
     return owned.size();
   }
 
-  /** Renews every owned lease once; completes when every renewal answered, failed ones included. */
+  /**
+   * Renews every owned lease once; completes when every renewal answered, failed ones included.
+   * Never throws (a scheduled task that throws is not run again).
+   */
   public CompletableFuture<Void> renewAll() {
     List<CompletableFuture<?>> renewals = new ArrayList<>();
     for (Owned mine : owned) {
+      CompletableFuture<Boolean> renewal;
+      try {
+        renewal = slots.renew(mine.namespace(), mine.buildId(), leaseDuration);
+      } catch (RuntimeException e) {
+        renewal = CompletableFuture.failedFuture(e);
+      }
       renewals.add(
-          slots.renew(mine.namespace(), mine.buildId(), leaseDuration)
+          renewal
               .handle((renewed, error) -> {
                 if (error != null) {
                   log.warn("renewing the lease of build {} in {} failed: {}", mine.buildId(), mine.namespace(),
