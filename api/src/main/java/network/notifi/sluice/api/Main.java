@@ -1,6 +1,7 @@
 package network.notifi.sluice.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * Redis with their tokens, capacity and TTL, decoded through Bucket4j.
  */
 public final class Main {
+
+  /**
+   * On SIGTERM, how long {@code GET /health/ready} answers 503 while requests are still served, so
+   * that load balancers and Kubernetes endpoints stop sending before the port closes.
+   */
+  static final Duration UNREADY_BEFORE_STOP = Duration.ofSeconds(5);
 
   static final int EXIT_CONFIG = 2;
   static final int EXIT_USAGE = 64;
@@ -61,7 +68,11 @@ public final class Main {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     SluiceApp app = Wiring.build(config, env).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "sluice-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping: unready for {}, then finishing requests in flight and handing work back", UNREADY_BEFORE_STOP);
+      app.shutdown(UNREADY_BEFORE_STOP);
+      log.info("stopped");
+    }, "sluice-shutdown"));
     log.info("sluice listening on {}:{}", config.server().host(), app.port());
     try {
       Thread.currentThread().join();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -48,12 +50,18 @@ public final class SluiceApp implements AutoCloseable {
   /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
   static final int ACCEPT_QUEUE_SIZE = 1024;
 
+  /** How long a stop waits for requests in flight to be answered. */
+  static final int IN_FLIGHT_SECONDS = 10;
+
+  private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(IN_FLIGHT_SECONDS);
+
   private final SluiceConfig config;
   private final Javalin javalin;
   private final PrometheusMeterRegistry registry;
   private final List<AutoCloseable> closeables;
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
+  private volatile boolean stopping;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -100,6 +108,17 @@ public final class SluiceApp implements AutoCloseable {
             return connector;
           });
           cfg.requestLogger.http(httpMetrics::record);
+          // A stop answers the requests in flight (up to IN_FLIGHT_TIMEOUT) after it stops accepting.
+          cfg.jetty.modifyServer(server -> {
+            server.insertHandler(new GracefulHandler());
+            server.setStopTimeout(IN_FLIGHT_TIMEOUT.toMillis());
+          });
+          cfg.routes.before("/health/ready", ctx -> {
+            if (stopping) {
+              ctx.status(503).json(Map.of("status", "STOPPING"));
+              ctx.skipRemainingHandlers();
+            }
+          });
           routes.register(cfg);
         });
   }
@@ -128,9 +147,28 @@ public final class SluiceApp implements AutoCloseable {
     return registry;
   }
 
-  /** Stops serving, then closes the stores and launchers this app owns. */
+  /** Stops at once: {@link #shutdown} without the unready period. */
   @Override
   public void close() {
+    shutdown(Duration.ZERO);
+  }
+
+  /**
+   * Shuts down without losing work (SIGTERM): {@code GET /health/ready} answers 503 first, for
+   * {@code unreadyFor}, so that load balancers stop sending requests while they are still served;
+   * then the ports stop accepting and the requests in flight are answered (up to {@value
+   * #IN_FLIGHT_SECONDS} s); then build admission closes (queue claims handed back, builds left to
+   * another replica: see {@link BuildAdmission#close()}), then the stores and clients.
+   */
+  public void shutdown(Duration unreadyFor) {
+    stopping = true;
+    if (!unreadyFor.isZero()) {
+      try {
+        Thread.sleep(unreadyFor.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     javalin.stop();
     housekeeping.shutdownNow();
     refusals.flushNow();

@@ -2,6 +2,7 @@ package network.notifi.sluice.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
@@ -53,6 +54,9 @@ import org.slf4j.LoggerFactory;
 public final class BuildAdmission implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BuildAdmission.class);
+
+  /** How long {@link #close()} waits for launches in flight and ends being recorded. */
+  static final int QUIET_SECONDS = 10;
 
   private final JobsConfig config;
   private final JobStores stores;
@@ -206,19 +210,24 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   /**
-   * One round of the dispatcher: renews this replica's leases, fails builds whose lease expired,
-   * starts queued builds where slots are free. {@link #startDispatcher()} runs it every {@code
-   * jobs.dispatch_interval}; tests call it after moving their clock.
+   * One round of everything periodic: renews this replica's leases, fails builds whose lease
+   * expired, starts queued builds where slots are free. {@link #startDispatcher()} runs the lease
+   * renewal every third of {@code jobs.lease_duration} and the rest every {@code
+   * jobs.dispatch_interval}, each on its own thread; tests call this after moving their clock.
    */
   public CompletableFuture<Void> tick() {
-    return dispatcher.tick();
+    return dispatcher.leases().renewAll().thenCompose(v -> dispatcher.tick());
   }
 
-  /** Runs {@link #tick()} every {@code jobs.dispatch_interval} on a daemon thread. Idempotent. */
+  /**
+   * Renews leases every third of {@code jobs.lease_duration} and runs the dispatcher every {@code
+   * jobs.dispatch_interval}, on daemon threads of their own. Idempotent.
+   */
   public synchronized void startDispatcher() {
     if (ticker != null) {
       return;
     }
+    dispatcher.leases().start();
     ticker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -231,8 +240,12 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   /**
-   * Stops the dispatcher (queued builds stay queued, for another replica), then closes the launcher
-   * and the stores.
+   * Shuts down without losing a build: stops starting queued builds (they stay queued, claims are
+   * handed back, for another replica), waits up to {@value #QUIET_SECONDS} s for launches in
+   * flight, closes the launcher (local builds are killed and end {@code interrupted}, not the
+   * parser's fault; Kubernetes Jobs keep running for another replica to adopt), waits up to
+   * {@value #QUIET_SECONDS} s for their ends to be recorded, then stops renewing leases and closes
+   * the stores.
    */
   @Override
   public void close() {
@@ -242,7 +255,14 @@ public final class BuildAdmission implements AutoCloseable {
         ticker.shutdownNow();
       }
     }
+    if (!dispatcher.awaitLaunches(Duration.ofSeconds(QUIET_SECONDS))) {
+      log.warn("shutting down with launches still in flight after {} s", QUIET_SECONDS);
+    }
     launcher.close();
+    if (!dispatcher.awaitEnds(Duration.ofSeconds(QUIET_SECONDS))) {
+      log.warn("shutting down with build ends still being written after {} s", QUIET_SECONDS);
+    }
+    dispatcher.leases().close();
     stores.close();
   }
 

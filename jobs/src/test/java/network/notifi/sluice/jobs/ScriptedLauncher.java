@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 
 /**
  * A launcher whose jobs run until the test ends them with {@link #succeed} or {@link #fail}. Records
@@ -26,6 +27,7 @@ public final class ScriptedLauncher implements JobLauncher {
       new java.util.concurrent.atomic.AtomicReference<>();
 
   private volatile boolean available = true;
+  private volatile CompletableFuture<Void> gate;
 
   @Override
   public boolean available() {
@@ -49,14 +51,45 @@ public final class ScriptedLauncher implements JobLauncher {
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
     }
+    CompletableFuture<Void> held = gate;
+    if (held != null) {
+      return held.thenRun(() -> start(build));
+    }
+    start(build);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void start(Build build) {
     if (!running.add(build.id())) {
-      return CompletableFuture.completedFuture(null);
+      return;
     }
     launched.add(build);
     synchronized (peakLock) {
       peak = Math.max(peak, running.size());
     }
-    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Holds later launches in flight until {@link #releaseHeld} or {@link #deferHeld}. */
+  public void holdLaunches() {
+    gate = new CompletableFuture<>();
+  }
+
+  /** Lets the held launches start their jobs, and later ones start at once. */
+  public void releaseHeld() {
+    CompletableFuture<Void> held = gate;
+    gate = null;
+    if (held != null) {
+      held.complete(null);
+    }
+  }
+
+  /** Fails the held launches as deferred (they should wait, as for a full quota); later ones start at once. */
+  public void deferHeld(String reason) {
+    CompletableFuture<Void> held = gate;
+    gate = null;
+    if (held != null) {
+      held.completeExceptionally(new LaunchDeferredException(reason, "deferred by the test"));
+    }
   }
 
   @Override

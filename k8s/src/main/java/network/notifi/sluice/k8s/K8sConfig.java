@@ -335,6 +335,11 @@ public record K8sConfig(
           breakerFailureRate, openFor, bulkhead, callTimeout);
     }
 
+    public Resilience withRetries(int value) {
+      return new Resilience(value, retryBaseDelay, retryMaxDelay, jitter, breakerWindow,
+          breakerMinimumCalls, breakerFailureRate, breakerOpenFor, bulkhead, callTimeout);
+    }
+
     public Resilience withCallTimeout(Duration value) {
       return new Resilience(maxRetries, retryBaseDelay, retryMaxDelay, jitter, breakerWindow,
           breakerMinimumCalls, breakerFailureRate, breakerOpenFor, bulkhead, value);

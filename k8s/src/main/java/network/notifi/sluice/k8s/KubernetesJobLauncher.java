@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,6 +69,9 @@ public final class KubernetesJobLauncher implements JobLauncher {
 
   private static final Logger log = LoggerFactory.getLogger(KubernetesJobLauncher.class);
 
+  /** Ends kept for a listener that has not registered yet, at most. */
+  private static final int UNHEARD_KEPT = 10_000;
+
   private final K8sConfig config;
   private final JobSpecFactory specs;
   private final BatchV1Api batch;
@@ -75,6 +80,9 @@ public final class KubernetesJobLauncher implements JobLauncher {
   private final Reconciler reconciler;
   private final JobWatcher watcher;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  // Ends seen before the first listener registered (a first reconcile round can be that early);
+  // at most UNHEARD_KEPT, for a launcher that never gets one. Guards the listener registration too.
+  private final Deque<JobOutcome> unheard = new ArrayDeque<>();
   private final Set<String> quotaEnsured = ConcurrentHashMap.newKeySet();
   // Quota check + create run one at a time per Kubernetes namespace, so this replica never
   // overbooks a quota by racing itself; the API server's own check guards across replicas.
@@ -88,7 +96,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
     this.specs = JobSpecFactory.of(config);
     this.batch = new BatchV1Api(b.client);
     this.core = new CoreV1Api(b.client);
-    this.api = new ResilientApi(config.resilience(), b.registry);
+    this.api = new ResilientApi(config.resilience(), b.registry, b.clock);
     this.reconciler = new Reconciler(config, batch, api, b.slots, b.leaseDuration, b.clock, this::report,
         () -> !listeners.isEmpty());
     ApiClient watchClient = b.watchClient != null ? b.watchClient : b.client;
@@ -126,9 +134,17 @@ public final class KubernetesJobLauncher implements JobLauncher {
     return this;
   }
 
+  /** Registers a listener; ends seen before the first one registered are reported to it now. */
   @Override
   public void addListener(JobListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    Objects.requireNonNull(listener, "listener");
+    List<JobOutcome> missed;
+    synchronized (unheard) {
+      listeners.add(listener);
+      missed = List.copyOf(unheard);
+      unheard.clear();
+    }
+    missed.forEach(outcome -> tell(listener, outcome));
   }
 
   @Override
@@ -144,6 +160,8 @@ public final class KubernetesJobLauncher implements JobLauncher {
     }
     V1Job job = specs.jobFor(build);
     CompletableFuture<Void> result = new CompletableFuture<>();
+    reconciler.launching(build.id());
+    result.whenComplete((v, e) -> reconciler.launched(build.id()));
     if (!config.quota().check()) {
       ensureQuota(namespace).thenCompose(v -> create(namespace, job, build)).whenComplete((v, e) -> {
         if (e == null) {
@@ -234,12 +252,25 @@ public final class KubernetesJobLauncher implements JobLauncher {
   }
 
   private void report(JobOutcome outcome) {
-    for (JobListener listener : listeners) {
-      try {
-        listener.onJobEnded(outcome);
-      } catch (RuntimeException e) {
-        log.error("job listener failed on {}", outcome, e);
+    synchronized (unheard) {
+      if (listeners.isEmpty()) {
+        if (unheard.size() == UNHEARD_KEPT) {
+          unheard.removeFirst();
+        }
+        unheard.addLast(outcome);
+        return;
       }
+    }
+    for (JobListener listener : listeners) {
+      tell(listener, outcome);
+    }
+  }
+
+  private static void tell(JobListener listener, JobOutcome outcome) {
+    try {
+      listener.onJobEnded(outcome);
+    } catch (RuntimeException e) {
+      log.error("job listener failed on {}", outcome, e);
     }
   }
 
@@ -317,6 +348,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
         });
   }
 
+  /**
+   * Creates the build's Job. A create that failed without a definite answer (timed out, 5xx,
+   * connection lost: the Job may exist all the same) or met {@code 409} is resolved by reading the
+   * Job under its deterministic name: if it exists for this build, the launch succeeded, so a
+   * client's retry never makes a second Job; if it does not, the create's own error stands.
+   */
   private CompletableFuture<Void> create(String namespace, V1Job job, Build build) {
     String name = job.getMetadata().getName();
     return api.call(() -> batch.createNamespacedJob(namespace, job).execute())
@@ -325,19 +362,31 @@ public final class KubernetesJobLauncher implements JobLauncher {
           return (Void) null;
         })
         .exceptionallyCompose(error -> {
-          if (ResilientApi.status(error) != 409) {
+          int status = ResilientApi.status(error);
+          if (status != 409 && !ResilientApi.isTransient(ResilientApi.unwrap(error))) {
             return CompletableFuture.failedFuture(error);
           }
-          // Ours if the existing Job carries this build id: an earlier attempt timed out after creating it.
-          return api.call(() -> batch.readNamespacedJob(name, namespace).execute()).thenApply(existing -> {
-            Map<String, String> annotations = existing.getMetadata().getAnnotations();
-            if (annotations != null && build.id().equals(annotations.get(Labels.BUILD_ID))) {
-              reconciler.track(build.id(), build.namespace(), namespace);
-              return null;
-            }
-            throw new IllegalStateException(
-                "Job " + namespace + "/" + name + " exists and belongs to another build");
-          });
+          return api.call(() -> batch.readNamespacedJob(name, namespace).execute())
+              .handle((existing, readError) -> {
+                if (readError != null) {
+                  if (status != 409) {
+                    log.warn("create of Job {}/{} for build {} failed ({}) and reading it back failed too ({})",
+                        namespace, name, build.id(), ResilientApi.unwrap(error), ResilientApi.unwrap(readError));
+                  }
+                  throw new CompletionException(status == 409 ? ResilientApi.unwrap(readError) : ResilientApi.unwrap(error));
+                }
+                Map<String, String> annotations = existing.getMetadata().getAnnotations();
+                if (annotations != null && build.id().equals(annotations.get(Labels.BUILD_ID))) {
+                  if (status != 409) {
+                    log.info("create of Job {}/{} for build {} failed ({}) but the Job exists: launched", namespace,
+                        name, build.id(), ResilientApi.unwrap(error));
+                  }
+                  reconciler.track(build.id(), build.namespace(), namespace);
+                  return null;
+                }
+                throw new IllegalStateException(
+                    "Job " + namespace + "/" + name + " exists and belongs to another build");
+              });
         });
   }
 
@@ -393,6 +442,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
             + ") must be <= a third of jobs.lease_duration (" + leaseDuration
             + "), or adopted Jobs lose their slots between renewals");
       }
+      Duration renewalSeen = leaseDuration.dividedBy(3).plus(config.reconcileInterval());
+      if (config.gracePeriod().compareTo(renewalSeen) < 0) {
+        log.warn("k8s.grace_period ({}) is below a third of jobs.lease_duration plus k8s.reconcile_interval ({}):"
+            + " a slot whose Job another replica is still creating may be released before its renewal is seen",
+            config.gracePeriod(), renewalSeen);
+      }
       this.slots = Objects.requireNonNull(store, "store");
       this.leaseDuration = leaseDuration;
       return this;
@@ -408,6 +463,10 @@ public final class KubernetesJobLauncher implements JobLauncher {
       return this;
     }
 
+    /**
+     * The clock of the grace period, the circuit breaker and the reconciler's bookkeeping; the
+     * system's by default. Tests pass a clock they move.
+     */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
       return this;

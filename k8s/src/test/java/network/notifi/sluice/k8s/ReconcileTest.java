@@ -1,38 +1,44 @@
 package network.notifi.sluice.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kubernetes.client.openapi.models.V1Job;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.inprocess.InProcessSlotStore;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.k8s.internal.Reconciler;
+import network.notifi.sluice.k8s.testing.FaultProxy.Mode;
 import network.notifi.sluice.k8s.testing.TestApiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Crash and drift: the API server is the source of truth for what runs. Interval 200ms, grace 1s. */
+/**
+ * Crash and drift: the API server is the source of truth for what runs. Rounds are run by the test
+ * ({@code reconcileNow}) on a clock it moves; grace period 1 s.
+ */
 class ReconcileTest {
 
   private static final Duration LEASE = Duration.ofSeconds(3);
 
+  private final MutableClock clock = new MutableClock();
   private TestApiServer server;
   private InProcessSlotStore slots;
   private KubernetesJobLauncher launcher;
   private final List<JobOutcome> outcomes = new CopyOnWriteArrayList<>();
   private final String ns = Fixtures.fresh("ns");
+  private final Duration grace = Fixtures.config("http://unused").gracePeriod();
 
   @BeforeEach
   void start() {
     server = TestApiServer.start();
-    slots = new InProcessSlotStore(Clock.systemUTC());
+    slots = new InProcessSlotStore(clock);
   }
 
   @AfterEach
@@ -43,11 +49,10 @@ class ReconcileTest {
 
   private void launcher(boolean withListener) {
     K8sConfig config = Fixtures.config(server.url()).withNamespaces(Set.of(ns));
-    launcher = KubernetesJobLauncher.builder(config, server.client()).reconcileSlots(slots, LEASE).build();
+    launcher = KubernetesJobLauncher.builder(config, server.client()).reconcileSlots(slots, LEASE).clock(clock).build();
     if (withListener) {
       launcher.addListener(outcomes::add);
     }
-    launcher.start();
   }
 
   @Test
@@ -58,7 +63,8 @@ class ReconcileTest {
     launcher.launch(build).join();
 
     server.delete(ns, JobSpecFactory.jobName(build.id()));
-    launcher.reconcileNow().join(); // the next round, whenever it comes
+    clock.advance(Duration.ofMillis(200));
+    launcher.reconcileNow().join(); // the next round
 
     assertThat(outcomes).containsExactly(JobOutcome.failedNotByParser(build.id(), ns, Reconciler.DELETED));
   }
@@ -66,16 +72,14 @@ class ReconcileTest {
   @Test
   void jobCreatedWhileNoReplicaWatchedIsAdoptedIntoASlotAndItsEndReported() throws Exception {
     Build orphan = Fixtures.running(ns, "orphan");
-    V1Job job = JobSpecFactory.of(Fixtures.config(server.url())).jobFor(orphan);
-    server.batch().createNamespacedJob(ns, job).execute();
+    server.batch().createNamespacedJob(ns, jobFor(orphan)).execute();
     launcher(true);
-    launcher.reconcileNow().join(); // the first round
+    launcher.reconcileNow().join();
 
     assertThat(slots.lease(ns, orphan.id()).join()).isPresent();
     assertThat(slots.active(ns).join()).isEqualTo(1);
-    // Adopted leases are renewed while the Job runs: still held after more than a lease duration.
-    await().pollDelay(LEASE.plusMillis(500)).atMost(LEASE.multipliedBy(2))
-        .until(() -> slots.lease(ns, orphan.id()).join().isPresent());
+    keepReconcilingFor(LEASE.multipliedBy(2));
+    assertThat(slots.lease(ns, orphan.id()).join()).isPresent();
 
     server.complete(ns, JobSpecFactory.jobName(orphan.id()));
     launcher.reconcileNow().join();
@@ -83,12 +87,34 @@ class ReconcileTest {
   }
 
   @Test
+  void runningJobKeepsItsSlotWhenTheReplicaThatCreatedItStopsRenewing() throws Exception {
+    // Given a Job whose lease was taken by a replica that has since shut down
+    Build build = Fixtures.running(ns, "handed-over");
+    slots.acquire(ns, build.id(), 10, LEASE).join();
+    server.batch().createNamespacedJob(ns, jobFor(build)).execute();
+    launcher(true);
+
+    // When another replica keeps reconciling for longer than the lease
+    keepReconcilingFor(LEASE.multipliedBy(2));
+
+    // Then the running Job's lease never lapsed (no reaper would fail its build) and nothing ended
+    assertThat(slots.lease(ns, build.id()).join()).isPresent();
+    assertThat(slots.reapExpired(ns).join()).isEmpty();
+    assertThat(outcomes).isEmpty();
+  }
+
+  @Test
   void slotWithoutAJobIsReportedFailedAfterTheGracePeriod() {
     launcher(true);
     slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+    launcher.reconcileNow().join();
 
-    await().atMost(Fixtures.config(server.url()).gracePeriod().plusSeconds(5))
-        .until(() -> !outcomes.isEmpty());
+    clock.advance(grace.minusMillis(1));
+    launcher.reconcileNow().join();
+    assertThat(outcomes).isEmpty();
+
+    clock.advance(Duration.ofMillis(1));
+    launcher.reconcileNow().join();
     assertThat(outcomes).containsExactly(JobOutcome.failedNotByParser("ghost", ns, Reconciler.NOT_FOUND));
   }
 
@@ -96,9 +122,70 @@ class ReconcileTest {
   void slotWithoutAJobIsReleasedWhenNoCoreListens() {
     launcher(false);
     slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+    launcher.reconcileNow().join();
 
-    await().atMost(Fixtures.config(server.url()).gracePeriod().plusSeconds(5))
-        .until(() -> slots.active(ns).join() == 0);
+    clock.advance(grace);
+    launcher.reconcileNow().join();
+
+    assertThat(slots.active(ns).join()).isZero();
+  }
+
+  @Test
+  void slotWhoseLeaseIsStillRenewedIsKeptWithoutAJobUntilRenewalsStop() {
+    // A launch in flight on another replica: no Job yet, but its owner renews the lease.
+    launcher(true);
+    slots.acquire(ns, "creating-elsewhere", 10, LEASE).join();
+    launcher.reconcileNow().join();
+    for (int i = 0; i < 3; i++) {
+      clock.advance(grace);
+      slots.renew(ns, "creating-elsewhere", LEASE).join();
+      launcher.reconcileNow().join();
+    }
+    assertThat(outcomes).isEmpty();
+
+    // The owner stops renewing (it died): released after the grace period.
+    launcher.reconcileNow().join();
+    clock.advance(grace);
+    launcher.reconcileNow().join();
+    assertThat(outcomes).containsExactly(JobOutcome.failedNotByParser("creating-elsewhere", ns, Reconciler.NOT_FOUND));
+  }
+
+  @Test
+  void slotIsKeptWhileItsJobIsBeingCreated() {
+    // Given a create that takes longer than the grace period (the API answers creates slowly)
+    launcher(true);
+    Build build = Fixtures.running(ns, "pending");
+    slots.acquire(ns, build.id(), 10, Duration.ofMinutes(5)).join();
+    server.proxy().onlyFor("POST");
+    server.proxy().slowBy(Duration.ofMillis(1500));
+    server.proxy().fault(Mode.SLOW);
+    CompletableFuture<Void> launch = launcher.launch(build);
+
+    // When rounds pass the grace period while the create is in flight
+    launcher.reconcileNow().join();
+    clock.advance(grace.multipliedBy(3));
+    launcher.reconcileNow().join();
+    assertThat(launch).isNotDone();
+
+    // Then the slot is kept, the launch succeeds and its one Job is followed
+    launch.join();
+    launcher.reconcileNow().join();
+    assertThat(outcomes).isEmpty();
+    assertThat(slots.lease(ns, build.id()).join()).isPresent();
+    assertThat(server.jobs(ns)).hasSize(1);
+  }
+
+  @Test
+  void endsSeenBeforeTheCoreRegisteredAreReportedToIt() throws Exception {
+    Build done = Fixtures.running(ns, "early");
+    server.batch().createNamespacedJob(ns, jobFor(done)).execute();
+    server.complete(ns, JobSpecFactory.jobName(done.id()));
+    launcher(false);
+    launcher.reconcileNow().join(); // the first round, before the core is wired
+
+    launcher.addListener(outcomes::add);
+
+    assertThat(outcomes).containsExactly(JobOutcome.succeeded(done.id(), ns));
   }
 
   @Test
@@ -106,13 +193,12 @@ class ReconcileTest {
     String other = Fixtures.fresh("ns");
     Build here = Fixtures.running(ns, "here");
     Build there = Fixtures.running(other, "there");
-    JobSpecFactory factory = JobSpecFactory.of(Fixtures.config(server.url()));
-    server.batch().createNamespacedJob(ns, factory.jobFor(here)).execute();
-    server.batch().createNamespacedJob(other, factory.jobFor(there)).execute();
+    server.batch().createNamespacedJob(ns, jobFor(here)).execute();
+    server.batch().createNamespacedJob(other, jobFor(there)).execute();
     server.complete(ns, JobSpecFactory.jobName(here.id()));
     server.fail(other, JobSpecFactory.jobName(there.id()), "DeadlineExceeded");
     launcher = KubernetesJobLauncher.builder(
-        Fixtures.config(server.url()).withNamespaces(Set.of(ns, other)), server.client()).build();
+        Fixtures.config(server.url()).withNamespaces(Set.of(ns, other)), server.client()).clock(clock).build();
     launcher.addListener(outcomes::add);
 
     for (int round = 0; round < 5; round++) {
@@ -124,12 +210,16 @@ class ReconcileTest {
         JobOutcome.failed(there.id(), other, "job failed (DeadlineExceeded): injected by the test"));
   }
 
-  @Test
-  void slotIsKeptWhileItsJobIsBeingCreated() {
-    launcher(true);
-    slots.acquire(ns, "pending", 10, Duration.ofMinutes(5)).join();
+  private V1Job jobFor(Build build) {
+    return JobSpecFactory.of(Fixtures.config(server.url())).jobFor(build);
+  }
 
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
-        .until(() -> slots.active(ns).join() == 1 && outcomes.isEmpty());
+  /** Rounds every 200 ms of the test's clock, as the periodic loop would run them. */
+  private void keepReconcilingFor(Duration span) {
+    Duration step = Duration.ofMillis(200);
+    for (Duration passed = Duration.ZERO; passed.compareTo(span) < 0; passed = passed.plus(step)) {
+      clock.advance(step);
+      launcher.reconcileNow().join();
+    }
   }
 }

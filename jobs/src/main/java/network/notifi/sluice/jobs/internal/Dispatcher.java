@@ -2,7 +2,6 @@ package network.notifi.sluice.jobs.internal;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,53 +10,56 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
-import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.JobStores;
-import network.notifi.sluice.jobs.spi.Lease;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.QueueClaim;
+import network.notifi.sluice.jobs.spi.QueuedBuild;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts builds that hold slots, ends them, and drains queues as slots free.
+ * Starts builds that hold slots and drains queues as slots free; ends go to the {@link EndRecorder},
+ * leases to the {@link LeaseKeeper}, gauges to the {@link GaugeRefresher}.
  *
  * <p>When a build ends here, the next queued build of its namespace starts at once, on the thread
- * that reported the end. {@link #tick} does the rest, periodically: renews the leases of builds this
- * replica launched, marks builds whose lease expired as failed, and drains every namespace, which
- * picks up slots freed on other replicas. A shared backend must make a freed slot start the next
+ * that reported the end. {@link #tick} does the rest, periodically: retries ends whose recording
+ * failed, fails builds whose lease expired, and drains every namespace, which picks up slots freed on
+ * other replicas. Leases are not renewed here but by the lease keeper on its own schedule, so a slow
+ * round or launch never lets them lapse. A shared backend must make a freed slot start the next
  * queued build on some replica within 1 s: a tick interval under 1 s does it, and a backend may add
  * a nudge (Redis pub/sub) that calls {@link #drain} on every replica.
  *
- * <p>Every end is acted on once: the release of the slot (or the reaping of its expired lease) is
- * the one place that decides. Thread-safe; nothing here blocks on a store.
+ * <p>A queue entry is started by the one dispatcher whose acknowledgement removes it: slot first,
+ * then the acknowledgement as a fence, then the launch. A claim taken over by another dispatcher
+ * meanwhile is acknowledged by one of them only, so a build is never launched twice, and no claim
+ * is outstanding while a launch is in flight. A deferred launch puts the entry back in the queue.
+ * Thread-safe; nothing here blocks on a store.
  */
 public final class Dispatcher implements JobListener {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   /** The failure reason of a build whose lease expired. */
-  public static final String LEASE_EXPIRED = "lease expired: the replica running it stopped renewing it";
+  public static final String LEASE_EXPIRED = EndRecorder.LEASE_EXPIRED;
 
   private final JobsConfig config;
   private final JobStores stores;
   private final JobLauncher launcher;
   private final Clock clock;
   private final JobsMetrics metrics;
-  private final DurationEstimator durations;
-  private final BackoffPolicy backoff;
   private final String consumer;
-  private final java.util.Queue<PendingEnd> endsToRetry = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  // Builds launched by this replica and not yet ended: their leases are renewed here.
-  private final Set<Owned> owned = ConcurrentHashMap.newKeySet();
+  private final LeaseKeeper leases;
+  private final GaugeRefresher gauges;
+  private final EndRecorder ends;
   private final Set<String> configuredNamespaces = new TreeSet<>();
-  private final ConcurrentHashMap<String, AtomicInteger> refreshes = new ConcurrentHashMap<>();
+  private final Set<CompletableFuture<?>> launching = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
 
   public Dispatcher(
@@ -73,11 +75,17 @@ public final class Dispatcher implements JobListener {
     this.launcher = Objects.requireNonNull(launcher, "launcher");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.durations = Objects.requireNonNull(durations, "durations");
-    this.backoff = new BackoffPolicy(config.failureBackoffPeriod(), config.failureBackoffMax());
     this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.leases = new LeaseKeeper(stores.slots(), config.leaseDuration());
+    this.gauges = new GaugeRefresher(stores, metrics);
+    this.ends = new EndRecorder(config, stores, clock, metrics, durations, leases, gauges);
     configuredNamespaces.add(config.defaultNamespace());
     configuredNamespaces.addAll(config.namespaceLimits().keySet());
+  }
+
+  /** The keeper of this replica's leases; {@link LeaseKeeper#start()} renews them periodically. */
+  public LeaseKeeper leases() {
+    return leases;
   }
 
   /**
@@ -89,103 +97,85 @@ public final class Dispatcher implements JobListener {
   }
 
   /**
-   * Launches a build that holds a slot: writes it as running, then starts its job. If the job cannot
-   * be started, the build is failed (no backoff: not the parser's fault), its slot and dedupe place
-   * freed, and the future fails with the launcher's error.
+   * Waits up to {@code timeout} for the launches in flight to be answered; true if none is left.
+   * Called on shutdown before the launcher closes.
+   */
+  public boolean awaitLaunches(Duration timeout) {
+    try {
+      CompletableFuture.allOf(launching.toArray(CompletableFuture[]::new))
+          .handle((v, e) -> null)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // Timed out: what is left is reported below.
+    }
+    return launching.isEmpty();
+  }
+
+  /**
+   * Waits up to {@code timeout} for the ends being recorded; true if none is left. Called on
+   * shutdown after the launcher closed (a local launcher reports the builds it killed) and before
+   * the stores close.
+   */
+  public boolean awaitEnds(Duration timeout) {
+    return ends.awaitRecorded(timeout);
+  }
+
+  /**
+   * Launches a build that holds a slot: writes it as running, then starts its job; its lease is
+   * renewed from before the launch until its end. If the job cannot be started, the build is failed
+   * (no backoff: not the parser's fault), its slot and dedupe place freed, and the future fails with
+   * the launcher's error. A {@link LaunchDeferredException} instead gives the slot back and records
+   * the build as waiting again; the caller puts it in the queue.
    */
   public CompletableFuture<Build> launch(Build build) {
     Build running = build.running(clock.instant());
-    Owned mine = new Owned(build.namespace(), build.id());
-    owned.add(mine);
-    return stores
+    leases.own(build.namespace(), build.id());
+    CompletableFuture<Build> launch = stores
         .records()
         .put(running, config.recordTtl())
         .thenCompose(v -> launcher.launch(running))
         .thenApply(v -> running)
-        .exceptionallyCompose(
-            error -> {
-              owned.remove(mine);
-              Throwable cause = root(error);
-              if (cause instanceof LaunchDeferredException deferred) {
-                log.info("build {} of {} in {} waits: {}", build.id(), build.parserId(), build.namespace(),
-                    deferred.getMessage());
-                return stores
-                    .slots()
-                    .release(build.namespace(), build.id())
-                    .thenCompose(released -> stores.records().put(build.waiting(deferred.reason()), config.recordTtl()))
-                    .thenCompose(v -> CompletableFuture.<Build>failedFuture(cause));
-              }
-              String reason = "launch failed: " + rootMessage(error);
-              log.warn("build {} of {} in {}: {}", build.id(), build.parserId(), build.namespace(), reason);
-              return stores
-                  .slots()
-                  .release(build.namespace(), build.id())
-                  .thenCompose(released -> finish(build.namespace(), build.id(), false, reason, false))
-                  .thenCompose(v -> CompletableFuture.<Build>failedFuture(error));
-            });
+        .exceptionallyCompose(error -> {
+          leases.disown(build.namespace(), build.id());
+          Throwable cause = Futures.unwrap(error);
+          if (cause instanceof LaunchDeferredException deferred) {
+            log.info("build {} of {} in {} waits: {}", build.id(), build.parserId(), build.namespace(),
+                deferred.getMessage());
+            return stores
+                .slots()
+                .release(build.namespace(), build.id())
+                .thenCompose(released -> stores.records().put(build.waiting(deferred.reason()), config.recordTtl()))
+                .thenCompose(v -> CompletableFuture.<Build>failedFuture(cause));
+          }
+          String reason = "launch failed: " + rootMessage(error);
+          log.warn("build {} of {} in {}: {}", build.id(), build.parserId(), build.namespace(), reason);
+          return stores
+              .slots()
+              .release(build.namespace(), build.id())
+              .thenCompose(released -> ends.finish(build.namespace(), build.id(), false, reason, false))
+              .thenCompose(v -> CompletableFuture.<Build>failedFuture(error));
+        });
+    if (!launch.isDone()) {
+      launching.add(launch);
+      launch.whenComplete((b, e) -> launching.remove(launch));
+    }
+    return launch;
   }
 
   /** A launcher reports the end of a job: free its slot once, record it, start the next build. */
   @Override
   public void onJobEnded(JobOutcome outcome) {
-    processEnd(new PendingEnd(outcome, false, false));
-  }
-
-  /**
-   * Frees the slot of an ended build once and records its end. A store that fails part-way leaves
-   * the end for the next {@link #tick} (the build stays owned, so its lease is renewed meanwhile
-   * instead of being held forever or expiring into a wrong "lease expired" failure).
-   */
-  private CompletableFuture<Void> processEnd(PendingEnd pending) {
-    JobOutcome outcome = pending.outcome();
     String namespace = outcome.namespace();
-    CompletableFuture<Boolean> release =
-        pending.released()
-            ? CompletableFuture.completedFuture(true)
-            : stores.slots().release(namespace, outcome.buildId());
-    return release
-        .thenCompose(released -> {
-          if (released || pending.retried()) {
-            // On a retry, a release that answered "not held" may be our own earlier release whose
-            // answer was lost: finish() only writes the end of a build whose record still runs.
-            return finishIfRunning(outcome, !released && pending.retried())
-                .exceptionally(error -> {
-                  endsToRetry.add(new PendingEnd(outcome, true, true));
-                  log.warn("recording the end of build {} in {} failed, will retry: {}",
-                      outcome.buildId(), namespace, rootMessage(error));
-                  return null;
-                });
-          }
-          return CompletableFuture.<Void>completedFuture(null);
-        })
-        .exceptionally(error -> {
-          endsToRetry.add(new PendingEnd(outcome, false, true));
-          log.warn("releasing the slot of ended build {} in {} failed, will retry: {}",
-              outcome.buildId(), namespace, rootMessage(error));
-          return null;
-        })
+    ends.record(outcome)
         .thenCompose(v -> drain(namespace))
         .exceptionally(error -> {
-          log.warn("draining {} after the end of build {} failed: {}", namespace, outcome.buildId(), rootMessage(error));
+          log.warn("draining {} after the end of build {} failed: {}", namespace, outcome.buildId(),
+              rootMessage(error));
           return null;
         });
   }
-
-  private CompletableFuture<Void> finishIfRunning(JobOutcome outcome, boolean onlyIfRunning) {
-    String namespace = outcome.namespace();
-    if (!onlyIfRunning) {
-      return finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
-          outcome.parserFault());
-    }
-    return stores.records().get(namespace, outcome.buildId()).thenCompose(found ->
-        found.isPresent() && found.get().state() == network.notifi.sluice.jobs.BuildState.RUNNING
-            ? finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
-                outcome.parserFault())
-            : CompletableFuture.completedFuture(null));
-  }
-
-  /** An end whose processing failed part-way: whether its slot is already released, and that it is a retry. */
-  private record PendingEnd(JobOutcome outcome, boolean released, boolean retried) {}
 
   /**
    * Starts queued builds of the namespace while it has free slots. Safe to run on many threads and
@@ -202,90 +192,30 @@ public final class Dispatcher implements JobListener {
   }
 
   /**
-   * Renews owned leases, then for every namespace that is configured or holds leases or queued
-   * builds: fails builds whose lease expired, starts queued builds, updates the gauges.
+   * Retries ends whose recording failed, then for every namespace that is configured or holds
+   * leases or queued builds: fails builds whose lease expired, starts queued builds, updates the
+   * gauges.
    */
   public CompletableFuture<Void> tick() {
     if (stopped) {
       return CompletableFuture.completedFuture(null);
     }
-    List<CompletableFuture<?>> renewals = new ArrayList<>();
-    for (PendingEnd pending; (pending = endsToRetry.poll()) != null; ) {
-      renewals.add(processEnd(pending));
-    }
-    for (Owned mine : owned) {
-      renewals.add(
-          stores
-              .slots()
-              .renew(mine.namespace(), mine.buildId(), config.leaseDuration())
-              .thenAccept(
-                  renewed -> {
-                    if (!renewed) {
-                      owned.remove(mine);
-                    }
-                  }));
-    }
-    return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new))
+    return ends.retryFailed()
         .thenCompose(v -> stores.slots().namespaces())
-        .thenCombine(stores.queue().namespaces(), (a, b) -> union(a, b))
-        .thenCompose(
-            namespaces -> {
-              List<CompletableFuture<?>> work = new ArrayList<>();
-              for (String namespace : namespaces) {
-                work.add(reap(namespace).thenCompose(v -> drain(namespace)).thenCompose(v -> refresh(namespace)));
-              }
-              return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
-            });
+        .thenCombine(stores.queue().namespaces(), this::union)
+        .thenCompose(namespaces -> {
+          List<CompletableFuture<?>> work = new ArrayList<>();
+          for (String namespace : namespaces) {
+            work.add(ends.reap(namespace).thenCompose(v -> drain(namespace))
+                .thenCompose(v -> gauges.refresh(namespace)));
+          }
+          return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
+        });
   }
 
   /** Updates the namespace's gauges from the stores. */
   public CompletableFuture<Void> refresh(String namespace) {
-    return stores
-        .slots()
-        .active(namespace)
-        .thenCombine(
-            stores.queue().depth(namespace),
-            (active, depth) -> {
-              metrics.active(namespace, active);
-              metrics.queueDepth(namespace, depth);
-              return null;
-            })
-        .thenCompose(v -> stores.queue().oldestEnqueuedAt(namespace))
-        .thenAccept(oldest -> metrics.oldestQueued(namespace, oldest));
-  }
-
-  /**
-   * Refreshes the namespace's gauges after a build started or ended, with at most one refresh in
-   * flight per namespace: asking while one runs makes it run once more when it is done. A burst of
-   * ends and starts then costs one refresh at a time instead of three store calls each. Returns at
-   * once (the in-process stores have refreshed by then); a failed refresh is left to the next tick.
-   */
-  private CompletableFuture<Void> refreshSoon(String namespace) {
-    AtomicInteger state = refreshes.computeIfAbsent(namespace, k -> new AtomicInteger());
-    while (true) {
-      int current = state.get();
-      if (current == 2) {
-        return CompletableFuture.completedFuture(null);
-      }
-      if (state.compareAndSet(current, current + 1)) {
-        if (current == 0) {
-          refreshLoop(namespace, state);
-        }
-        return CompletableFuture.completedFuture(null);
-      }
-    }
-  }
-
-  // state: 0 idle, 1 refreshing, 2 refreshing and asked again.
-  private void refreshLoop(String namespace, AtomicInteger state) {
-    refresh(namespace).whenComplete((v, error) -> {
-      if (error != null) {
-        log.debug("refreshing the gauges of {} failed: {}", namespace, rootMessage(error));
-      }
-      if (state.getAndDecrement() == 2) {
-        refreshLoop(namespace, state);
-      }
-    });
+    return gauges.refresh(namespace);
   }
 
   private Set<String> union(Set<String> a, Set<String> b) {
@@ -293,22 +223,6 @@ public final class Dispatcher implements JobListener {
     all.addAll(a);
     all.addAll(b);
     return all;
-  }
-
-  private CompletableFuture<Void> reap(String namespace) {
-    return stores
-        .slots()
-        .reapExpired(namespace)
-        .thenCompose(
-            expired -> {
-              CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-              for (Lease lease : expired) {
-                owned.remove(new Owned(namespace, lease.buildId()));
-                log.warn("build {} in {}: {}", lease.buildId(), namespace, LEASE_EXPIRED);
-                chain = chain.thenCompose(v -> finish(namespace, lease.buildId(), false, LEASE_EXPIRED, false));
-              }
-              return chain;
-            });
   }
 
   /** Loops without growing the stack while the stores answer at once (in-process). */
@@ -322,135 +236,105 @@ public final class Dispatcher implements JobListener {
         }
         continue;
       }
-      step.whenComplete(
-          (more, error) -> {
-            if (error != null) {
-              result.completeExceptionally(error);
-            } else if (more) {
-              drainFrom(namespace, result);
-            } else {
-              result.complete(null);
-            }
-          });
+      step.whenComplete((more, error) -> {
+        if (error != null) {
+          result.completeExceptionally(error);
+        } else if (more) {
+          drainFrom(namespace, result);
+        } else {
+          result.complete(null);
+        }
+      });
       return;
     }
   }
 
   /** Starts the next queued build if a slot is free; true if the queue may have more to start. */
   private CompletableFuture<Boolean> startNext(String namespace) {
+    if (stopped) {
+      return CompletableFuture.completedFuture(false);
+    }
     int limit = config.limitFor(namespace);
     return stores
         .slots()
         .active(namespace)
-        .thenCompose(
-            active ->
-                active >= limit
-                    ? CompletableFuture.completedFuture(Optional.<QueueClaim>empty())
-                    : stores.queue().claim(namespace, consumer, config.leaseDuration()))
-        .thenCompose(
-            claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limit));
+        .thenCompose(active -> active >= limit
+            ? CompletableFuture.completedFuture(Optional.<QueueClaim>empty())
+            : stores.queue().claim(namespace, consumer, config.leaseDuration()))
+        .thenCompose(claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limit));
   }
 
   /**
-   * A claim taken over from a dispatcher that died after launching the build but before acking
-   * its entry is acked without a second launch: the record says the build left the queue.
+   * A claim whose build already left the queue (its record says so: an older dispatcher died after
+   * launching it but before acknowledging) is acked without a second launch. A claim taken while
+   * this replica stops goes straight back.
    */
   private CompletableFuture<Boolean> startClaimed(QueueClaim claim, int limit) {
+    if (stopped) {
+      return stores.queue().abandon(claim).thenApply(v -> false);
+    }
     return stores
         .records()
         .get(claim.entry().namespace(), claim.entry().buildId())
-        .thenCompose(
-            record -> {
-              if (record.isPresent() && record.get().state() != BuildState.QUEUED) {
-                return stores.queue().ack(claim).thenApply(v -> true);
-              }
-              return acquireAndLaunch(claim, limit);
-            });
+        .thenCompose(record -> {
+          if (record.isPresent() && record.get().state() != BuildState.QUEUED) {
+            return stores.queue().ack(claim).thenApply(v -> true);
+          }
+          return acquireAndLaunch(claim, limit);
+        });
   }
 
   private CompletableFuture<Boolean> acquireAndLaunch(QueueClaim claim, int limit) {
-    var entry = claim.entry();
+    QueuedBuild entry = claim.entry();
     return stores
         .slots()
         .acquire(entry.namespace(), entry.buildId(), limit, config.leaseDuration())
-        .thenCompose(
-            acquisition -> {
-              metrics.active(entry.namespace(), acquisition.active());
-              if (!acquisition.acquired()) {
-                return stores.queue().abandon(claim).thenApply(v -> false);
-              }
-              Build queued =
-                  Build.queued(entry.buildId(), entry.parserId(), entry.namespace(), entry.thirdParty(), entry.enqueuedAt());
-              return launch(queued)
-                  .handle((running, error) -> root(error) instanceof LaunchDeferredException)
-                  .thenCompose(deferred -> deferred
-                      // Back to the queue, and no more tries in this namespace until the next tick.
-                      ? stores.queue().abandon(claim).thenApply(v -> false)
-                      : stores.queue().ack(claim).thenCompose(v -> refreshSoon(entry.namespace())).thenApply(v -> true));
-            });
+        .thenCompose(acquisition -> {
+          metrics.active(entry.namespace(), acquisition.active());
+          if (!acquisition.acquired()) {
+            return stores.queue().abandon(claim).thenApply(v -> false);
+          }
+          // The acknowledgement is the fence: of two dispatchers holding this entry (one took over
+          // the other's claim), only the one whose ack removed it launches. The other leaves the
+          // lease alone: it is the winner's, renewed by it (the slot is keyed by build).
+          return stores.queue().ack(claim).thenCompose(acked -> acked
+              ? launchClaimed(entry)
+              : CompletableFuture.completedFuture(true));
+        });
+  }
+
+  private CompletableFuture<Boolean> launchClaimed(QueuedBuild entry) {
+    Build queued =
+        Build.queued(entry.buildId(), entry.parserId(), entry.namespace(), entry.thirdParty(), entry.enqueuedAt());
+    return launch(queued)
+        .handle((running, error) -> Futures.unwrap(error) instanceof LaunchDeferredException)
+        .thenCompose(deferred -> deferred
+            // Back to the queue, and no more tries in this namespace until the next tick.
+            ? requeue(entry).thenApply(v -> false)
+            : gauges.refreshSoon(entry.namespace()).thenApply(v -> true));
   }
 
   /**
-   * Records the end of a build that no longer holds a slot: final record, metrics, backoff, and
-   * frees its dedupe place. {@code backoffOnFailure} is false for failures that are not the
-   * parser's fault (launch errors, expired leases).
+   * Puts an acknowledged entry whose launch was deferred back in the queue (at the end of its third
+   * party's line). If that fails, the build is failed rather than left waiting with no entry.
    */
-  private CompletableFuture<Void> finish(
-      String namespace, String buildId, boolean succeeded, String reason, boolean backoffOnFailure) {
-    owned.remove(new Owned(namespace, buildId));
-    Instant now = clock.instant();
-    return stores
-        .records()
-        .get(namespace, buildId)
-        .thenCompose(
-            found -> {
-              if (found.isEmpty()) {
-                log.warn("build {} in {} ended but its record is gone", buildId, namespace);
-                return refreshSoon(namespace);
-              }
-              Build build = found.get();
-              Build ended = succeeded ? build.succeeded(now) : build.failed(now, reason);
-              Duration ranFor = build.startedAt().map(s -> Duration.between(s, now)).orElse(null);
-              if (ranFor != null) {
-                durations.record(namespace, ranFor);
-              }
-              metrics.finished(namespace, succeeded, ranFor);
-              return stores
-                  .records()
-                  .put(ended, config.recordTtl())
-                  .thenCompose(v -> updateBackoff(ended, succeeded, backoffOnFailure, now))
-                  .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
-                  .thenCompose(v -> refreshSoon(namespace));
-            });
-  }
-
-  private CompletableFuture<Void> updateBackoff(
-      Build build, boolean succeeded, boolean backoffOnFailure, Instant now) {
-    var backoffs = stores.backoffs();
-    if (succeeded) {
-      return backoffs.reset(build.namespace(), build.parserId());
-    }
-    if (!backoffOnFailure) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return backoffs
-        .recordFailure(build.namespace(), build.parserId(), backoff.keepCountFor(config.failureBackoffMax()))
-        .thenCompose(
-            failures -> {
-              Instant until = now.plus(backoff.windowAfter(failures));
-              metrics.backoffOpened(build.namespace(), build.parserId(), until);
-              return backoffs.open(build.namespace(), build.parserId(), until);
-            });
+  private CompletableFuture<Void> requeue(QueuedBuild entry) {
+    return stores.queue()
+        .enqueue(entry, Integer.MAX_VALUE)
+        .thenApply(enqueued -> enqueued.accepted())
+        .exceptionally(error -> {
+          log.warn("putting deferred build {} in {} back in the queue failed: {}", entry.buildId(),
+              entry.namespace(), rootMessage(error));
+          return false;
+        })
+        .thenCompose(accepted -> accepted
+            ? CompletableFuture.<Void>completedFuture(null)
+            : ends.finish(entry.namespace(), entry.buildId(), false, "could not be queued again after a deferred launch",
+                false));
   }
 
   private static String rootMessage(Throwable error) {
-    Throwable cause = root(error);
+    Throwable cause = Futures.unwrap(error);
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
-
-  private static Throwable root(Throwable error) {
-    return Futures.unwrap(error);
-  }
-
-  private record Owned(String namespace, String buildId) {}
 }

@@ -47,6 +47,14 @@ public final class LocalProcessLauncher implements JobLauncher {
   /** The failure reason of a cancelled build; not the parser's fault, so it opens no backoff. */
   static final String CANCELLED = "cancelled";
 
+  /**
+   * The failure reason of a build killed because the launcher closed (the replica shuts down); not
+   * the parser's fault, so it opens no backoff.
+   */
+  public static final String INTERRUPTED = "interrupted: the replica running it shut down";
+
+  /** How long {@link #close()} waits for killed builds to exit and their ends to be reported. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(LocalProcessLauncher.class);
 
@@ -118,18 +126,19 @@ public final class LocalProcessLauncher implements JobLauncher {
     running.put(build.id(), job);
     if (closed) {
       // close() ran meanwhile and may not have seen this job.
-      kill(job, "launcher closed");
+      kill(job, INTERRUPTED, false);
     }
     CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> copy(process.getInputStream(), output), readers);
     Duration timeout = config.timeout();
     job.timeout =
         timeouts.schedule(
-            () -> kill(job, "timed out after " + timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            () -> kill(job, "timed out after " + timeout, true), timeout.toMillis(), TimeUnit.MILLISECONDS);
     process
         .onExit()
         // Let the reader catch the last output, but not wait for grandchildren that keep the pipe.
         .thenCompose(p -> drained.completeOnTimeout(null, 1, TimeUnit.SECONDS))
-        .whenComplete((v, error) -> ended(job));
+        .whenComplete((v, error) -> ended(job))
+        .whenComplete((v, error) -> job.reported.complete(null));
     return CompletableFuture.completedFuture(null);
   }
 
@@ -139,7 +148,7 @@ public final class LocalProcessLauncher implements JobLauncher {
     if (job == null) {
       return CompletableFuture.completedFuture(false);
     }
-    return CompletableFuture.completedFuture(kill(job, CANCELLED));
+    return CompletableFuture.completedFuture(kill(job, CANCELLED, false));
   }
 
   /** The kept tail of a build's output, if this launcher ran it recently. */
@@ -154,23 +163,42 @@ public final class LocalProcessLauncher implements JobLauncher {
     return running.size();
   }
 
-  /** Kills every running build (each ends as failed, {@code launcher closed}) and stops the threads. */
+  /**
+   * Kills every running build, each ending as failed with reason {@value #INTERRUPTED}, not the
+   * parser's fault; waits up to {@code CLOSE_WAIT} until their ends are reported; stops the threads.
+   */
   @Override
   public void close() {
     closed = true;
-    running.values().forEach(job -> kill(job, "launcher closed"));
+    List<CompletableFuture<Void>> reported = new java.util.ArrayList<>();
+    running.values().forEach(job -> {
+      kill(job, INTERRUPTED, false);
+      reported.add(job.reported);
+    });
+    try {
+      CompletableFuture.allOf(reported.toArray(CompletableFuture[]::new))
+          .get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("{} killed builds had not exited after {}", running.size(), CLOSE_WAIT);
+    }
     starter.shutdown();
     timeouts.shutdownNow();
     readers.shutdown();
   }
 
-  /** Kills the process and its descendants; the first reason given is the one reported. */
-  private boolean kill(Running job, String reason) {
+  /**
+   * Kills the process and its descendants; the first reason given is the one reported, as the
+   * parser's fault or not.
+   */
+  private boolean kill(Running job, String reason, boolean parserFault) {
     synchronized (job) {
       if (job.killedFor != null || !job.process.isAlive()) {
         return false;
       }
       job.killedFor = reason;
+      job.killedByParserFault = parserFault;
     }
     // Children first: once the shell is gone they are no longer its descendants.
     job.process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -186,16 +214,16 @@ public final class LocalProcessLauncher implements JobLauncher {
     // Kill what the build left behind in the background.
     job.process.descendants().forEach(ProcessHandle::destroyForcibly);
     String killedFor;
+    boolean parserFault;
     synchronized (job) {
       killedFor = job.killedFor;
+      parserFault = job.killedByParserFault;
     }
     int exit = job.process.exitValue();
     Build build = job.build;
     JobOutcome outcome =
         killedFor != null
-            ? (killedFor.equals(CANCELLED)
-                ? JobOutcome.failedNotByParser(build.id(), build.namespace(), killedFor)
-                : JobOutcome.failed(build.id(), build.namespace(), killedFor))
+            ? new JobOutcome(build.id(), build.namespace(), false, Optional.of(killedFor), parserFault)
             : exit == 0
                 ? JobOutcome.succeeded(build.id(), build.namespace())
                 : JobOutcome.failed(build.id(), build.namespace(), "exit code " + exit);
@@ -229,12 +257,14 @@ public final class LocalProcessLauncher implements JobLauncher {
     };
   }
 
-  /** One build's process. Guarded by its own monitor: {@code killedFor}. */
+  /** One build's process. Guarded by its own monitor: {@code killedFor}, {@code killedByParserFault}. */
   private static final class Running {
     final Build build;
     final Process process;
+    final CompletableFuture<Void> reported = new CompletableFuture<>();
     volatile ScheduledFuture<?> timeout;
     String killedFor;
+    boolean killedByParserFault;
 
     Running(Build build, Process process) {
       this.build = build;

@@ -196,6 +196,19 @@ public abstract class AbstractBuildQueueContractTest {
   }
 
   @Test
+  void ofTwoDispatchersHoldingATakenOverEntryOnlyTheFirstToAckGetsTrue() {
+    // The acknowledgement is the fence the dispatcher launches behind: exactly one claimant wins.
+    queue.enqueue(entry("a1", "a"), NO_BOUND).join();
+    var slow = claim("slow").orElseThrow();
+    clock.advance(RECLAIM);
+    var takenOver = claim("alive").orElseThrow();
+
+    assertThat(queue.ack(slow).join()).isTrue();
+    assertThat(queue.ack(takenOver).join()).isFalse();
+    assertThat(queue.depth(ns).join()).isZero();
+  }
+
+  @Test
   void reclaimComesBeforeNewEntries() {
     queue.enqueue(entry("a1", "a"), NO_BOUND).join();
     queue.enqueue(entry("a2", "a"), NO_BOUND).join();

@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * The API server as the source of truth: finds the ends of managed Jobs by listing them, and
  * reconciles slots with the Jobs that exist. Invariant: each build's end is reported at most once
  * by this replica (the core tolerates repeats from several replicas). Thread-safe.
+ *
+ * <p>Slots follow what runs: every running managed Job holds a lease, renewed here each round on
+ * every replica that sees it (so a Job outlives the replica that created it without losing its slot,
+ * and is adopted if it had none). A slot is released as "no Job" only once its Job has been missing
+ * for {@code k8s.grace_period} and nobody answers for it: never while this replica is creating its
+ * Job, and never while its lease keeps being renewed (its owner is alive, e.g. still creating the
+ * Job on another replica).
  */
 public final class Reconciler {
 
@@ -51,6 +58,10 @@ public final class Reconciler {
   private final Map<String, String> reported = new ConcurrentHashMap<>();
   private final Map<String, Instant> missingSince = new ConcurrentHashMap<>();
   private final Set<Key> adopted = ConcurrentHashMap.newKeySet();
+  // Builds whose Job this replica is creating now: their slots are never released as "no Job".
+  private final Set<String> launching = ConcurrentHashMap.newKeySet();
+  // The last lease deadline seen of each slot without a Job: a later one means its owner renews it.
+  private final Map<String, Instant> deadlineSeen = new ConcurrentHashMap<>();
 
   public Reconciler(K8sConfig config, BatchV1Api batch, ResilientApi api, SlotStore slots,
       Duration leaseDuration, Clock clock, Consumer<JobOutcome> report, BooleanSupplier coreListens) {
@@ -74,6 +85,16 @@ public final class Reconciler {
   public void track(String buildId, String namespace, String kubernetesNamespace) {
     reported.remove(buildId);
     tracked.put(buildId, new Tracked(namespace, kubernetesNamespace, clock.instant()));
+  }
+
+  /** This replica starts creating the build's Job; until {@link #launched}, its slot is kept. */
+  public void launching(String buildId) {
+    launching.add(buildId);
+  }
+
+  /** The create of the build's Job has been answered, either way. */
+  public void launched(String buildId) {
+    launching.remove(buildId);
   }
 
   /** Stops following the build (cancelled). */
@@ -186,7 +207,7 @@ public final class Reconciler {
         String id = lease.buildId();
         held.add(id);
         Key key = new Key(namespace, id);
-        if (ours.containsKey(id)) {
+        if (ours.containsKey(id) || launching.contains(id) || renewedSinceLastRound(key, lease)) {
           missingSince.remove(key.toString());
           continue;
         }
@@ -195,6 +216,7 @@ public final class Reconciler {
           log.warn("build {} in {} holds a slot but has had no Job for {}; releasing it", id, namespace,
               Duration.between(since, now));
           missingSince.remove(key.toString());
+          deadlineSeen.remove(key.toString());
           tracked.remove(id);
           if (coreListens.getAsBoolean()) {
             report.accept(JobOutcome.failedNotByParser(id, namespace, NOT_FOUND));
@@ -205,6 +227,8 @@ public final class Reconciler {
       }
       missingSince.keySet().removeIf(k -> k.startsWith(namespace + "/")
           && !held.contains(k.substring(namespace.length() + 1)));
+      deadlineSeen.keySet().removeIf(k -> k.startsWith(namespace + "/")
+          && !held.contains(k.substring(namespace.length() + 1)));
       for (var entry : ours.entrySet()) {
         String id = entry.getKey();
         Key key = new Key(namespace, id);
@@ -214,7 +238,8 @@ public final class Reconciler {
             log.info("adopted running Job of build {} in {} (no slot held it)", id, namespace);
             adopted.add(key);
           }));
-        } else if (running && adopted.contains(key)) {
+        } else if (running) {
+          // Whoever created it may be gone: every replica that sees it run keeps its slot.
           work.add(slots.renew(namespace, id, leaseDuration));
         } else if (!running) {
           adopted.remove(key);
@@ -222,6 +247,12 @@ public final class Reconciler {
       }
       return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
     });
+  }
+
+  /** Whether the lease's deadline moved since the last round saw it: someone renews it. */
+  private boolean renewedSinceLastRound(Key key, Lease lease) {
+    Instant before = deadlineSeen.put(key.toString(), lease.expiresAt());
+    return before != null && lease.expiresAt().isAfter(before);
   }
 
   private String sluiceNamespace(V1Job job) {

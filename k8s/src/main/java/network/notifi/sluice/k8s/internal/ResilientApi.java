@@ -23,6 +23,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,7 +53,13 @@ public final class ResilientApi implements AutoCloseable {
   private final Counter retriedSucceeded;
   private final Counter retriedFailed;
 
+  /** On the system clock. */
   public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry) {
+    this(config, registry, Clock.systemUTC());
+  }
+
+  /** With the circuit breaker's open-state timing on {@code clock}. */
+  public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry, Clock clock) {
     RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
         .maxAttempts(config.maxRetries() + 1)
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
@@ -67,6 +74,7 @@ public final class ResilientApi implements AutoCloseable {
         .permittedNumberOfCallsInHalfOpenState(Math.max(1, Math.min(3, config.breakerMinimumCalls())))
         .automaticTransitionFromOpenToHalfOpenEnabled(true)
         .recordException(ResilientApi::isTransient)
+        .clock(clock)
         .build());
     BulkheadRegistry bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
         .maxConcurrentCalls(config.bulkhead())

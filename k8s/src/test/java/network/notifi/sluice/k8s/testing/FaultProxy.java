@@ -31,7 +31,9 @@ public final class FaultProxy implements AutoCloseable {
     PASS(0), ERROR_500(500), ERROR_503(503), ERROR_429(429), ERROR_400(400),
     /** 403 with the API server's "exceeded quota" message. */
     QUOTA_403(403),
-    SLOW(0), DROP(0);
+    SLOW(0), DROP(0),
+    /** Passes the request on at once but answers only after the delay: the call times out after it took effect. */
+    LATE(0);
 
     final int status;
 
@@ -55,6 +57,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Mode[] phases;
   private volatile Duration phaseLength;
   private volatile Instant phasesStart;
+  private volatile String onlyMethod;
 
   public FaultProxy(String targetBaseUrl) throws IOException {
     this.target = targetBaseUrl;
@@ -96,7 +99,12 @@ public final class FaultProxy implements AutoCloseable {
     this.mode = Mode.PASS;
   }
 
-  /** How long {@link Mode#SLOW} delays each answer. */
+  /** Faults only requests of this HTTP method (e.g. {@code POST}: creates); null for all. */
+  public void onlyFor(String method) {
+    this.onlyMethod = method;
+  }
+
+  /** How long {@link Mode#SLOW} and {@link Mode#LATE} delay each answer. */
   public void slowBy(Duration delay) {
     this.slowBy = delay;
   }
@@ -129,7 +137,8 @@ public final class FaultProxy implements AutoCloseable {
     try (InputStream in = exchange.getRequestBody()) {
       body = in.readAllBytes();
     }
-    Mode m = current();
+    String method = onlyMethod;
+    Mode m = method == null || method.equalsIgnoreCase(exchange.getRequestMethod()) ? current() : Mode.PASS;
     if (m != Mode.PASS) {
       faulted.incrementAndGet();
     }
@@ -154,20 +163,20 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       case SLOW -> {
-        try {
-          Thread.sleep(slowBy.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          exchange.close();
+        if (!pause(exchange, slowBy)) {
           return;
         }
       }
+      case LATE -> {
+        forward(exchange, body, slowBy);
+        return;
+      }
       default -> { }
     }
-    forward(exchange, body);
+    forward(exchange, body, Duration.ZERO);
   }
 
-  private void forward(HttpExchange exchange, byte[] body) throws IOException {
+  private void forward(HttpExchange exchange, byte[] body, Duration answerAfter) throws IOException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
         .method(exchange.getRequestMethod(),
             body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -184,6 +193,9 @@ public final class FaultProxy implements AutoCloseable {
       exchange.close();
       return;
     }
+    if (!answerAfter.isZero() && !pause(exchange, answerAfter)) {
+      return;
+    }
     response.headers().map().forEach((name, values) -> {
       if (!HOP.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
         exchange.getResponseHeaders().put(name, values);
@@ -193,6 +205,18 @@ public final class FaultProxy implements AutoCloseable {
     exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(answer);
+    }
+  }
+
+  /** Waits {@code delay}; false (the exchange closed) if interrupted meanwhile. */
+  private static boolean pause(HttpExchange exchange, Duration delay) {
+    try {
+      Thread.sleep(delay.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exchange.close();
+      return false;
     }
   }
 
