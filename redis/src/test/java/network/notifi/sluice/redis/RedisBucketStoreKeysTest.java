@@ -101,10 +101,11 @@ class RedisBucketStoreKeysTest {
         .keepIdleFull(Duration.ofMillis(100))
         .build();
     var key = BucketKey.thirdParty("short-lived");
-    store.tryConsume(key, Limit.of(10, 1), 1).join();
+    // Full again 1 s after the take, then kept 100 ms: long enough to see the key on a loaded box.
+    store.tryConsume(key, Limit.of(1, 1), 1).join();
     assertThat((Long) Resp.call(server.port(), "EXISTS", store.redisKey(key))).isEqualTo(1L);
 
-    await().atMost(Duration.ofSeconds(5))
+    await().atMost(Duration.ofSeconds(10))
         .until(() -> (Long) Resp.call(server.port(), "EXISTS", store.redisKey(key)) == 0L);
   }
 
