@@ -17,7 +17,7 @@ import org.redisson.config.ReadMode;
  * Builds the Redisson client for a {@link RedisConfig}: a single server or a cluster, reads from
  * masters only ({@link ReadMode#MASTER}: a compare-and-swap must never read a stale replica), short
  * timeouts and one quick retry, so that an unreachable Redis is noticed fast and degraded mode takes
- * over.
+ * over. The client connects lazily ({@link #create}), so a replica starts without Redis.
  *
  * <h2>Few threads, few connections, few system calls</h2>
  * A decision is a handful of small commands; on a virtual machine every system call and thread
@@ -56,12 +56,12 @@ public final class RedisClients {
   private RedisClients() {}
 
   /**
-   * A connected client. Blocks while it connects (at most the connect timeout per node), so that the
-   * request path never waits for a first connection. The caller owns the client and must {@code
-   * shutdown()} it.
+   * A client that connects lazily: creating it needs no server, so a replica starts while Redis is
+   * down; its first command (or a failed one, later) connects, and commands fail fast until a server
+   * answers. Callers that want the first connection off the request path issue one command at start
+   * ({@link RedisTimeClock#start} does). The caller owns the client and must {@code shutdown()} it.
    *
    * @throws IllegalStateException if {@code config.mode()} is {@code none}
-   * @throws org.redisson.client.RedisConnectionException if no server can be reached
    */
   public static RedissonClient create(RedisConfig config) {
     return Redisson.create(toRedisson(config));
@@ -91,7 +91,8 @@ public final class RedisClients {
       case NONE -> throw new IllegalStateException("redis.mode is none: there is no Redis to connect to");
       default -> throw new IllegalStateException("unknown redis.mode " + config.mode());
     }
-    return redisson.setNettyThreads(EVENT_LOOPS).setNettyHook(new ConsolidatedFlushes());
+    return redisson.setNettyThreads(EVENT_LOOPS).setNettyHook(new ConsolidatedFlushes())
+        .setLazyInitialization(true);
   }
 
   private static void common(BaseConfig<?> server, RedisConfig config) {
