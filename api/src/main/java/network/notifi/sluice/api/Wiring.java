@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.UUID;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.local.LocalProcessLauncher;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.k8s.KubernetesClients;
 import network.notifi.sluice.k8s.KubernetesJobLauncher;
@@ -56,15 +58,24 @@ public final class Wiring {
     }
     java.time.Clock clock = java.time.Clock.systemUTC();
     JobStores stores = InProcessStores.create(clock);
+    SharedStateHealth health = SharedStateHealth.IN_PROCESS;
     if (config.redis().mode() != RedisConfig.Mode.NONE) {
       SharedRedis redis = withRedis(builder, config.redis(), bucketClock);
       // Leases, claims and records are compared across replicas: they run on the shared clock.
       clock = redis.time().javaClock();
       stores = RedisJobStores.create(redis.client(), config.redis(), clock);
+      health = redis.health();
     }
     JobLauncher launcher = launcher(config, stores, builder);
-    var admission = BuildAdmission.create(config.jobs().admission(), stores, launcher, clock, builder.registry());
+    JobsFailureMode failureMode = config.jobs().failureMode();
+    var admission = BuildAdmission.create(config.jobs().admission(), stores, launcher, clock, builder.registry(),
+        failureMode, health);
     admission.startDispatcher();
+    if (config.redis().mode() != RedisConfig.Mode.NONE) {
+      builder.dependency("jobs", admission::isDegraded, () -> Map.of(
+          "failure_mode", failureMode.code(),
+          "degraded_builds", admission.degradedBuilds()));
+    }
     return builder.admission(admission).build();
   }
 
@@ -87,7 +98,23 @@ public final class Wiring {
 
   /** What the Redis wiring hands on to build admission. */
   private record SharedRedis(RedissonClient client, RedisTimeClock time, ReplicaHeartbeat heartbeat,
-      DegradingBucketStore buckets) {}
+      DegradingBucketStore buckets) {
+
+    /** Redis is down while the buckets' breaker is open (one breaker for the replica's Redis). */
+    SharedStateHealth health() {
+      return new SharedStateHealth() {
+        @Override
+        public boolean unavailable() {
+          return buckets.isDegraded();
+        }
+
+        @Override
+        public int liveReplicas() {
+          return heartbeat.liveReplicas();
+        }
+      };
+    }
+  }
 
   /**
    * The Redis client, shared clock, heartbeat and bucket store. The client connects lazily: a replica

@@ -1,5 +1,6 @@
 package network.notifi.sluice.jobs;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.internal.DegradedAdmission;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.internal.DurationEstimator;
 import network.notifi.sluice.jobs.internal.JobsMetrics;
@@ -29,6 +31,7 @@ import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * backoff and records. Build ends reach the admission through the {@link JobLauncher}; the
  * dispatcher then starts queued builds (see {@link #startDispatcher()}).
  *
+ * <p>While the shared stores cannot be asked ({@link SharedStateHealth#unavailable()}, or a step
+ * fails) and {@code jobs.failure_mode} is {@code local}, a start is admitted into this replica's
+ * share of the namespace's free slots at the last count, or refused ({@link
+ * AdmissionResult.Degraded}); what was admitted meanwhile is written back once the stores answer (see
+ * {@link DegradedAdmission}). With {@code closed}, the start fails as the stores did.
+ *
  * <p>Thread-safe. No method blocks: futures complete when the stores and the launcher have answered,
  * and complete exceptionally only when one of them fails.
  */
@@ -61,10 +70,15 @@ public final class BuildAdmission implements AutoCloseable {
   private final JobsMetrics metrics;
   private final DurationEstimator durations;
   private final Dispatcher dispatcher;
+  private final JobsFailureMode failureMode;
+  private final SharedStateHealth health;
+  private final DegradedAdmission degraded;
+  // The last admission step failed, and no step or dispatcher round has succeeded since.
+  private volatile boolean storesFailing;
   private ScheduledExecutorService ticker;
 
-  private BuildAdmission(
-      JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
+  private BuildAdmission(JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry,
+      JobsFailureMode failureMode, SharedStateHealth health) {
     this.config = Objects.requireNonNull(config, "config");
     this.stores = Objects.requireNonNull(stores, "stores");
     this.launcher = Objects.requireNonNull(launcher, "launcher");
@@ -76,16 +90,42 @@ public final class BuildAdmission implements AutoCloseable {
     this.durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());
-    launcher.addListener(dispatcher);
+    this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
+    this.health = Objects.requireNonNull(health, "health");
+    this.degraded = new DegradedAdmission(config, stores, launcher, dispatcher, health, clock, registry);
+    metrics.onActiveCounted(degraded::counted);
+    // Ends of builds admitted while degraded stay with them until written back.
+    launcher.addListener(outcome -> {
+      if (!degraded.takeEnd(outcome)) {
+        dispatcher.onJobEnded(outcome);
+      }
+    });
+    Gauge.builder("jobs_degraded", this, a -> a.isDegraded() ? 1 : 0)
+        .description("1 while build admission cannot ask its shared stores and answers from this replica's share")
+        .register(registry);
+    Gauge.builder("jobs_failure_mode", () -> 1)
+        .description("What build admission does while its shared stores cannot be asked (jobs.failure_mode)")
+        .tag("mode", failureMode.code())
+        .register(registry);
   }
 
   /**
    * An admission over the given stores and launcher. The dispatcher does not run periodically until
-   * {@link #startDispatcher()}; build ends still start queued builds at once.
+   * {@link #startDispatcher()}; build ends still start queued builds at once. A failed store call
+   * fails the start ({@link JobsFailureMode#CLOSED}): stores in this process do not go down.
    */
   public static BuildAdmission create(
       JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
-    return new BuildAdmission(config, stores, launcher, clock, registry);
+    return create(config, stores, launcher, clock, registry, JobsFailureMode.CLOSED, SharedStateHealth.IN_PROCESS);
+  }
+
+  /**
+   * As {@link #create(JobsConfig, JobStores, JobLauncher, Clock, MeterRegistry)} over shared stores:
+   * {@code health} says when they cannot be asked, {@code failureMode} what admission does then.
+   */
+  public static BuildAdmission create(JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock,
+      MeterRegistry registry, JobsFailureMode failureMode, SharedStateHealth health) {
+    return new BuildAdmission(config, stores, launcher, clock, registry, failureMode, health);
   }
 
   /**
@@ -104,6 +144,23 @@ public final class BuildAdmission implements AutoCloseable {
     return config;
   }
 
+  public JobsFailureMode failureMode() {
+    return failureMode;
+  }
+
+  /**
+   * Whether admission cannot ask its shared stores now (they are known to be down, or the last step
+   * failed), or still holds builds admitted meanwhile that are not written back.
+   */
+  public boolean isDegraded() {
+    return health.unavailable() || storesFailing || degraded.holdsBuilds();
+  }
+
+  /** Builds admitted while degraded that are not yet written to the shared stores. */
+  public int degradedBuilds() {
+    return degraded.heldBuilds();
+  }
+
   /**
    * Asks to start a build; see the class comment for the order of checks. The checks and the slot
    * or queue place are one atomic step of the stores ({@link AdmissionStore}); only a build that
@@ -119,6 +176,22 @@ public final class BuildAdmission implements AutoCloseable {
     // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
     var attempt = new AdmissionAttempt(build, limit, launcher.available(), queueing, config.queueMaxDepth(),
         config.leaseDuration(), config.recordTtl());
+    CompletableFuture<AdmissionResult> result;
+    if (failureMode == JobsFailureMode.LOCAL && health.unavailable()) {
+      result = degraded.admit(build, limit);
+    } else {
+      // Builds admitted while degraded are written back before the stores admit anything more.
+      result = degraded.writeBack().thenCompose(v -> viaStores(attempt, queueing));
+    }
+    return result.thenApply(
+        r -> {
+          metrics.admission(namespace, resultName(r));
+          return r;
+        });
+  }
+
+  private CompletableFuture<AdmissionResult> viaStores(AdmissionAttempt attempt, boolean queueing) {
+    Build build = attempt.build();
     CompletableFuture<AdmissionStep> step;
     try {
       step = stores.admissions().admit(attempt);
@@ -126,13 +199,16 @@ public final class BuildAdmission implements AutoCloseable {
       step = CompletableFuture.failedFuture(e);
     }
     return step
-        .exceptionallyCompose(error -> abandon(build, error))
-        .thenCompose(s -> answer(build, limit, queueing, s))
-        .thenApply(
-            result -> {
-              metrics.admission(namespace, resultName(result));
-              return result;
-            });
+        .handle((s, error) -> {
+          storesFailing = error != null;
+          return error == null
+              ? answer(build, attempt.limit(), queueing, s)
+              : this.<AdmissionResult>abandon(build, error)
+                  .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
+                      ? degraded.admitAfterFailedStep(build, attempt.limit())
+                      : CompletableFuture.failedFuture(e));
+        })
+        .thenCompose(f -> f);
   }
 
   private CompletableFuture<AdmissionResult> answer(Build build, int limit, boolean queueing, AdmissionStep step) {
@@ -170,6 +246,10 @@ public final class BuildAdmission implements AutoCloseable {
   /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
   public CompletableFuture<Optional<BuildStatus>> status(String buildId) {
     Objects.requireNonNull(buildId, "buildId");
+    Optional<BuildStatus> local = degraded.status(buildId);
+    if (local.isPresent()) {
+      return done(local);
+    }
     return stores
         .records()
         .get(buildId)
@@ -211,7 +291,7 @@ public final class BuildAdmission implements AutoCloseable {
    * jobs.dispatch_interval}; tests call it after moving their clock.
    */
   public CompletableFuture<Void> tick() {
-    return dispatcher.tick();
+    return degraded.writeBack().thenCompose(v -> dispatcher.tick()).thenRun(() -> storesFailing = false);
   }
 
   /** Runs {@link #tick()} every {@code jobs.dispatch_interval} on a daemon thread. Idempotent. */
@@ -247,8 +327,12 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private void tickQuietly() {
+    if (health.unavailable()) {
+      // Nothing a round does can reach the stores now; the round after they answer catches up.
+      return;
+    }
     try {
-      dispatcher.tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+      tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
@@ -331,6 +415,8 @@ public final class BuildAdmission implements AutoCloseable {
       return "already_active";
     } else if (result instanceof BackingOff) {
       return "backing_off";
+    } else if (result instanceof AdmissionResult.Degraded) {
+      return "degraded";
     }
     return "at_capacity";
   }

@@ -531,6 +531,6 @@ class BuildAdmissionTest {
     assertThat(registry.getMeters())
         .flatExtracting(m -> m.getId().getTags())
         .extracting(tag -> tag.getKey())
-        .isSubsetOf("namespace", "reason", "result", "outcome");
+        .isSubsetOf("namespace", "reason", "result", "outcome", "mode");
   }
 }

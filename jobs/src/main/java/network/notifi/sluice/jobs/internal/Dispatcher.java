@@ -125,6 +125,14 @@ public final class Dispatcher implements JobListener {
             });
   }
 
+  /**
+   * Takes over the lease of a build this replica launched without the dispatcher (admitted while the
+   * stores were degraded, then written back): renews it from now on until the build ends.
+   */
+  public void adopt(String namespace, String buildId) {
+    owned.add(new Owned(namespace, buildId));
+  }
+
   /** A launcher reports the end of a job: free its slot once, record it, start the next build. */
   @Override
   public void onJobEnded(JobOutcome outcome) {
