@@ -353,7 +353,7 @@ public final class BuildAdmission implements AutoCloseable {
         .thenCompose(v -> records.get(build.namespace(), build.id()))
         .thenCompose(
             found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-                ? records.put(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
+                ? records.update(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
                 : done((Void) null))
         .handle((v, cleanupError) -> null)
         .thenCompose(v -> CompletableFuture.<T>failedFuture(error));

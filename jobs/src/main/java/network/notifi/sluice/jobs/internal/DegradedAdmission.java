@@ -260,7 +260,7 @@ public final class DegradedAdmission {
         .thenCompose(released -> records.releaseActive(namespace, build.parserId(), build.id()))
         .thenCompose(freed -> records.get(namespace, build.id()))
         .thenCompose(found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-            ? records.put(found.get().failed(clock.instant(), ABANDONED), config.recordTtl())
+            ? records.update(found.get().failed(clock.instant(), ABANDONED), config.recordTtl())
             : CompletableFuture.<Void>completedFuture(null))
         .thenRun(() -> abandoned.remove(build.id()));
   }

@@ -99,7 +99,7 @@ public final class Dispatcher implements JobListener {
     owned.add(mine);
     return stores
         .records()
-        .put(running, config.recordTtl())
+        .update(running, config.recordTtl())
         .thenCompose(v -> launcher.launch(running))
         .thenApply(v -> running)
         .exceptionallyCompose(
@@ -112,7 +112,7 @@ public final class Dispatcher implements JobListener {
                 return stores
                     .slots()
                     .release(build.namespace(), build.id())
-                    .thenCompose(released -> stores.records().put(build.waiting(deferred.reason()), config.recordTtl()))
+                    .thenCompose(released -> stores.records().update(build.waiting(deferred.reason()), config.recordTtl()))
                     .thenCompose(v -> CompletableFuture.<Build>failedFuture(cause));
               }
               String reason = "launch failed: " + rootMessage(error);
@@ -425,7 +425,7 @@ public final class Dispatcher implements JobListener {
               metrics.finished(namespace, succeeded, ranFor);
               return stores
                   .records()
-                  .put(ended, config.recordTtl())
+                  .update(ended, config.recordTtl())
                   .thenCompose(v -> updateBackoff(ended, succeeded, backoffOnFailure, now))
                   .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
                   .thenCompose(v -> refreshSoon(namespace));
