@@ -50,11 +50,12 @@ import org.slf4j.LoggerFactory;
  * backoff and records. Build ends reach the admission through the {@link JobLauncher}; the
  * dispatcher then starts queued builds (see {@link #startDispatcher()}).
  *
- * <p>While the shared stores cannot be asked ({@link SharedStateHealth#unavailable()}, or a step
- * fails) and {@code jobs.failure_mode} is {@code local}, a start is admitted into this replica's
- * share of the namespace's free slots at the last count, or refused ({@link
- * AdmissionResult.Degraded}); what was admitted meanwhile is written back once the stores answer (see
- * {@link DegradedAdmission}). With {@code closed}, the start fails as the stores did.
+ * <p>With {@code jobs.failure_mode: local}, while the shared stores are known to be down ({@link
+ * SharedStateHealth#unavailable()}) a start is admitted into this replica's share of the namespace's
+ * free slots at the last count, or refused ({@link AdmissionResult.Degraded}); what was admitted
+ * meanwhile is written back once the stores answer (see {@link DegradedAdmission}). A start whose
+ * step failed is refused ({@link AdmissionResult.Degraded}): the step may still be applied later. With
+ * {@code closed}, the start fails as the stores did.
  *
  * <p>Thread-safe. No method blocks: futures complete when the stores and the launcher have answered,
  * and complete exceptionally only when one of them fails.
@@ -205,7 +206,7 @@ public final class BuildAdmission implements AutoCloseable {
               ? answer(build, attempt.limit(), queueing, s)
               : this.<AdmissionResult>abandon(build, error)
                   .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
-                      ? degraded.admitAfterFailedStep(build, attempt.limit())
+                      ? done(degraded.refuseAfterFailedStep(build, attempt.limit()))
                       : CompletableFuture.failedFuture(e));
         })
         .thenCompose(f -> f);

@@ -113,40 +113,56 @@ class DegradedAdmissionTest {
   }
 
   @Test
-  void aStepThatFailsFallsBackToTheShareBeforeTheBreakerSaysSo() {
+  void aStartWhoseStepFailedIsRefusedNotStartedSinceTheStepMayStillBeApplied() {
     try (var admission = admission(JobsFailureMode.LOCAL)) {
       start(admission, "before");
+      var unavailable = new AtomicBoolean(false);
       down.set(true);
-      var health = new AtomicBoolean(false);
 
-      // The stores fail but nothing has said so yet: the failed step is answered from the share.
+      // The stores fail but nothing has said they are down: the step may yet be applied.
       try (var unaware = BuildAdmission.create(config, stores(), launcher, clock, new SimpleMeterRegistry(),
-          JobsFailureMode.LOCAL, health(health))) {
+          JobsFailureMode.LOCAL, health(unavailable))) {
         var result = unaware.start(BuildRequest.of("during")).join();
+
         assertThat(result).isInstanceOf(Degraded.class);
         assertThat(unaware.isDegraded()).isTrue();
+        assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("before");
       }
     }
   }
 
   @Test
-  void aStepAppliedAfterItsAnswerWasLostLeavesNothingBehindOnceTheStoresAnswer() {
-    // The step is applied but its answer lost (a stalled Redis runs it when it wakes); no count yet,
-    // so the start is refused from a share of 0.
-    var loseNext = new AtomicBoolean(true);
-    AdmissionStore lossy = attempt -> base.admissions().admit(attempt).thenCompose(step -> loseNext.getAndSet(false)
-        ? CompletableFuture.failedFuture(new IllegalStateException("timed out"))
-        : CompletableFuture.completedFuture(step));
-    try (var admission = BuildAdmission.create(config, base.withAdmissions(lossy), launcher, clock, registry,
-        JobsFailureMode.LOCAL, health(down))) {
-      assertThat(admission.start(BuildRequest.of("parser-1")).join()).isInstanceOf(Degraded.class);
-      assertThat(base.slots().active("default").join()).as("the lost step's slot").isEqualTo(1);
+  void aStepAppliedLateByAStalledStoreNeverLaunchesTheRefusedBuildNorBlocksItsParser() {
+    var oneSlot = config.withMaxConcurrentJobs(1);
+    var late = new java.util.concurrent.atomic.AtomicReference<network.notifi.sluice.jobs.spi.AdmissionAttempt>();
+    // A stalled store: the step is not answered now (it fails), but applied when the store wakes up.
+    AdmissionStore stalling = attempt -> {
+      if (down.get()) {
+        late.set(attempt);
+        return CompletableFuture.failedFuture(new IllegalStateException("timed out"));
+      }
+      return base.admissions().admit(attempt);
+    };
+    var nobodySaidSo = new AtomicBoolean(false);
+    try (var admission = BuildAdmission.create(oneSlot, stores().withAdmissions(stalling), launcher, clock, registry,
+        JobsFailureMode.LOCAL, health(nobodySaidSo))) {
+      var running = start(admission, "running");
+      down.set(true);
+      assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Degraded.class);
+
+      // The store wakes up and applies the step: the build is queued, behind the running one
+      down.set(false);
+      base.admissions().admit(late.get()).join();
+      assertThat(base.queue().depth("default").join()).isEqualTo(1);
 
       admission.tick().join();
+      launcher.succeed(running.build());
+      admission.tick().join();
 
-      assertThat(base.slots().active("default").join()).isZero();
-      assertThat(admission.start(BuildRequest.of("parser-1")).join()).isInstanceOf(Started.class);
-      assertThat(launcher.launched()).hasSize(1);
+      // The refused build is not started when the slot frees, and its parser can start again
+      assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
+      assertThat(base.queue().depth("default").join()).isZero();
+      assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Started.class);
     }
   }
 

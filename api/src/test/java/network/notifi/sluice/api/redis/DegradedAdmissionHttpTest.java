@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Redis stops answering under two replicas (frozen: its connections stay open, its data kept, as in a
- * partition). Each replica admits into its share of what was free at the last count, refuses what
- * would queue with {@code 503 jobs_degraded}, and writes what it admitted back to Redis when Redis
- * answers again, so that the cap holds and any replica knows every build.
+ * partition). Once a replica knows, it admits into its share of what was free at the last count,
+ * refuses what would queue with {@code 503 jobs_degraded}, and writes what it admitted back to Redis
+ * when Redis answers again, so that the cap holds and any replica knows every build.
  */
 class DegradedAdmissionHttpTest {
 
@@ -69,18 +69,25 @@ class DegradedAdmissionHttpTest {
       assertThat(clientA.send(clientA.buildStart(first)).statusCode()).isEqualTo(200);
       assertThat(clientB.send(clientB.buildStart(second)).statusCode()).isEqualTo(200);
 
-      // When Redis stops answering and each replica is asked for 5 more builds
+      // When Redis stops answering, and each replica is asked for builds until it knows (its breaker
+      // opens), then for 5 more
       redis.freeze();
-      List<HttpResponse<String>> answersA = starts(clientA, 5);
-      List<HttpResponse<String>> answersB = starts(clientB, 5);
+      List<HttpResponse<String>> answersA = startsUntilDegraded(clientA);
+      List<HttpResponse<String>> answersB = startsUntilDegraded(clientB);
+      answersA.addAll(starts(clientA, 5));
+      answersB.addAll(starts(clientB, 5));
 
-      // Then each runs (6 - 2) / 2 = 2 of them and refuses the rest with jobs_degraded
+      // Then each runs (6 - 2) / 2 = 2 of them and refuses the rest, never starting one whose step
+      // timed out (Redis may still apply it when it wakes up)
       for (var answers : List.of(answersA, answersB)) {
         assertThat(answers).filteredOn(r -> r.statusCode() == 202).hasSize(2)
             .allSatisfy(r -> assertThat(json(r).get("status").asText()).isEqualTo("running"));
-        assertThat(answers).filteredOn(r -> r.statusCode() == 503).hasSize(3).allSatisfy(r -> {
-          assertThat(json(r).get("reason").asText()).isEqualTo("jobs_degraded");
-          assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(answers).filteredOn(r -> r.statusCode() != 202).hasSizeGreaterThanOrEqualTo(3).allSatisfy(r -> {
+          assertThat(r.statusCode()).isIn(429, 503);
+          if (r.statusCode() == 503) {
+            assertThat(json(r).get("reason").asText()).isEqualTo("jobs_degraded");
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+          }
         });
       }
       String degradedBuild = json(answersA.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow())
@@ -102,18 +109,37 @@ class DegradedAdmissionHttpTest {
         assertThat(json(clientA.get("/health/ready")).get("status").asText()).isEqualTo("UP");
         assertThat(json(clientB.get("/health/ready")).get("status").asText()).isEqualTo("UP");
       });
-      assertThat(Resp.call(redis.port(), "ZCARD", "sluice:jobs:{default}:slots")).isEqualTo((long) CAP);
+      for (var answers : List.of(answersA, answersB)) {
+        for (var admitted : answers.stream().filter(r -> r.statusCode() == 202).toList()) {
+          String id = json(admitted).get("build_id").asText();
+          assertThat(Resp.call(redis.port(), "ZSCORE", "sluice:jobs:{default}:slots", id)).as("lease of " + id)
+              .isNotNull();
+        }
+      }
       var elsewhere = clientB.get("/builds/" + degradedBuild);
       assertThat(elsewhere.statusCode()).isEqualTo(200);
       assertThat(json(elsewhere).get("status").asText()).isEqualTo("running");
       var ratelimits = json(clientB.get("/ratelimits"));
       assertThat(ratelimits.at("/jobs/failure_mode").asText()).isEqualTo("local");
-      assertThat(ratelimits.at("/jobs/namespaces/default/slots_used").asInt()).isEqualTo(CAP);
+      // 6 running; a start refused while Redis stalled may hold a slot until its lease expires
+      assertThat(ratelimits.at("/jobs/namespaces/default/slots_used").asInt()).isGreaterThanOrEqualTo(CAP);
       // and the next start waits for a slot instead of running a seventh build
       var next = clientB.send(clientB.buildStart(parser()));
       assertThat(next.statusCode()).isEqualTo(202);
       assertThat(json(next).get("status").asText()).isEqualTo("queued");
     }
+  }
+
+  private List<HttpResponse<String>> startsUntilDegraded(HttpTestClient client) {
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      if (json(client.get("/health/ready")).at("/dependencies/redis/degraded").asBoolean()) {
+        return true;
+      }
+      answers.add(client.send(client.buildStart(parser())));
+      return false;
+    });
+    return answers;
   }
 
   private List<HttpResponse<String>> starts(HttpTestClient client, int count) {

@@ -50,16 +50,19 @@ import org.slf4j.LoggerFactory;
  * just reported, so its slot is released and its end recorded exactly once, with its backoff. Each
  * step is idempotent; a failed write-back is tried again in the next round.
  *
+ * <p>A start whose admission step failed is refused, not admitted here ({@link
+ * #refuseAfterFailedStep}): the step may still be applied later.
+ *
  * <p>Thread-safe; nothing blocks.
  */
 public final class DegradedAdmission {
 
   private static final Logger log = LoggerFactory.getLogger(DegradedAdmission.class);
 
-  /** The most abandoned steps remembered for clean-up; beyond it, their slots expire unrenewed. */
+  /** The most failed steps remembered for clean-up; beyond it, their records expire. */
   static final int MAX_ABANDONED = 10_000;
 
-  /** The failure reason of a build refused while degraded whose failed admission step Redis applied later. */
+  /** The failure reason of a refused build whose failed admission step Redis applied later. */
   public static final String ABANDONED = "admission failed: the shared state did not answer; the build was refused";
 
   /** {@code Retry-After} of a start refused while degraded. */
@@ -80,7 +83,7 @@ public final class DegradedAdmission {
   private final Clock clock;
   private final Map<String, Integer> lastCounts = new ConcurrentHashMap<>();
   private final Map<String, Local> builds = new ConcurrentHashMap<>();
-  // Builds whose admission step failed and that were not started here: cleaned up at the write-back.
+  // Builds refused after their admission step failed: cleaned up at the write-back.
   private final Map<String, Build> abandoned = new ConcurrentHashMap<>();
   private final AtomicBoolean writingBack = new AtomicBoolean();
   private final Counter started;
@@ -127,18 +130,19 @@ public final class DegradedAdmission {
   }
 
   /**
-   * As {@link #admit}, for a build whose admission step failed: the step may still be applied later
-   * (a Redis that stalled runs the commands it had queued when it wakes), so a build not started here
-   * is remembered and its traces (slot, dedupe place, queued record) cleaned up at the write-back. A
-   * build started here keeps its id, so whatever the step wrote is its own.
+   * Refuses a build whose admission step failed. The step may still be applied when a stalled Redis
+   * wakes up (it runs the commands it had queued), and a build it queued would then be started by a
+   * dispatcher: starting it here too would start it twice. So only a start that never reached the
+   * stores (they are known to be down) is admitted into the share. The build is remembered, and once
+   * the stores answer, a record the step wrote is failed and its dedupe place freed, so that its queue
+   * entry is dropped without a launch (a slot it took expires unrenewed).
    */
-  public CompletableFuture<AdmissionResult> admitAfterFailedStep(Build build, int limit) {
-    return admit(build, limit).thenApply(result -> {
-      if (!(result instanceof AdmissionResult.Started) && abandoned.size() < MAX_ABANDONED) {
-        abandoned.put(build.id(), build);
-      }
-      return result;
-    });
+  public AdmissionResult refuseAfterFailedStep(Build build, int limit) {
+    if (abandoned.size() < MAX_ABANDONED) {
+      abandoned.put(build.id(), build);
+    }
+    refused.increment();
+    return new AdmissionResult.Degraded(build.namespace(), share(build.namespace(), limit), RETRY_AFTER);
   }
 
   /**
@@ -249,15 +253,14 @@ public final class DegradedAdmission {
   }
 
   /**
-   * Undoes what a failed step may have written for a build that was refused: its slot, its dedupe
-   * place, and a record still queued is failed (a queue entry of a build whose record is not queued is
-   * acknowledged without a launch).
+   * Undoes what a failed step may have written for a build that was refused, as {@code
+   * BuildAdmission} does when a step fails while the stores answer: frees its dedupe place and fails a
+   * record still queued (a queue entry whose record is not queued is acknowledged without a launch).
    */
   private CompletableFuture<Void> cleanUp(Build build) {
     String namespace = build.namespace();
     var records = stores.records();
-    return stores.slots().release(namespace, build.id())
-        .thenCompose(released -> records.releaseActive(namespace, build.parserId(), build.id()))
+    return records.releaseActive(namespace, build.parserId(), build.id())
         .thenCompose(freed -> records.get(namespace, build.id()))
         .thenCompose(found -> found.isPresent() && found.get().state() == BuildState.QUEUED
             ? records.update(found.get().failed(clock.instant(), ABANDONED), config.recordTtl())
