@@ -102,17 +102,7 @@ public final class Wiring {
 
     /** Redis is down while the buckets' breaker is open (one breaker for the replica's Redis). */
     SharedStateHealth health() {
-      return new SharedStateHealth() {
-        @Override
-        public boolean unavailable() {
-          return buckets.isDegraded();
-        }
-
-        @Override
-        public int liveReplicas() {
-          return heartbeat.liveReplicas();
-        }
-      };
+      return SharedStateHealth.of(buckets::isDegraded, heartbeat::liveReplicas);
     }
   }
 

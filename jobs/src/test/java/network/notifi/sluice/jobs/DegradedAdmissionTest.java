@@ -254,17 +254,7 @@ class DegradedAdmissionTest {
   }
 
   private SharedStateHealth health(AtomicBoolean unavailable) {
-    return new SharedStateHealth() {
-      @Override
-      public boolean unavailable() {
-        return unavailable.get();
-      }
-
-      @Override
-      public int liveReplicas() {
-        return liveReplicas.get();
-      }
-    };
+    return SharedStateHealth.of(unavailable::get, liveReplicas::get);
   }
 
   /** The in-process stores, each failing every call while {@link #down}. */

@@ -15,7 +15,10 @@ import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Redis stops entirely: Sluice keeps answering on local buckets and says it is degraded; Redis back: shared again. */
+/**
+ * Redis stops entirely: Sluice keeps answering on local buckets and says it is degraded; Redis back:
+ * shared again. A replica also starts while Redis is down.
+ */
 class RedisDownHttpTest {
 
   private final RedisServer redis = RedisServers.newStandalone();
@@ -65,6 +68,30 @@ class RedisDownHttpTest {
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
       });
       assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
+    }
+  }
+
+  @Test
+  void aReplicaStartsDegradedWithoutRedisAndConnectsWhenRedisComesUp() {
+    redis.kill();
+    var env = Map.of(
+        "SLUICE_REDIS_MODE", "standalone",
+        "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
+    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
+      var client = new HttpTestClient(app.port());
+      assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
+      var ready = json(client.get("/health/ready"));
+      assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
+      assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
+      // The limiter answers from its (empty) shares, admission from a share of 0: refused, not failed.
+      assertThat(client.send(client.buildStart(parser())).statusCode()).isIn(429, 503);
+
+      redis.start();
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP"));
       await().atMost(Duration.ofSeconds(30))
           .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
     }

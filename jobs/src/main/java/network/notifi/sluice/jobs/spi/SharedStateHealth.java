@@ -1,5 +1,9 @@
 package network.notifi.sluice.jobs.spi;
 
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
 /**
  * What a shared backend tells build admission about itself, so that admission can degrade the way the
  * rate limiter does: whether the backend is known to be unreachable now, and how many replicas share
@@ -17,15 +21,22 @@ public interface SharedStateHealth {
   int liveReplicas();
 
   /** A backend in this process: never unavailable, one replica. */
-  SharedStateHealth IN_PROCESS = new SharedStateHealth() {
-    @Override
-    public boolean unavailable() {
-      return false;
-    }
+  SharedStateHealth IN_PROCESS = of(() -> false, () -> 1);
 
-    @Override
-    public int liveReplicas() {
-      return 1;
-    }
-  };
+  /** A health read from {@code unavailable} and {@code liveReplicas} on every call. */
+  static SharedStateHealth of(BooleanSupplier unavailable, IntSupplier liveReplicas) {
+    Objects.requireNonNull(unavailable, "unavailable");
+    Objects.requireNonNull(liveReplicas, "liveReplicas");
+    return new SharedStateHealth() {
+      @Override
+      public boolean unavailable() {
+        return unavailable.getAsBoolean();
+      }
+
+      @Override
+      public int liveReplicas() {
+        return liveReplicas.getAsInt();
+      }
+    };
+  }
 }
