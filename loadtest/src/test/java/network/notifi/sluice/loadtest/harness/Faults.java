@@ -20,10 +20,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Redis faults under a steady stream of build starts ({@code loadtest/run.sh faults}): replicas on the
- * Redis Cluster behind nginx, builds as local processes that write their start and end to one log,
- * then, under load, the master that serves the namespace's keys is SIGKILLed (cluster failover) and
- * later every Redis node is stopped for {@code sluice.down.seconds} (30) and let go on.
+ * Faults under a steady stream of build starts ({@code loadtest/run.sh faults}): replicas on the Redis
+ * Cluster behind nginx, builds as local processes that write their start and end to one log; then,
+ * under load, one replica is SIGKILLed, the master that serves the namespace's keys is SIGKILLed
+ * (cluster failover), and later every Redis node is stopped for {@code sluice.down.seconds} (30) and
+ * let go on.
  *
  * <p>The invariants, from what ran (the builds' own log) and what the replicas answer: every build
  * answered 202 ended exactly once or still waits (lost 0), no build started twice (duplicates 0), never
@@ -67,8 +68,8 @@ final class Faults {
     env.put("SLUICE_RATE_LIMITING_MAX_CONCURRENT_JOBS", Integer.toString(cap));
     env.put("SLUICE_JOBS_LOCAL_COMMAND", "echo \"start $BUILD_ID $(date +%s%N)\" >> " + runs
         + "; sleep 0.5; echo \"end $BUILD_ID $(date +%s%N)\" >> " + runs);
-    log.info("=== faults: " + rps + " build starts/s, cap " + cap + "; a master killed (" + failoverSeconds
-        + " s under load), then every Redis node stopped for " + downSeconds + " s");
+    log.info("=== faults: " + rps + " build starts/s, cap " + cap + "; a replica killed, a master killed ("
+        + failoverSeconds + " s under load), then every Redis node stopped for " + downSeconds + " s");
     t.start(env, true);
     RedisCluster redis = t.redis();
     List<String> targets = t.nginx != null ? List.of(t.nginx.url()) : t.replicas.stream().map(Replica::url).toList();
@@ -76,6 +77,11 @@ final class Faults {
     Thread load = new Thread(() -> send(targets, rps, sending), "faults-load");
     load.start();
     try {
+      pause(calmSeconds);
+      phase("replica-killed");
+      Replica doomed = t.replicas.get(t.replicas.size() - 1);
+      log.info("SIGKILL of " + doomed.name() + " (its builds run on; its leases and queue claims are taken over)");
+      doomed.proc.process.destroyForcibly().waitFor();
       pause(calmSeconds);
       phase("master-killed");
       int master = redis.masterOf("sluice:jobs:{default}:slots");
