@@ -22,6 +22,7 @@ import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.internal.DegradedAdmission;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.internal.DurationEstimator;
+import network.notifi.sluice.jobs.internal.Futures;
 import network.notifi.sluice.jobs.internal.JobsMetrics;
 import network.notifi.sluice.jobs.local.LocalProcessLauncher;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * dispatcher then starts queued builds (see {@link #startDispatcher()}).
  *
  * <p>With {@code jobs.failure_mode: local}, while the shared stores are known to be down ({@link
- * SharedStateHealth#unavailable()}) a start is admitted into this replica's share of the namespace's
+ * SharedStateHealth#unavailable()}, and admission's own last step or round failed) a start is admitted into this replica's share of the namespace's
  * free slots at the last count, or refused ({@link AdmissionResult.Degraded}); what was admitted
  * meanwhile is written back once the stores answer (see {@link DegradedAdmission}). A start whose
  * step failed is refused ({@link AdmissionResult.Degraded}): the step may still be applied later. With
@@ -74,7 +75,7 @@ public final class BuildAdmission implements AutoCloseable {
   private final JobsFailureMode failureMode;
   private final SharedStateHealth health;
   private final DegradedAdmission degraded;
-  // The last admission step failed, and no step or dispatcher round has succeeded since.
+  // The last admission step or dispatcher round failed.
   private volatile boolean storesFailing;
   private ScheduledExecutorService ticker;
 
@@ -157,6 +158,17 @@ public final class BuildAdmission implements AutoCloseable {
     return health.unavailable() || storesFailing || degraded.holdsBuilds();
   }
 
+  /**
+   * Local admission needs both signs that the stores are down: the backend's (its breaker is open)
+   * and admission's own (its last step or dispatcher round failed). A breaker that opens while the
+   * job stores answer (slow bucket calls on a loaded replica) must not make one replica admit from
+   * its share while the others fill the namespace through the stores: together they would run more
+   * than the limit.
+   */
+  private boolean answersLocally() {
+    return failureMode == JobsFailureMode.LOCAL && storesFailing && health.unavailable();
+  }
+
   /** Builds admitted while degraded that are not yet written to the shared stores. */
   public int degradedBuilds() {
     return degraded.heldBuilds();
@@ -178,7 +190,7 @@ public final class BuildAdmission implements AutoCloseable {
     var attempt = new AdmissionAttempt(build, limit, launcher.available(), queueing, config.queueMaxDepth(),
         config.leaseDuration(), config.recordTtl());
     CompletableFuture<AdmissionResult> result;
-    if (failureMode == JobsFailureMode.LOCAL && health.unavailable()) {
+    if (answersLocally()) {
       result = degraded.admit(build, limit);
     } else {
       // Builds admitted while degraded are written back before the stores admit anything more.
@@ -292,7 +304,9 @@ public final class BuildAdmission implements AutoCloseable {
    * jobs.dispatch_interval}; tests call it after moving their clock.
    */
   public CompletableFuture<Void> tick() {
-    return degraded.writeBack().thenCompose(v -> dispatcher.tick()).thenRun(() -> storesFailing = false);
+    return degraded.writeBack()
+        .thenCompose(v -> dispatcher.tick())
+        .whenComplete((v, error) -> storesFailing = error != null);
   }
 
   /** Runs {@link #tick()} every {@code jobs.dispatch_interval} on a daemon thread. Idempotent. */
@@ -327,17 +341,18 @@ public final class BuildAdmission implements AutoCloseable {
     stores.close();
   }
 
+  /** A round also while the stores are down: the first that succeeds ends local admission. */
   private void tickQuietly() {
-    if (health.unavailable()) {
-      // Nothing a round does can reach the stores now; the round after they answer catches up.
-      return;
-    }
     try {
       tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
+      if (health.unavailable()) {
+        log.debug("dispatcher round failed while the shared stores are down: {}", Futures.unwrap(e).toString());
+      } else {
+        log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
+      }
     }
   }
 
@@ -403,8 +418,7 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private static boolean isDeferral(Throwable error) {
-    return network.notifi.sluice.jobs.internal.Futures.unwrap(error)
-        instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
+    return Futures.unwrap(error) instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {

@@ -52,7 +52,7 @@ class DegradedAdmissionTest {
       start(admission, "before-2");
 
       // When the stores go down and 8 more builds ask
-      down.set(true);
+      storesGoDown(admission);
       List<AdmissionResult> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         results.add(admission.start(BuildRequest.of("during-" + i)).join());
@@ -71,13 +71,29 @@ class DegradedAdmissionTest {
   }
 
   @Test
+  void aBreakerThatOpensWhileTheJobStoresAnswerLeavesAdmissionOnTheStores() {
+    var breakerOpen = new AtomicBoolean(false);
+    try (var admission = BuildAdmission.create(config, stores(), launcher, clock, registry, JobsFailureMode.LOCAL,
+        health(breakerOpen))) {
+      for (int i = 0; i < CAP; i++) {
+        start(admission, "before-" + i);
+      }
+      // Slow bucket calls opened the breaker, but the job stores answer: no share on top of the cap
+      breakerOpen.set(true);
+
+      assertThat(admission.start(BuildRequest.of("after")).join()).isInstanceOf(Queued.class);
+      assertThat(launcher.peakRunning()).isEqualTo(CAP);
+    }
+  }
+
+  @Test
   void aShareIsRoundedDownAndAShareOfZeroRefuses() {
     try (var admission = admission(JobsFailureMode.LOCAL)) {
       for (int i = 0; i < 8; i++) {
         start(admission, "before-" + i);
       }
       liveReplicas.set(3);
-      down.set(true);
+      storesGoDown(admission);
 
       // (10 - 8) / 3 rounds down to 0
       assertThat(admission.start(BuildRequest.of("during")).join()).isInstanceOf(Degraded.class);
@@ -101,7 +117,7 @@ class DegradedAdmissionTest {
   void theSameParserStartedTwiceWhileDegradedRunsOnce() {
     try (var admission = admission(JobsFailureMode.LOCAL)) {
       start(admission, "before");
-      down.set(true);
+      storesGoDown(admission);
 
       var first = (Started) admission.start(BuildRequest.of("parser-1")).join();
       var second = admission.start(BuildRequest.of("parser-1")).join();
@@ -181,7 +197,7 @@ class DegradedAdmissionTest {
   void whatWasAdmittedWhileDegradedIsWrittenBackAndEveryBuildEndsExactlyOnce() {
     try (var admission = admission(JobsFailureMode.LOCAL)) {
       var before = start(admission, "before");
-      down.set(true);
+      storesGoDown(admission);
       var succeeds = (Started) admission.start(BuildRequest.of("succeeds")).join();
       var fails = (Started) admission.start(BuildRequest.of("fails")).join();
       var runs = (Started) admission.start(BuildRequest.of("runs")).join();
@@ -228,7 +244,7 @@ class DegradedAdmissionTest {
     try (var admission = admission(JobsFailureMode.LOCAL)) {
       liveReplicas.set(1);
       start(admission, "before");
-      down.set(true);
+      storesGoDown(admission);
       for (int i = 0; i < CAP - 1; i++) {
         assertThat(admission.start(BuildRequest.of("during-" + i)).join()).isInstanceOf(Started.class);
       }
@@ -239,6 +255,12 @@ class DegradedAdmissionTest {
       assertThat(base.slots().active("default").join()).isEqualTo(CAP);
       assertThat(launcher.peakRunning()).isEqualTo(CAP);
     }
+  }
+
+  /** The stores go down, and a dispatcher round finds out (as the first failed step would). */
+  private void storesGoDown(BuildAdmission admission) {
+    down.set(true);
+    assertThatThrownBy(() -> admission.tick().join()).hasMessageContaining("store down");
   }
 
   private BuildAdmission admission(JobsFailureMode mode) {
