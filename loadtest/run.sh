@@ -13,6 +13,10 @@
 #                   in-process limiter, Redis Cluster admitted and refused; table and raw numbers
 #                   in loadtest/target/bench-<time>.md (needs Debian's wrk; perf optional)
 #            burst  200 new builds at once with one curl --parallel through nginx, 3 times
+#            faults Redis faults under a stream of build starts: the master serving the namespace
+#                   SIGKILLed (cluster failover), then every Redis node stopped 30 s; prints the
+#                   invariants (accepted, ended, lost 0, duplicates 0, peak running <= cap);
+#                   -Dsluice.down.seconds=N -Dsluice.rps=N -Dsluice.cap=N; --short: 8 s down
 # Options:   --embedded      one replica, in-process buckets, no Redis, no nginx
 #            --short         the short form (the test suite's durations; bench: 5 s rows)
 #            --redis none    in-process buckets on every replica (no Redis Cluster)
@@ -29,7 +33,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 build=1; nginx=1; redis=1; scenarios=()
 args=()
 while [ $# -gt 0 ]; do

@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.UUID;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.local.LocalProcessLauncher;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.k8s.KubernetesClients;
 import network.notifi.sluice.k8s.KubernetesJobLauncher;
@@ -24,6 +26,8 @@ import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.RedisTimeClock;
 import network.notifi.sluice.redis.ReplicaHeartbeat;
 import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link SluiceApp} from configuration. With {@code redis.mode: none}, the embedded default:
@@ -33,6 +37,8 @@ import org.redisson.api.RedissonClient;
  * jobs.launcher: kubernetes}, as Kubernetes Jobs.
  */
 public final class Wiring {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
   private Wiring() {}
 
@@ -52,13 +58,24 @@ public final class Wiring {
     }
     java.time.Clock clock = java.time.Clock.systemUTC();
     JobStores stores = InProcessStores.create(clock);
+    SharedStateHealth health = SharedStateHealth.IN_PROCESS;
     if (config.redis().mode() != RedisConfig.Mode.NONE) {
-      RedissonClient client = withRedis(builder, config.redis(), bucketClock);
-      stores = RedisJobStores.create(client, config.redis(), clock);
+      SharedRedis redis = withRedis(builder, config.redis(), bucketClock);
+      // Leases, claims and records are compared across replicas: they run on the shared clock.
+      clock = redis.time().javaClock();
+      stores = RedisJobStores.create(redis.client(), config.redis(), clock);
+      health = redis.health();
     }
     JobLauncher launcher = launcher(config, stores, builder);
-    var admission = BuildAdmission.create(config.jobs().admission(), stores, launcher, clock, builder.registry());
+    JobsFailureMode failureMode = config.jobs().failureMode();
+    var admission = BuildAdmission.create(config.jobs().admission(), stores, launcher, clock, builder.registry(),
+        failureMode, health);
     admission.startDispatcher();
+    if (config.redis().mode() != RedisConfig.Mode.NONE) {
+      builder.dependency("jobs", admission::isDegraded, () -> Map.of(
+          "failure_mode", failureMode.code(),
+          "degraded_builds", admission.degradedBuilds()));
+    }
     return builder.admission(admission).build();
   }
 
@@ -79,19 +96,37 @@ public final class Wiring {
     return launcher;
   }
 
-  private static RedissonClient withRedis(SluiceApp.Builder builder, RedisConfig redis, Clock bucketClock) {
+  /** What the Redis wiring hands on to build admission. */
+  private record SharedRedis(RedissonClient client, RedisTimeClock time, ReplicaHeartbeat heartbeat,
+      DegradingBucketStore buckets) {
+
+    /** Redis is down while the buckets' breaker is open (one breaker for the replica's Redis). */
+    SharedStateHealth health() {
+      return SharedStateHealth.of(buckets::isDegraded, heartbeat::liveReplicas);
+    }
+  }
+
+  /**
+   * The Redis client, shared clock, heartbeat and bucket store. The client connects lazily: a replica
+   * whose Redis is down at start starts anyway, degraded (its breaker open), and connects when Redis
+   * answers.
+   */
+  private static SharedRedis withRedis(SluiceApp.Builder builder, RedisConfig redis, Clock bucketClock) {
     RedissonClient client = RedisClients.create(redis);
     builder.closing(client::shutdown);
-    Clock clock = bucketClock;
-    if (clock == null) {
-      RedisTimeClock redisTime = RedisTimeClock.start(client, redis);
-      builder.closing(redisTime);
-      clock = redisTime;
-    }
+    // Blocks for the first TIME (at most 4 x command timeout): the one wait for Redis at start.
+    RedisTimeClock redisTime = RedisTimeClock.start(client, redis);
+    builder.closing(redisTime);
+    Clock clock = bucketClock != null ? bucketClock : redisTime;
     ReplicaHeartbeat heartbeat = ReplicaHeartbeat.start(client, redis, "replica-" + UUID.randomUUID(), clock);
     builder.closing(heartbeat);
     var shared = RedisBucketStore.create(client, redis, clock, builder.registry());
     var store = DegradingBucketStore.create(shared, redis, heartbeat::liveReplicas, Clock.system(), builder.registry());
+    if (!redisTime.isSynced()) {
+      LOG.warn("Redis ({} {}) did not answer at start: starting degraded; shared again once it answers",
+          redis.mode(), redis.addresses());
+      store.circuitBreaker().transitionToOpenState();
+    }
     bindBreaker(store, builder);
     builder.clock(clock).bucketStore(store, "redis");
     builder.dependency("redis", store::isDegraded, () -> Map.of(
@@ -99,7 +134,7 @@ public final class Wiring {
         "failure_mode", redis.failureMode().toString(),
         "live_replicas", heartbeat.liveReplicas(),
         "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(java.util.Locale.ROOT)));
-    return client;
+    return new SharedRedis(client, redisTime, heartbeat, store);
   }
 
   private static void bindBreaker(DegradingBucketStore store, SluiceApp.Builder builder) {

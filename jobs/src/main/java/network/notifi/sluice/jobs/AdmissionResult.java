@@ -7,8 +7,9 @@ import java.util.Objects;
 /**
  * The answer to {@link BuildAdmission#start}: what happened and what the caller needs next. The HTTP
  * edge maps {@link Started} and {@link Queued} to 202, {@link AlreadyActive} to 200, {@link
- * BackingOff} to 429 ({@code reason: build_backoff}) and {@link AtCapacity} to 503 ({@code reason:
- * job_limit}), with {@code Retry-After} from {@link #retryAfter()}.
+ * BackingOff} to 429 ({@code reason: build_backoff}), {@link AtCapacity} to 503 ({@code reason:
+ * job_limit}) and {@link Degraded} to 503 ({@code reason: jobs_degraded}), with {@code Retry-After}
+ * from {@link #retryAfter()}.
  */
 public sealed interface AdmissionResult {
 
@@ -17,6 +18,9 @@ public sealed interface AdmissionResult {
 
   /** The detail of {@link AtCapacity}. */
   String JOB_LIMIT_DETAIL = "concurrent job limit reached";
+
+  /** The detail of {@link Degraded}. */
+  String DEGRADED_DETAIL = "build admission is degraded: its shared state did not answer";
 
   /** How long to wait before trying again; zero unless refused. */
   default Duration retryAfter() {
@@ -105,6 +109,26 @@ public sealed interface AdmissionResult {
     @Override
     public Duration retryAfter() {
       return retryAfterEstimate;
+    }
+  }
+
+  /**
+   * The shared stores cannot be asked ({@code jobs.failure_mode: local}) and this replica's share of
+   * the namespace's free slots is taken (or 0), so the build was refused instead of queued: nothing
+   * was started or written.
+   *
+   * @param namespace the namespace
+   * @param share the builds this replica may run in the namespace while degraded
+   * @param retryAfter when to try again
+   */
+  record Degraded(String namespace, int share, Duration retryAfter) implements AdmissionResult {
+    public Degraded {
+      Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    public String detail() {
+      return DEGRADED_DETAIL;
     }
   }
 }

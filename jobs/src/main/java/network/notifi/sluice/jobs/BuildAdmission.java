@@ -1,5 +1,6 @@
 package network.notifi.sluice.jobs;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,10 @@ import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.internal.DegradedAdmission;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.internal.DurationEstimator;
+import network.notifi.sluice.jobs.internal.Futures;
 import network.notifi.sluice.jobs.internal.JobsMetrics;
 import network.notifi.sluice.jobs.local.LocalProcessLauncher;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
@@ -30,6 +33,7 @@ import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * backoff and records. Build ends reach the admission through the {@link JobLauncher}; the
  * dispatcher then starts queued builds (see {@link #startDispatcher()}).
  *
+ * <p>With {@code jobs.failure_mode: local}, while the shared stores are known to be down ({@link
+ * SharedStateHealth#unavailable()}, and admission's own last step or round failed) a start is admitted into this replica's share of the namespace's
+ * free slots at the last count, or refused ({@link AdmissionResult.Degraded}); what was admitted
+ * meanwhile is written back once the stores answer (see {@link DegradedAdmission}). A start whose
+ * step failed is refused ({@link AdmissionResult.Degraded}): the step may still be applied later. With
+ * {@code closed}, the start fails as the stores did.
+ *
  * <p>Thread-safe. No method blocks: futures complete when the stores and the launcher have answered,
  * and complete exceptionally only when one of them fails.
  */
@@ -65,10 +76,15 @@ public final class BuildAdmission implements AutoCloseable {
   private final JobsMetrics metrics;
   private final DurationEstimator durations;
   private final Dispatcher dispatcher;
+  private final JobsFailureMode failureMode;
+  private final SharedStateHealth health;
+  private final DegradedAdmission degraded;
+  // The last admission step or dispatcher round failed.
+  private volatile boolean storesFailing;
   private ScheduledExecutorService ticker;
 
-  private BuildAdmission(
-      JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
+  private BuildAdmission(JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry,
+      JobsFailureMode failureMode, SharedStateHealth health) {
     this.config = Objects.requireNonNull(config, "config");
     this.stores = Objects.requireNonNull(stores, "stores");
     this.launcher = Objects.requireNonNull(launcher, "launcher");
@@ -80,16 +96,42 @@ public final class BuildAdmission implements AutoCloseable {
     this.durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());
-    launcher.addListener(dispatcher);
+    this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
+    this.health = Objects.requireNonNull(health, "health");
+    this.degraded = new DegradedAdmission(config, stores, launcher, dispatcher, health, clock, registry);
+    metrics.onActiveCounted(degraded::counted);
+    // Ends of builds admitted while degraded stay with them until written back.
+    launcher.addListener(outcome -> {
+      if (!degraded.takeEnd(outcome)) {
+        dispatcher.onJobEnded(outcome);
+      }
+    });
+    Gauge.builder("jobs_degraded", this, a -> a.isDegraded() ? 1 : 0)
+        .description("1 while build admission cannot ask its shared stores and answers from this replica's share")
+        .register(registry);
+    Gauge.builder("jobs_failure_mode", () -> 1)
+        .description("What build admission does while its shared stores cannot be asked (jobs.failure_mode)")
+        .tag("mode", failureMode.code())
+        .register(registry);
   }
 
   /**
    * An admission over the given stores and launcher. The dispatcher does not run periodically until
-   * {@link #startDispatcher()}; build ends still start queued builds at once.
+   * {@link #startDispatcher()}; build ends still start queued builds at once. A failed store call
+   * fails the start ({@link JobsFailureMode#CLOSED}): stores in this process do not go down.
    */
   public static BuildAdmission create(
       JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry) {
-    return new BuildAdmission(config, stores, launcher, clock, registry);
+    return create(config, stores, launcher, clock, registry, JobsFailureMode.CLOSED, SharedStateHealth.IN_PROCESS);
+  }
+
+  /**
+   * As {@link #create(JobsConfig, JobStores, JobLauncher, Clock, MeterRegistry)} over shared stores:
+   * {@code health} says when they cannot be asked, {@code failureMode} what admission does then.
+   */
+  public static BuildAdmission create(JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock,
+      MeterRegistry registry, JobsFailureMode failureMode, SharedStateHealth health) {
+    return new BuildAdmission(config, stores, launcher, clock, registry, failureMode, health);
   }
 
   /**
@@ -108,6 +150,34 @@ public final class BuildAdmission implements AutoCloseable {
     return config;
   }
 
+  public JobsFailureMode failureMode() {
+    return failureMode;
+  }
+
+  /**
+   * Whether admission cannot ask its shared stores now (they are known to be down, or the last step
+   * failed), or still holds builds admitted meanwhile that are not written back.
+   */
+  public boolean isDegraded() {
+    return health.unavailable() || storesFailing || degraded.holdsBuilds();
+  }
+
+  /**
+   * Local admission needs both signs that the stores are down: the backend's (its breaker is open)
+   * and admission's own (its last step or dispatcher round failed). A breaker that opens while the
+   * job stores answer (slow bucket calls on a loaded replica) must not make one replica admit from
+   * its share while the others fill the namespace through the stores: together they would run more
+   * than the limit.
+   */
+  private boolean answersLocally() {
+    return failureMode == JobsFailureMode.LOCAL && storesFailing && health.unavailable();
+  }
+
+  /** Builds admitted while degraded that are not yet written to the shared stores. */
+  public int degradedBuilds() {
+    return degraded.heldBuilds();
+  }
+
   /**
    * Asks to start a build; see the class comment for the order of checks. The checks and the slot
    * or queue place are one atomic step of the stores ({@link AdmissionStore}); only a build that
@@ -123,6 +193,22 @@ public final class BuildAdmission implements AutoCloseable {
     // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
     var attempt = new AdmissionAttempt(build, limit, launcher.available(), queueing, config.queueMaxDepth(),
         config.leaseDuration(), config.recordTtl());
+    CompletableFuture<AdmissionResult> result;
+    if (answersLocally()) {
+      result = degraded.admit(build, limit);
+    } else {
+      // Builds admitted while degraded are written back before the stores admit anything more.
+      result = degraded.writeBack().thenCompose(v -> viaStores(attempt, queueing));
+    }
+    return result.thenApply(
+        r -> {
+          metrics.admission(namespace, resultName(r));
+          return r;
+        });
+  }
+
+  private CompletableFuture<AdmissionResult> viaStores(AdmissionAttempt attempt, boolean queueing) {
+    Build build = attempt.build();
     CompletableFuture<AdmissionStep> step;
     try {
       step = stores.admissions().admit(attempt);
@@ -130,13 +216,16 @@ public final class BuildAdmission implements AutoCloseable {
       step = CompletableFuture.failedFuture(e);
     }
     return step
-        .exceptionallyCompose(error -> abandon(build, error))
-        .thenCompose(s -> answer(build, limit, queueing, s))
-        .thenApply(
-            result -> {
-              metrics.admission(namespace, resultName(result));
-              return result;
-            });
+        .handle((s, error) -> {
+          storesFailing = error != null;
+          return error == null
+              ? answer(build, attempt.limit(), queueing, s)
+              : this.<AdmissionResult>abandon(build, error)
+                  .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
+                      ? done(degraded.refuseAfterFailedStep(build, attempt.limit()))
+                      : CompletableFuture.failedFuture(e));
+        })
+        .thenCompose(f -> f);
   }
 
   private CompletableFuture<AdmissionResult> answer(Build build, int limit, boolean queueing, AdmissionStep step) {
@@ -174,6 +263,10 @@ public final class BuildAdmission implements AutoCloseable {
   /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
   public CompletableFuture<Optional<BuildStatus>> status(String buildId) {
     Objects.requireNonNull(buildId, "buildId");
+    Optional<BuildStatus> local = degraded.status(buildId);
+    if (local.isPresent()) {
+      return done(local);
+    }
     return stores
         .records()
         .get(buildId)
@@ -216,7 +309,10 @@ public final class BuildAdmission implements AutoCloseable {
    * jobs.dispatch_interval}, each on its own thread; tests call this after moving their clock.
    */
   public CompletableFuture<Void> tick() {
-    return dispatcher.leases().renewAll().thenCompose(v -> dispatcher.tick());
+    return degraded.writeBack()
+        .thenCompose(v -> dispatcher.leases().renewAll())
+        .thenCompose(v -> dispatcher.tick())
+        .whenComplete((v, error) -> storesFailing = error != null);
   }
 
   /**
@@ -266,13 +362,18 @@ public final class BuildAdmission implements AutoCloseable {
     stores.close();
   }
 
+  /** A round also while the stores are down: the first that succeeds ends local admission. */
   private void tickQuietly() {
     try {
-      dispatcher.tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+      tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
+      if (health.unavailable()) {
+        log.debug("dispatcher round failed while the shared stores are down: {}", Futures.unwrap(e).toString());
+      } else {
+        log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
+      }
     }
   }
 
@@ -289,7 +390,7 @@ public final class BuildAdmission implements AutoCloseable {
         .thenCompose(v -> records.get(build.namespace(), build.id()))
         .thenCompose(
             found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-                ? records.put(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
+                ? records.update(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
                 : done((Void) null))
         .handle((v, cleanupError) -> null)
         .thenCompose(v -> CompletableFuture.<T>failedFuture(error));
@@ -338,8 +439,7 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private static boolean isDeferral(Throwable error) {
-    return network.notifi.sluice.jobs.internal.Futures.unwrap(error)
-        instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
+    return Futures.unwrap(error) instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {
@@ -351,6 +451,8 @@ public final class BuildAdmission implements AutoCloseable {
       return "already_active";
     } else if (result instanceof BackingOff) {
       return "backing_off";
+    } else if (result instanceof AdmissionResult.Degraded) {
+      return "degraded";
     }
     return "at_capacity";
   }

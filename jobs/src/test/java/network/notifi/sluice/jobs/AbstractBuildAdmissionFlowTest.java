@@ -541,6 +541,6 @@ public abstract class AbstractBuildAdmissionFlowTest {
     assertThat(registry.getMeters())
         .flatExtracting(m -> m.getId().getTags())
         .extracting(tag -> tag.getKey())
-        .isSubsetOf("namespace", "reason", "result", "outcome");
+        .isSubsetOf("namespace", "reason", "result", "outcome", "mode");
   }
 }

@@ -46,7 +46,7 @@ class EndRetryTest {
     var base = InProcessStores.create(clock);
     var failures = new AtomicInteger(0);
     var stores = new JobStores(base.slots(), base.queue(), base.backoffs(),
-        failing(BuildRecordStore.class, base.records(), "put", failures), base.admissions());
+        failing(BuildRecordStore.class, base.records(), "update", failures), base.admissions());
     try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
       var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
 

@@ -8,16 +8,19 @@ import java.time.Duration;
 import org.redisson.Redisson;
 import org.redisson.client.NettyHook;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisConnectionException;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 import org.redisson.config.ReadMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Redisson client for a {@link RedisConfig}: a single server or a cluster, reads from
  * masters only ({@link ReadMode#MASTER}: a compare-and-swap must never read a stale replica), short
  * timeouts and one quick retry, so that an unreachable Redis is noticed fast and degraded mode takes
- * over.
+ * over. A replica starts without Redis: the client then connects when Redis answers ({@link #create}).
  *
  * <h2>Few threads, few connections, few system calls</h2>
  * A decision is a handful of small commands; on a virtual machine every system call and thread
@@ -33,6 +36,8 @@ import org.redisson.config.ReadMode;
  * unless {@code -Dio.netty.leakDetection.level} asks for it.
  */
 public final class RedisClients {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisClients.class);
 
   /** Netty event loops of the client: one, see the class comment. */
   static final int EVENT_LOOPS = 1;
@@ -56,15 +61,23 @@ public final class RedisClients {
   private RedisClients() {}
 
   /**
-   * A connected client. Blocks while it connects (at most the connect timeout per node), so that the
-   * request path never waits for a first connection. The caller owns the client and must {@code
-   * shutdown()} it.
+   * A client for {@code config}. It connects now (at most the connect timeout per node), so that the
+   * request path never waits for a first connection; if no server answers, it is created without
+   * connecting instead (Redisson's lazy initialization), so a replica starts while Redis is down, its
+   * commands fail fast until a server answers, and it connects then. Only then: a lazily created
+   * cluster client hung in {@code shutdown()} after a master failover ({@code ClusterFailoverTest}).
+   * The caller owns the client and must {@code shutdown()} it.
    *
    * @throws IllegalStateException if {@code config.mode()} is {@code none}
-   * @throws org.redisson.client.RedisConnectionException if no server can be reached
    */
   public static RedissonClient create(RedisConfig config) {
-    return Redisson.create(toRedisson(config));
+    try {
+      return Redisson.create(toRedisson(config));
+    } catch (RedisConnectionException unreachable) {
+      log.warn("Redis ({} {}) did not answer ({}); connecting when it does", config.mode(), config.addresses(),
+          unreachable.getMessage());
+      return Redisson.create(toRedisson(config).setLazyInitialization(true));
+    }
   }
 
   /** The Redisson configuration for {@code config}; exposed for tools and tests. */

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.redis.internal.JavaClocks;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.LongCodec;
@@ -77,6 +78,14 @@ public final class RedisTimeClock implements Clock, AutoCloseable {
   @Override
   public long epochNanos() {
     return base.epochNanos() + offsetNanos;
+  }
+
+  /**
+   * This clock as a {@link java.time.Clock} (UTC), for the job stores: leases, queue claims and build
+   * records are compared across replicas, so they need the shared time as much as buckets do.
+   */
+  public java.time.Clock javaClock() {
+    return JavaClocks.of(this);
   }
 
   /** Redis time minus local time, as last measured. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.jobs.JobsConfig;
+import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
@@ -193,7 +194,8 @@ public final class ConfigLoader {
             source.duration("jobs.dispatch_interval", d.dispatchInterval(), Duration.ofMillis(10)),
             local),
         launcher,
-        kubernetes(source, rateLimiting)));
+        kubernetes(source, rateLimiting),
+        source.enumValue("jobs.failure_mode", JobsFailureMode.LOCAL)));
   }
 
   private static K8sConfig kubernetes(ConfigSource source, SluiceConfig.RateLimiting rateLimiting) {

@@ -3,6 +3,7 @@ package network.notifi.sluice.api.config;
 import java.time.Duration;
 import java.util.Objects;
 import network.notifi.sluice.jobs.JobsConfig;
+import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.redis.RedisConfig;
@@ -48,8 +49,9 @@ public record SluiceConfig(
    * @param admission slots, queue, backoff and the local launcher's settings
    * @param launcher where builds run
    * @param kubernetes the Kubernetes launcher's settings ({@code k8s.*}), used with launcher kubernetes
+   * @param failureMode what admission does while Redis cannot be asked ({@code jobs.failure_mode})
    */
-  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes) {}
+  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes, JobsFailureMode failureMode) {}
 
   /**
    * @param host the address to bind

@@ -13,7 +13,7 @@ import network.notifi.sluice.jobs.BuildStatus;
 /**
  * Hands admitted build starts to {@link BuildAdmission} and turns its answer into HTTP: started or
  * queued 202, already active 200, backing off 429 ({@code build_backoff}), at capacity 503 ({@code
- * job_limit}), the refusals with {@code Retry-After}.
+ * job_limit}), degraded 503 ({@code jobs_degraded}), the refusals with {@code Retry-After}.
  */
 public final class AdmissionStarter implements BuildStarter {
 
@@ -39,9 +39,14 @@ public final class AdmissionStarter implements BuildStarter {
    * with a reason, not a 500: this is a dependency's bad day, not a bug.
    */
   private static Reply unavailable(Throwable failure) {
-    LOG.warn("build admission failed: {}", failure.toString());
+    return unavailable("build admission", failure);
+  }
+
+  /** {@code what} (build admission, build status) failed because the shared job stores did not answer. */
+  static Reply unavailable(String what, Throwable failure) {
+    LOG.warn("{} failed: {}", what, failure.toString());
     var problem = Problem.of(503, "jobs_unavailable",
-        "build admission is unavailable: its shared state did not answer; nothing was started, retry in "
+        what + " is unavailable: its shared state did not answer; nothing was started, retry in "
             + UNAVAILABLE_RETRY_SECONDS + " s");
     return new Reply(503, problem, UNAVAILABLE_RETRY_SECONDS);
   }
@@ -65,6 +70,13 @@ public final class AdmissionStarter implements BuildStarter {
           + " in namespace " + backoff.namespace() + ", " + backoff.consecutiveFailures()
           + " failure(s) in a row); retry in " + seconds + " s", Map.of());
       return new Reply(429, problem, seconds);
+    }
+    if (result instanceof AdmissionResult.Degraded degraded) {
+      long seconds = seconds(degraded.retryAfter());
+      var problem = new Problem(503, "jobs_degraded", degraded.detail() + "; this replica's share of namespace "
+          + degraded.namespace() + " (" + degraded.share() + " running) is taken and builds cannot queue; retry in "
+          + seconds + " s", Map.of());
+      return new Reply(503, problem, seconds);
     }
     var capacity = (AdmissionResult.AtCapacity) result;
     long seconds = seconds(capacity.retryAfter());

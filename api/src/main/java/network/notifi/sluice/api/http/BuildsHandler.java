@@ -31,7 +31,8 @@ final class BuildsHandler implements Handler {
           }
         })
         .exceptionally(failure -> {
-          responses.failure(ctx, failure, null, null);
+          // The shared job stores did not answer: a dependency's bad day, not a bug.
+          responses.reply(ctx, AdmissionStarter.unavailable("build status", failure), null, null);
           return null;
         }));
   }

@@ -88,7 +88,7 @@ public final class RefusalLog {
   static final List<String> KNOWN_REASONS = List.of(
       "global", "endpoint", "third_party", "build_backoff", "job_limit", "invalid_event", "unknown_event_type",
       "invalid_parser_id", "invalid_namespace", "invalid_third_party", "body_too_large", "unsupported_media_type",
-      "not_found", "method_not_allowed", "build_not_found", "jobs_unavailable", "internal_error");
+      "not_found", "method_not_allowed", "build_not_found", "jobs_unavailable", "jobs_degraded", "internal_error");
 
   public RefusalLog(Settings settings, LongSupplier nanoClock, MeterRegistry registry) {
     this.settings = settings;

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.BuildAdmission;
-import network.notifi.sluice.jobs.NamespaceUsage;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -78,15 +77,23 @@ public final class Routes {
     var config = admission.config();
     Set<String> namespaces = new TreeSet<>(config.namespaceLimits().keySet());
     namespaces.add(config.defaultNamespace());
-    List<CompletableFuture<NamespaceUsage>> usages = namespaces.stream().map(admission::usage).toList();
+    // A namespace whose usage the stores cannot give (Redis down) shows its limit and "unavailable".
+    List<CompletableFuture<Map<String, Object>>> usages = namespaces.stream()
+        .map(ns -> admission.usage(ns)
+            .<Map<String, Object>>thenApply(usage -> Map.of(
+                "slots_used", usage.active(), "slots_limit", usage.limit(), "queue_depth", usage.queued()))
+            .exceptionally(e -> Map.of("slots_limit", config.limitFor(ns), "usage", "unavailable")))
+        .toList();
     return CompletableFuture.allOf(usages.toArray(CompletableFuture[]::new)).thenApply(v -> {
       Map<String, Object> byNamespace = new LinkedHashMap<>();
-      for (var future : usages) {
-        NamespaceUsage usage = future.join();
-        byNamespace.put(usage.namespace(), Map.of(
-            "slots_used", usage.active(), "slots_limit", usage.limit(), "queue_depth", usage.queued()));
+      var names = List.copyOf(namespaces);
+      for (int i = 0; i < names.size(); i++) {
+        byNamespace.put(names.get(i), usages.get(i).join());
       }
-      return Map.of("on_capacity", config.onCapacity().name().toLowerCase(java.util.Locale.ROOT), "namespaces", byNamespace);
+      return Map.of("on_capacity", config.onCapacity().name().toLowerCase(java.util.Locale.ROOT),
+          "failure_mode", admission.failureMode().code(),
+          "degraded", admission.isDegraded(),
+          "namespaces", byNamespace);
     });
   }
 

@@ -15,7 +15,10 @@ import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Redis stops entirely: Sluice keeps answering on local buckets and says it is degraded; Redis back: shared again. */
+/**
+ * Redis stops entirely: Sluice keeps answering on local buckets and says it is degraded; Redis back:
+ * shared again. A replica also starts while Redis is down.
+ */
 class RedisDownHttpTest {
 
   private final RedisServer redis = RedisServers.newStandalone();
@@ -40,15 +43,16 @@ class RedisDownHttpTest {
 
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         var response = client.send(client.buildStart(parser()));
-        // Decisions go on locally; admission needs its shared stores and says so with a 503.
-        assertThat(response.statusCode()).isIn(429, 503);
+        // Decisions go on locally, and so does admission, into this replica's share of the slots.
+        assertThat(response.statusCode()).isIn(202, 429, 503);
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
       });
       for (int i = 0; i < 20; i++) {
         var response = client.send(client.buildStart(parser()));
-        assertThat(response.statusCode()).isIn(429, 503);
+        assertThat(response.statusCode()).isIn(202, 429, 503);
         if (response.statusCode() == 503) {
-          assertThat(json(response).get("reason").asText()).isEqualTo("jobs_unavailable");
+          // Regression: every start was refused with jobs_unavailable while Redis was down.
+          assertThat(json(response).get("reason").asText()).isEqualTo("jobs_degraded");
           assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
         }
       }
@@ -64,6 +68,30 @@ class RedisDownHttpTest {
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
       });
       assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
+    }
+  }
+
+  @Test
+  void aReplicaStartsDegradedWithoutRedisAndConnectsWhenRedisComesUp() {
+    redis.kill();
+    var env = Map.of(
+        "SLUICE_REDIS_MODE", "standalone",
+        "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
+    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
+      var client = new HttpTestClient(app.port());
+      assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
+      var ready = json(client.get("/health/ready"));
+      assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
+      assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
+      // The limiter answers from its (empty) shares, admission from a share of 0: refused, not failed.
+      assertThat(client.send(client.buildStart(parser())).statusCode()).isIn(429, 503);
+
+      redis.start();
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP"));
       await().atMost(Duration.ofSeconds(30))
           .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
     }

@@ -134,7 +134,7 @@ public final class Dispatcher implements JobListener {
     leases.own(build.namespace(), build.id());
     CompletableFuture<Build> launch = stores
         .records()
-        .put(running, config.recordTtl())
+        .update(running, config.recordTtl())
         .thenCompose(v -> launcher.launch(running))
         .thenApply(v -> running)
         .exceptionallyCompose(error -> {
@@ -146,7 +146,7 @@ public final class Dispatcher implements JobListener {
             return stores
                 .slots()
                 .release(build.namespace(), build.id())
-                .thenCompose(released -> stores.records().put(build.waiting(deferred.reason()), config.recordTtl()))
+                .thenCompose(released -> stores.records().update(build.waiting(deferred.reason()), config.recordTtl()))
                 .thenCompose(v -> CompletableFuture.<Build>failedFuture(cause));
           }
           String reason = "launch failed: " + rootMessage(error);
@@ -162,6 +162,14 @@ public final class Dispatcher implements JobListener {
       launch.whenComplete((b, e) -> launching.remove(launch));
     }
     return launch;
+  }
+
+  /**
+   * Takes over the lease of a build this replica launched without the dispatcher (admitted while the
+   * stores were degraded, then written back): renews it from now on until the build ends.
+   */
+  public void adopt(String namespace, String buildId) {
+    leases.own(namespace, buildId);
   }
 
   /** A launcher reports the end of a job: free its slot once, record it, start the next build. */

@@ -181,7 +181,7 @@ public final class EndRecorder {
           metrics.finished(namespace, succeeded, ranFor);
           return stores
               .records()
-              .put(ended, config.recordTtl())
+              .update(ended, config.recordTtl())
               .thenCompose(v -> updateBackoff(ended, succeeded, parserFault, now))
               .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
               .thenCompose(v -> gauges.refreshSoon(namespace));

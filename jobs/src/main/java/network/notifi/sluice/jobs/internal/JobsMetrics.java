@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -56,6 +58,7 @@ public final class JobsMetrics {
   // (namespace, parser) -> end of the window this replica opened; pruned as windows close.
   private final Map<String, Instant> openWindows = new ConcurrentHashMap<>();
   private final Timer duration;
+  private volatile ObjIntConsumer<String> activeCounted = (namespace, value) -> {};
 
   /**
    * Meters on {@code registry}; {@code limitFor} gives a namespace's slot limit, {@code clock} the
@@ -101,7 +104,13 @@ public final class JobsMetrics {
   }
 
   /** Slots in use; also makes sure the namespace's limit is published. */
+  /** Calls {@code listener} with every count of slots in use the stores give from now on. */
+  public void onActiveCounted(ObjIntConsumer<String> listener) {
+    this.activeCounted = Objects.requireNonNull(listener, "listener");
+  }
+
   public void active(String namespace, long value) {
+    activeCounted.accept(namespace, (int) Math.min(Integer.MAX_VALUE, value));
     gauge(active, "concurrent_jobs_active", "Job slots in use", namespace, value);
     gauge(limits, "concurrent_jobs_limit", "Job slot limit of the namespace", namespace,
         limitFor.applyAsInt(namespace));

@@ -17,6 +17,16 @@ public interface BuildRecordStore extends AutoCloseable {
   /** Writes the record, replacing any with the same id; it expires {@code ttl} after this write. */
   CompletableFuture<Void> put(Build build, Duration ttl);
 
+  /**
+   * Writes the next version of a record that {@link #put} or the admission step wrote (the build
+   * started, waits or ended); it expires {@code ttl} after this write. A backend may skip what only a
+   * new record needs (the Redis store's {@code build id -> namespace} index, written once for a
+   * build). The default is {@link #put}.
+   */
+  default CompletableFuture<Void> update(Build build, Duration ttl) {
+    return put(build, ttl);
+  }
+
   /** The record, unless absent or expired. */
   CompletableFuture<Optional<Build>> get(String buildId);
 

@@ -95,6 +95,20 @@ public abstract class AbstractBuildRecordStoreContractTest {
   }
 
   @Test
+  void updatedRecordIsFoundByItsIdAlone() {
+    Build build = queued("t");
+    store.put(build, TTL).join();
+    Build running = build.running(clock.instant());
+    clock.advance(Duration.ofHours(20));
+
+    store.update(running, TTL).join();
+    clock.advance(Duration.ofHours(20));
+
+    assertThat(store.get(build.id()).join()).contains(running);
+    assertThat(store.get(build.namespace(), build.id()).join()).contains(running);
+  }
+
+  @Test
   void recordExpiresItsTtlAfterTheLastWrite() {
     Build build = queued("t");
     store.put(build, TTL).join();

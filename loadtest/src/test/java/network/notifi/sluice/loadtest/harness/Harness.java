@@ -145,6 +145,7 @@ public final class Harness {
     List<Scenario> scenarios = new ArrayList<>();
     boolean bench = false;
     boolean burst = false;
+    boolean faults = false;
     for (String s : o.scenarios) {
       if (s.equals("seed")) {
         scenarios.addAll(Scenario.SEED);
@@ -152,11 +153,13 @@ public final class Harness {
         bench = true;
       } else if (s.equals("burst")) {
         burst = true;
+      } else if (s.equals("faults")) {
+        faults = true;
       } else {
         scenarios.add(Scenario.byId(s));
       }
     }
-    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() && !burst ? "" : "; topology: "
+    log.info("work dir " + dir.toAbsolutePath() + (scenarios.isEmpty() && !burst && !faults ? "" : "; topology: "
         + (o.cluster ? "Redis Cluster, " : "in-process buckets, ") + o.replicas + " replica(s)"
         + (o.nginx ? " behind nginx" : o.replicas > 1 ? ", no balancer (Gatling takes the replicas in turn)" : "")
         + (o.shortForm ? "; short form" : ""))
@@ -182,6 +185,15 @@ public final class Harness {
           log.info("burst FAILED: " + e.getMessage());
           results.add(new ScenarioResult("burst", "FAILED",
               List.of(Check.of("burst ran", false, String.valueOf(e.getMessage()))), null, null, null));
+        }
+      }
+      if (faults) {
+        try {
+          results.add(new Faults(o, log, dir, out).run(t));
+        } catch (Exception e) {
+          log.info("faults FAILED: " + e.getMessage());
+          results.add(new ScenarioResult("faults", "FAILED",
+              List.of(Check.of("faults ran", false, String.valueOf(e.getMessage()))), null, null, null));
         }
       }
       try {

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 final class RedisCluster implements AutoCloseable {
   private final List<Proc> nodes = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+  private final List<List<String>> commands = new ArrayList<>();
+  private Path dataDir;
 
   static RedisCluster start(Path dir, Log log) throws Exception {
     RedisCluster c = new RedisCluster();
@@ -29,13 +31,16 @@ final class RedisCluster implements AutoCloseable {
 
   private void startNodes(Path dir, Log log) throws Exception {
     Path d = Files.createDirectories(dir.resolve("redis"));
+    dataDir = d;
     for (int i = 0; i < 6; i++) {
       int port = Proc.freePort(true);
       ports.add(port);
-      nodes.add(Proc.start("redis-" + port, List.of("redis-server", "--port", Integer.toString(port),
-              "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-              "--cluster-config-file", "nodes-" + port + ".conf", "--save", "", "--appendonly", "no",
-              "--dir", d.toString()), Map.of(), d.resolve("redis-" + port + ".log")));
+      List<String> command = List.of("redis-server", "--port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+          "--cluster-config-file", "nodes-" + port + ".conf", "--save", "", "--appendonly", "no",
+          "--dir", d.toString());
+      commands.add(command);
+      nodes.add(Proc.start("redis-" + port, command, Map.of(), d.resolve("redis-" + port + ".log")));
     }
     for (int port : ports) {
       Wait.until("redis-server on " + port, Duration.ofSeconds(20),
@@ -72,6 +77,66 @@ final class RedisCluster implements AutoCloseable {
   /** {@code INFO all} of one node: stats, CPU and commandstats in one call. */
   String info(int port) throws Exception {
     return cli(port, "info", "all");
+  }
+
+  /** The port of the master that serves {@code key}'s hash slot. */
+  int masterOf(String key) throws Exception {
+    int slot = Integer.parseInt(cli(ports.get(0), "cluster", "keyslot", key).trim());
+    for (String line : cli(ports.get(0), "cluster", "nodes").split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+        continue;
+      }
+      for (int i = 8; i < f.length; i++) {
+        String[] range = f[i].split("-");
+        if (range[0].startsWith("[")) {
+          continue;
+        }
+        int from = Integer.parseInt(range[0]);
+        int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+        if (slot >= from && slot <= to) {
+          return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+        }
+      }
+    }
+    throw new IllegalStateException("no master serves slot " + slot + " of " + key);
+  }
+
+  /** SIGKILLs the node on {@code port}, as a crash would; its replica takes over after the node timeout. */
+  void kill(int port) throws Exception {
+    Proc node = nodes.get(ports.indexOf(port));
+    node.process.destroyForcibly().waitFor();
+  }
+
+  /** Starts the node on {@code port} again with its cluster config: it rejoins (as a replica once failed over). */
+  void restart(int port) throws Exception {
+    int i = ports.indexOf(port);
+    nodes.set(i, Proc.start("redis-" + port, commands.get(i), Map.of(), dataDir.resolve("redis-" + port + "-2.log")));
+    Wait.until("redis-server on " + port + " again", Duration.ofSeconds(20), () -> cli(port, "ping").contains("PONG"));
+  }
+
+  /** Stops every node (SIGSTOP): Redis is unreachable, connections stay open, nothing is lost. */
+  void freezeAll() throws Exception {
+    for (Proc node : nodes) {
+      Proc.run(5, "kill", "-STOP", Long.toString(node.process.pid()));
+    }
+  }
+
+  /** Lets every stopped node go on (SIGCONT). */
+  void thawAll() throws Exception {
+    for (Proc node : nodes) {
+      Proc.run(5, "kill", "-CONT", Long.toString(node.process.pid()));
+    }
+  }
+
+  /** Waits until every node that runs says {@code cluster_state:ok}. */
+  void awaitOk(Duration timeout) throws Exception {
+    for (int i = 0; i < ports.size(); i++) {
+      int port = ports.get(i);
+      if (nodes.get(i).alive()) {
+        Wait.until("cluster_state:ok on " + port, timeout, () -> cli(port, "cluster", "info").contains("cluster_state:ok"));
+      }
+    }
   }
 
   /** Empties every master (between scenarios, so each starts with fresh buckets). */

@@ -115,6 +115,11 @@ final class Topology implements AutoCloseable {
     return nginx != null ? nginx.url() : String.join(",", replicas.stream().map(Replica::url).toList());
   }
 
+  /** The Redis Cluster, for fault injection; null without one. */
+  RedisCluster redis() {
+    return redis;
+  }
+
   String redisVersion() {
     return redis == null ? null : redis.version();
   }

@@ -21,10 +21,10 @@ import org.redisson.api.RedissonClient;
 /**
  * The admission step as one Lua script on the namespace's slot: the backoff window, the dedupe
  * place, the slot or the queue entry and the record, with the same functions the other stores' scripts
- * use. Beside it, in parallel, the pointer {@code build id -> namespace} is written (it lives on
- * another slot); it is deleted again, without waiting, when the step writes no record. So a start
- * costs one round trip to the namespace's master instead of one per check. Thread-safe; no call
- * blocks.
+ * use. When the step wrote a record (a slot taken, or queued), the pointer {@code build id ->
+ * namespace} follows (it lives on another slot, so it cannot be in the script); a refused start
+ * writes nothing else. So a refused start is one command and an admitted one two, instead of one per
+ * check. Thread-safe; no call blocks.
  */
 final class RedisAdmissionStore implements AdmissionStore {
 
@@ -130,19 +130,15 @@ final class RedisAdmissionStore implements AdmissionStore {
         keys.backoff(ns, build.parserId()), keys.failures(ns, build.parserId()), keys.active(ns, build.parserId()),
         keys.build(ns, build.id()), keys.slots(ns), keys.expiredSlots(ns), keys.queue(ns), keys.queueIds(ns),
         keys.queueRing(ns), keys.queueClaims(ns));
-    CompletableFuture<Void> pointer = records.putPointer(build, ttlMs);
     CompletableFuture<List<Object>> reply = ADMIT.run(client, ReturnType.LIST, scriptKeys, args.toArray());
     CompletableFuture<Void> indexed = CompletableFuture.allOf(slots.index(ns), queue.index(ns));
     return reply
         .thenApply(RedisAdmissionStore::toStep)
-        .thenCombine(pointer, (step, ignored) -> step)
-        .thenCombine(indexed, (step, ignored) -> step)
-        .whenComplete((step, error) -> {
-          if (step != null && !(step instanceof AdmissionStep.SlotTaken || step instanceof AdmissionStep.Queued)) {
-            // No record was written: the pointer would only point at nothing until it expired.
-            records.deletePointer(build.id()).exceptionally(e -> false);
-          }
-        });
+        // Only a build the step wrote a record for gets a pointer: a refused start costs one command.
+        .thenCompose(step -> step instanceof AdmissionStep.SlotTaken || step instanceof AdmissionStep.Queued
+            ? records.putPointer(build, ttlMs).thenApply(ignored -> step)
+            : CompletableFuture.completedFuture(step))
+        .thenCombine(indexed, (step, ignored) -> step);
   }
 
   private static AdmissionStep toStep(List<Object> reply) {

@@ -19,7 +19,8 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Build records in Redis: a hash with a TTL per build on its namespace's slot, plus a pointer key
- * {@code build id -> namespace} with the same TTL so that a record can be read by id alone. The
+ * {@code build id -> namespace}, written once per build (with its first record), so that a record can
+ * be read by id alone. The
  * active place of (namespace, parser) is a string {@code buildId:forgetAt} with a TTL, claimed and
  * released by compare-and-set scripts. Expiry is also checked against the injected clock. Instants
  * are stored as ISO-8601 text, so they round-trip exactly. Thread-safe; no call blocks.
@@ -68,6 +69,9 @@ final class RedisBuildRecordStore implements BuildRecordStore {
       return 0
       """);
 
+  /** The pointer's TTL in record TTLs; see {@link #putPointer}. */
+  static final int POINTER_TTL_FACTOR = 2;
+
   private final RedissonClient client;
   private final JobKeys keys;
   private final Clock clock;
@@ -78,18 +82,28 @@ final class RedisBuildRecordStore implements BuildRecordStore {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** The record and, in parallel, its pointer. */
   @Override
   public CompletableFuture<Void> put(Build build, Duration ttl) {
     long ttlMs = Math.max(1, ttl.toMillis());
+    return CompletableFuture.allOf(putRecord(build, ttlMs), putPointer(build, ttlMs));
+  }
+
+  /** The record only: its pointer was written with the build's first record and outlives it. */
+  @Override
+  public CompletableFuture<Void> update(Build build, Duration ttl) {
+    return putRecord(build, Math.max(1, ttl.toMillis()));
+  }
+
+  private CompletableFuture<Void> putRecord(Build build, long ttlMs) {
     List<String> fields = fields(build, clock.millis() + ttlMs);
     Object[] args = new Object[1 + fields.size()];
     args[0] = Long.toString(ttlMs);
     for (int i = 0; i < fields.size(); i++) {
       args[i + 1] = fields.get(i);
     }
-    CompletableFuture<Long> record =
-        PUT.run(client, ReturnType.LONG, List.of(keys.build(build.namespace(), build.id())), args);
-    return CompletableFuture.allOf(record, putPointer(build, ttlMs));
+    return PUT.<Long>run(client, ReturnType.LONG, List.of(keys.build(build.namespace(), build.id())), args)
+        .thenApply(reply -> null);
   }
 
   /** The hash fields of {@code build}'s record, as field, value pairs. */
@@ -105,16 +119,16 @@ final class RedisBuildRecordStore implements BuildRecordStore {
     return f;
   }
 
-  /** Writes the pointer {@code build id -> namespace}, on its own slot, with the record's TTL. */
-  CompletableFuture<Void> putPointer(Build build, long ttlMs) {
+  /**
+   * Writes the pointer {@code build id -> namespace}, on its own slot, once per build: it lives {@link
+   * #POINTER_TTL_FACTOR} times the record's TTL, so that the record's later versions ({@link #update},
+   * each restarting the record's TTL) stay readable by id without rewriting it, for builds that end
+   * within a record TTL of their admission. A pointer that outlives its record points at nothing.
+   */
+  CompletableFuture<Void> putPointer(Build build, long recordTtlMs) {
     return client.getBucket(keys.buildNamespace(build.id()), StringCodec.INSTANCE)
-        .setAsync(build.namespace(), Duration.ofMillis(ttlMs))
+        .setAsync(build.namespace(), Duration.ofMillis(recordTtlMs * POINTER_TTL_FACTOR))
         .toCompletableFuture();
-  }
-
-  /** Deletes the pointer of a build whose record was never written. */
-  CompletableFuture<Boolean> deletePointer(String buildId) {
-    return client.getBucket(keys.buildNamespace(buildId)).deleteAsync().toCompletableFuture();
   }
 
   @Override

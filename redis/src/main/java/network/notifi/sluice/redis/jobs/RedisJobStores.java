@@ -28,8 +28,9 @@ import org.redisson.api.RedissonClient;
  * </ul>
  *
  * <p>A build's admission is one script over its namespace's keys ({@link RedisAdmissionStore}).
- * Times are the injected clock's; give every replica the same time source (well-synchronised
- * clocks), as leases and claims are compared across replicas.
+ * Times are the injected clock's. Leases, claims and records are compared across replicas, so give
+ * every replica the same time source: {@link network.notifi.sluice.redis.RedisTimeClock#javaClock()}
+ * (a replica whose own clock is 30 s off then neither steals live slots nor keeps dead ones).
  * The stores do not own the client: closing them leaves it open.
  */
 public final class RedisJobStores {

@@ -107,6 +107,36 @@ public final class RedisServer {
     process = null;
   }
 
+  /**
+   * Stops the process (SIGSTOP) without closing its connections or losing its data: Redis is
+   * unreachable, commands time out, until {@link #thaw()}. A network partition, or a long stall.
+   */
+  public synchronized void freeze() {
+    signal("-STOP");
+  }
+
+  /** Lets a frozen process go on (SIGCONT): Redis answers again, with the data it had. */
+  public synchronized void thaw() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null) {
+      throw new IllegalStateException(this + " is not running");
+    }
+    try {
+      int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited with " + exit);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run kill " + signal, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Kills and starts again on the same port, in the same directory. */
   public synchronized RedisServer restart() {
     kill();
