@@ -62,7 +62,7 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
     SluiceApp app = Wiring.build(config, env).start();
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "sluice-shutdown"));
-    log.info("sluice listening on {}:{}", config.server().host(), app.port());
+    log.info("sluice listening on {}:{}, admin port {}", config.server().host(), app.port(), app.adminPort());
     try {
       Thread.currentThread().join();
     } catch (InterruptedException e) {

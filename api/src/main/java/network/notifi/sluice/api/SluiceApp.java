@@ -32,6 +32,8 @@ import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.api.http.Ports;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -54,6 +56,8 @@ public final class SluiceApp implements AutoCloseable {
   private final List<AutoCloseable> closeables;
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
+  private ServerConnector publicConnector;
+  private ServerConnector adminConnector;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -86,22 +90,31 @@ public final class SluiceApp implements AutoCloseable {
     var routes =
         new Routes(
             config, limiter, b.clock, new AdmissionStarter(b.admission), responses, registry, tracer,
-            b.admission, b.dependencies);
+            b.admission, b.dependencies, new Ports(this::adminPort));
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
           cfg.http.maxRequestSize = config.server().maxBodyBytes();
           cfg.http.prefer405over404 = true;
           cfg.jetty.addConnector((server, http) -> {
-            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(config.server().host());
-            connector.setPort(config.server().port());
-            connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
-            return connector;
+            publicConnector = connector(server, http, config.server().port());
+            return publicConnector;
+          });
+          cfg.jetty.addConnector((server, http) -> {
+            adminConnector = connector(server, http, config.server().adminPort());
+            return adminConnector;
           });
           cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
         });
+  }
+
+  private ServerConnector connector(org.eclipse.jetty.server.Server server, HttpConfiguration http, int port) {
+    var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.server().host());
+    connector.setPort(port);
+    connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+    return connector;
   }
 
   public static Builder builder(SluiceConfig config) {
@@ -114,10 +127,14 @@ public final class SluiceApp implements AutoCloseable {
     return this;
   }
 
-  /** The port actually bound (useful with port 0). */
+  /** The public port actually bound (useful with port 0). */
   public int port() {
-    var connector = (ServerConnector) javalin.jettyServer().server().getConnectors()[0];
-    return connector.getLocalPort();
+    return publicConnector.getLocalPort();
+  }
+
+  /** The admin port actually bound ({@code /metrics}, {@code /ratelimits}); -1 before the app starts. */
+  public int adminPort() {
+    return adminConnector == null ? -1 : adminConnector.getLocalPort();
   }
 
   public SluiceConfig config() {
@@ -200,7 +217,7 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
-    /** The registry the app will expose at {@code /metrics}, for backends built alongside it. */
+    /** The registry the app will expose at {@code /metrics} (admin port), for backends built alongside it. */
     public PrometheusMeterRegistry registry() {
       return registry;
     }

@@ -122,8 +122,9 @@ public final class ConfigLoader {
       }
       throw e;
     }
+    int adminPort = source.intValue("server.admin_port", 9090, 0, 65_535);
     long maxBody = source.longValue("server.max_body_bytes", 1_048_576, 1);
-    return new SluiceConfig.Server(host, port, maxBody);
+    return validated(() -> new SluiceConfig.Server(host, port, adminPort, maxBody));
   }
 
   private static LimiterConfig limiter(ConfigSource source) {

@@ -53,10 +53,19 @@ public record SluiceConfig(
 
   /**
    * @param host the address to bind
-   * @param port the port; 0 picks a free one
+   * @param port the public port ({@code /events}, {@code /builds/{id}}, health); 0 picks a free one
+   * @param adminPort the admin port ({@code /metrics}, {@code /ratelimits}, health); 0 picks a free one
    * @param maxBodyBytes the largest request body accepted; larger ones get 413
    */
-  public record Server(String host, int port, long maxBodyBytes) {}
+  public record Server(String host, int port, int adminPort, long maxBodyBytes) {
+
+    public Server {
+      if (port != 0 && port == adminPort) {
+        throw new IllegalStateException(
+            "server.admin_port (" + adminPort + ") must differ from server.port (" + port + ")");
+      }
+    }
+  }
 
   /**
    * @param maxConcurrentJobs running builds allowed per namespace
