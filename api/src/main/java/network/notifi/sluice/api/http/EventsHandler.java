@@ -29,7 +29,9 @@ import org.jetbrains.annotations.NotNull;
  * {@code POST /events}: read the CloudEvent, validate it, identify endpoint and third party, ask the
  * limiter, and hand admitted {@code build.start} events to the {@link BuildStarter}.
  *
- * <p>Bad input is refused before the limiter is asked, so it costs no token. The limiter and the
+ * <p>Bad input is refused before the limiter is asked, so it costs no token. A start the limiter
+ * admitted and the starter refused (or that failed) gives its tokens back at every level ({@link
+ * MultiLevelLimiter#giveBack}); a duplicate start keeps them. The limiter and the
  * starter run asynchronously: no Jetty thread waits on a remote store.
  */
 final class EventsHandler implements Handler {
@@ -119,15 +121,20 @@ final class EventsHandler implements Handler {
           // An admitted request goes on to admission from the thread that decided: a Redis event loop
           // writes the admission script itself, with no hand-off. Answers are rendered by respond.
           .thenCompose(decision -> decision.allowed()
-              ? admit(request, requestSpan).<Void>handleAsync((reply, failure) -> {
-                  answerHeaders(ctx, decision, endpoint, thirdParty);
-                  if (failure != null) {
-                    responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
-                  } else {
-                    responses.reply(ctx, reply, endpoint, thirdParty.orElse(null));
-                  }
-                  return null;
-                }, respond)
+              ? admit(request, requestSpan).handle((reply, failure) -> {
+                  // Refused after the limiter: the tokens go back at every level before the answer.
+                  boolean refused = failure != null || reply.refused();
+                  CompletableFuture<Decision> settled =
+                      refused ? limiter.giveBack(decision) : CompletableFuture.completedFuture(decision);
+                  return settled.thenAcceptAsync(after -> {
+                    answerHeaders(ctx, after, endpoint, thirdParty);
+                    if (failure != null) {
+                      responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
+                    } else {
+                      responses.reply(ctx, reply, endpoint, thirdParty.orElse(null));
+                    }
+                  }, respond);
+                }).thenCompose(answered -> answered)
               : CompletableFuture.runAsync(() -> {
                   answerHeaders(ctx, decision, endpoint, thirdParty);
                   thirdParty.ifPresent(topRefused::refused);
