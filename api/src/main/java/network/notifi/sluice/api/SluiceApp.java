@@ -32,7 +32,12 @@ import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.api.http.Authenticator;
 import network.notifi.sluice.api.http.Ports;
+import network.notifi.sluice.api.identity.ApiKeys;
+import network.notifi.sluice.api.identity.ApiKeysFile;
+import network.notifi.sluice.api.identity.IdentityMode;
+import network.notifi.sluice.jobs.JobsConfig;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -87,10 +92,12 @@ public final class SluiceApp implements AutoCloseable {
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
     var httpMetrics = new HttpMetrics(registry);
+    var identity = config.identity();
     var routes =
         new Routes(
-            config, limiter, b.clock, new AdmissionStarter(b.admission), responses, registry, tracer,
-            b.admission, b.dependencies, new Ports(this::adminPort));
+            config, limiter, b.clock, new AdmissionStarter(b.admission, identity.mode() == IdentityMode.API_KEY),
+            responses, registry, tracer, b.admission, b.dependencies, new Ports(this::adminPort),
+            new Authenticator(identity.mode(), apiKeys(identity, config.jobs().admission()), registry));
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -107,6 +114,17 @@ public final class SluiceApp implements AutoCloseable {
           cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
         });
+  }
+
+  /** The keys in force: inline ones as configured, a file's as last read (checked for changes every second). */
+  private Supplier<ApiKeys> apiKeys(SluiceConfig.Identity identity, JobsConfig jobs) {
+    if (identity.apiKeysFile().isEmpty()) {
+      ApiKeys inline = identity.apiKeys();
+      return () -> inline;
+    }
+    ApiKeysFile file = ApiKeysFile.load(identity.apiKeysFile().get(), jobs::isConfigured);
+    housekeeping.scheduleWithFixedDelay(file::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+    return file::keys;
   }
 
   private ServerConnector connector(org.eclipse.jetty.server.Server server, HttpConfiguration http, int port) {

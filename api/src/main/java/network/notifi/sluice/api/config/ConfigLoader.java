@@ -102,9 +102,11 @@ public final class ConfigLoader {
 
     var jobs = jobs(source, rateLimiting);
     var redis = redis(source);
+    NamespaceSettings.check(jobs.admission(), jobs.kubernetes());
+    var identity = IdentitySettings.read(source, jobs.admission());
 
     source.rejectUnknownKeys();
-    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs, redis);
+    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs, redis, identity);
   }
 
   private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {
@@ -179,11 +181,14 @@ public final class ConfigLoader {
             source.duration("jobs.local.timeout", d.local().timeout(), Duration.ofSeconds(1)),
             source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes(), 1024, 64 * 1024 * 1024));
     var launcher = source.enumValue("jobs.launcher", SluiceConfig.Launcher.LOCAL);
+    String defaultNamespace = source.string("jobs.default_namespace", d.defaultNamespace());
+    var namespaces = new java.util.LinkedHashSet<>(source.list("jobs.namespaces", List.of(defaultNamespace)));
     return validated(() -> new SluiceConfig.Jobs(
         new JobsConfig(
             rateLimiting.maxConcurrentJobs(),
             namespaceLimits,
-            source.string("jobs.default_namespace", d.defaultNamespace()),
+            namespaces,
+            defaultNamespace,
             source.enumValue("jobs.on_capacity", d.onCapacity()),
             source.intValue("jobs.queue_max_depth", d.queueMaxDepth(), 1, 10_000_000),
             rateLimiting.failureBackoffPeriod(),

@@ -1,7 +1,11 @@
 package network.notifi.sluice.api.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import network.notifi.sluice.api.identity.ApiKeys;
+import network.notifi.sluice.api.identity.IdentityMode;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -16,11 +20,14 @@ import network.notifi.sluice.redis.RedisConfig;
  * @param logging how refusals are logged
  * @param jobs build admission and the launcher
  * @param redis where shared state lives; mode none is the embedded default
+ * @param identity how callers are identified
  */
 public record SluiceConfig(
-    Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging, Jobs jobs, RedisConfig redis) {
+    Server server, LimiterConfig limiter, RateLimiting rateLimiting, Logging logging, Jobs jobs, RedisConfig redis,
+    Identity identity) {
 
   public SluiceConfig {
+    Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(server, "server");
@@ -35,6 +42,31 @@ public record SluiceConfig(
    * @param refusalWindow the window
    */
   public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {}
+
+  /**
+   * @param mode how the caller is known ({@code identity.mode}, {@code header})
+   * @param apiKeys keys configured inline ({@code identity.api_keys})
+   * @param apiKeysFile a file of keys, reloaded when it changes ({@code identity.api_keys_file})
+   */
+  public record Identity(IdentityMode mode, ApiKeys apiKeys, Optional<Path> apiKeysFile) {
+
+    public Identity {
+      Objects.requireNonNull(mode, "identity.mode");
+      Objects.requireNonNull(apiKeys, "identity.api_keys");
+      Objects.requireNonNull(apiKeysFile, "identity.api_keys_file");
+      if (apiKeys.size() > 0 && apiKeysFile.isPresent()) {
+        throw new IllegalStateException("identity.api_keys and identity.api_keys_file are both set: configure keys in one place");
+      }
+      if (mode == IdentityMode.API_KEY && apiKeys.size() == 0 && apiKeysFile.isEmpty()) {
+        throw new IllegalStateException("identity.mode api_key needs identity.api_keys or identity.api_keys_file");
+      }
+    }
+
+    /** Today's behaviour: the third party as the request names it. */
+    public static Identity header() {
+      return new Identity(IdentityMode.HEADER, ApiKeys.of(java.util.List.of()), Optional.empty());
+    }
+  }
 
   /** Where builds run. */
   public enum Launcher {

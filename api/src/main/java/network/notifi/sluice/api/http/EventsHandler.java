@@ -22,6 +22,7 @@ import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.RateRequest;
+import network.notifi.sluice.api.identity.Caller;
 import network.notifi.sluice.api.tracing.RequestSpans;
 import org.jetbrains.annotations.NotNull;
 
@@ -48,6 +49,8 @@ final class EventsHandler implements Handler {
   private final Tracer tracer;
   private final TopRefused topRefused;
   private final Timer admissionTimer;
+  private final Authenticator authenticator;
+  private final BuildNamespaces namespaces;
 
   /**
    * Where answers are rendered and written (JSON, headers, refusal logs, metrics). The limiter and
@@ -78,7 +81,11 @@ final class EventsHandler implements Handler {
       Responses responses,
       Tracer tracer,
       TopRefused topRefused,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Authenticator authenticator,
+      BuildNamespaces namespaces) {
+    this.authenticator = authenticator;
+    this.namespaces = namespaces;
     this.admissionTimer = Timer.builder("build_admission")
         .description("Time of build admission for a request the limiter admitted, until its reply")
         .publishPercentileHistogram()
@@ -103,13 +110,15 @@ final class EventsHandler implements Handler {
   }
 
   private void handleInSpan(Context ctx) {
+    Caller caller = authenticator.authenticate(ctx);
     byte[] body = readBody(ctx);
     IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body);
     String endpoint = endpointOf(incoming.event().getType());
-    Optional<String> thirdParty =
-        ThirdParties.identify(
-            ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven());
-    BuildStartRequest request = BuildStartRequest.from(incoming.event(), thirdParty);
+    Optional<String> thirdParty = caller.thirdParty(() -> ThirdParties.identify(
+        ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven()));
+    BuildStartRequest parsed = BuildStartRequest.from(incoming.event(), thirdParty);
+    // Before the limiter: a namespace the caller may not use, or that does not exist, costs no token.
+    BuildStartRequest request = parsed.withNamespace(namespaces.resolve(caller, parsed.namespace()));
 
     Span requestSpan = Span.current();
     requestSpan.setAttribute("sluice.endpoint", endpoint);

@@ -41,13 +41,15 @@ public final class Routes {
       Tracer tracer,
       BuildAdmission admission,
       Dependencies dependencies,
-      Ports ports) {
+      Ports ports,
+      Authenticator authenticator) {
     this.ports = ports;
     this.dependencies = dependencies;
-    this.builds = new BuildsHandler(admission, responses);
+    this.builds = new BuildsHandler(admission, responses, authenticator);
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
-        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused, registry);
+        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused, registry,
+            authenticator, new BuildNamespaces(admission.config()));
     this.status = new RateLimitStatus(limiter, topRefused, responses);
     status.section("jobs", () -> jobsStatus(admission));
     status.section("dependencies", () -> CompletableFuture.completedFuture(dependencies.report().get("dependencies")));
@@ -83,8 +85,7 @@ public final class Routes {
   /** Slots used and limit, and queue depth, per configured namespace. */
   private static CompletableFuture<?> jobsStatus(BuildAdmission admission) {
     var config = admission.config();
-    Set<String> namespaces = new TreeSet<>(config.namespaceLimits().keySet());
-    namespaces.add(config.defaultNamespace());
+    Set<String> namespaces = new TreeSet<>(config.namespaces());
     List<CompletableFuture<NamespaceUsage>> usages = namespaces.stream().map(admission::usage).toList();
     return CompletableFuture.allOf(usages.toArray(CompletableFuture[]::new)).thenApply(v -> {
       Map<String, Object> byNamespace = new LinkedHashMap<>();
