@@ -34,12 +34,14 @@ import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.api.http.Authenticator;
 import network.notifi.sluice.api.http.Ports;
+import network.notifi.sluice.api.http.ProblemErrorHandler;
 import network.notifi.sluice.api.identity.ApiKeys;
 import network.notifi.sluice.api.identity.ApiKeysFile;
 import network.notifi.sluice.api.identity.IdentityMode;
 import network.notifi.sluice.jobs.JobsConfig;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -51,9 +53,6 @@ import org.eclipse.jetty.server.ServerConnector;
  * <p>Not thread-safe to start and stop concurrently; serving requests is.
  */
 public final class SluiceApp implements AutoCloseable {
-
-  /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
-  static final int ACCEPT_QUEUE_SIZE = 1024;
 
   private final SluiceConfig config;
   private final Javalin javalin;
@@ -105,12 +104,15 @@ public final class SluiceApp implements AutoCloseable {
           cfg.http.prefer405over404 = true;
           cfg.jetty.addConnector((server, http) -> {
             publicConnector = connector(server, http, config.server().port());
+            // Only the public port is capped, so that monitoring reaches the admin port under a flood.
+            server.addBean(new NetworkConnectionLimit(config.server().limits().maxConnections(), publicConnector));
             return publicConnector;
           });
           cfg.jetty.addConnector((server, http) -> {
             adminConnector = connector(server, http, config.server().adminPort());
             return adminConnector;
           });
+          cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
           cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
         });
@@ -127,11 +129,16 @@ public final class SluiceApp implements AutoCloseable {
     return file::keys;
   }
 
+  /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
   private ServerConnector connector(org.eclipse.jetty.server.Server server, HttpConfiguration http, int port) {
+    var limits = config.server().limits();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setSendServerVersion(false);
     var connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(config.server().host());
     connector.setPort(port);
-    connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+    connector.setAcceptQueueSize(limits.acceptQueueSize());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
     return connector;
   }
 

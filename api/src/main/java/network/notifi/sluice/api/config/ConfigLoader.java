@@ -126,7 +126,14 @@ public final class ConfigLoader {
     }
     int adminPort = source.intValue("server.admin_port", 9090, 0, 65_535);
     long maxBody = source.longValue("server.max_body_bytes", 1_048_576, 1);
-    return validated(() -> new SluiceConfig.Server(host, port, adminPort, maxBody));
+    var d = SluiceConfig.Limits.defaults();
+    var limits = new SluiceConfig.Limits(
+        source.intValue("server.max_header_bytes", d.maxHeaderBytes(), 1024, 1_048_576),
+        source.duration("server.idle_timeout", d.idleTimeout(), Duration.ofMillis(100)),
+        source.intValue("server.max_connections", d.maxConnections(), 1, 1_000_000),
+        source.intValue("server.accept_queue_size", d.acceptQueueSize(), 1, 65_535),
+        source.intValue("server.max_json_depth", d.maxJsonDepth(), 2, 1_000));
+    return validated(() -> new SluiceConfig.Server(host, port, adminPort, maxBody, limits));
   }
 
   private static LimiterConfig limiter(ConfigSource source) {

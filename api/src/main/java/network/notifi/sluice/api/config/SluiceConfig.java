@@ -88,14 +88,33 @@ public record SluiceConfig(
    * @param port the public port ({@code /events}, {@code /builds/{id}}, health); 0 picks a free one
    * @param adminPort the admin port ({@code /metrics}, {@code /ratelimits}, health); 0 picks a free one
    * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   * @param limits what one client may hold or send (against slow and hostile clients)
    */
-  public record Server(String host, int port, int adminPort, long maxBodyBytes) {
+  public record Server(String host, int port, int adminPort, long maxBodyBytes, Limits limits) {
 
     public Server {
       if (port != 0 && port == adminPort) {
         throw new IllegalStateException(
             "server.admin_port (" + adminPort + ") must differ from server.port (" + port + ")");
       }
+    }
+  }
+
+  /**
+   * Limits of the HTTP server against slow and hostile clients.
+   *
+   * @param maxHeaderBytes the request line and headers together; more gets 431
+   * @param idleTimeout a connection that sends nothing for this long is closed (slow clients)
+   * @param maxConnections open connections on the public port at most; more wait to be accepted
+   *     (the admin port is not counted, so monitoring still gets in)
+   * @param acceptQueueSize connections the kernel queues before they are accepted
+   * @param maxJsonDepth nesting of arrays and objects in a body at most; deeper gets 400
+   */
+  public record Limits(int maxHeaderBytes, Duration idleTimeout, int maxConnections, int acceptQueueSize, int maxJsonDepth) {
+
+    /** The defaults, for tests and tools. */
+    public static Limits defaults() {
+      return new Limits(8192, Duration.ofSeconds(30), 4096, 1024, 32);
     }
   }
 

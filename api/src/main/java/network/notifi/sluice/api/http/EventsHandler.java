@@ -43,6 +43,7 @@ final class EventsHandler implements Handler {
   private final MultiLevelLimiter limiter;
   private final Clock clock;
   private final long maxBodyBytes;
+  private final int maxJsonDepth;
   private final BuildStarter starter;
   private final Responses responses;
 
@@ -77,6 +78,7 @@ final class EventsHandler implements Handler {
       MultiLevelLimiter limiter,
       Clock clock,
       long maxBodyBytes,
+      int maxJsonDepth,
       BuildStarter starter,
       Responses responses,
       Tracer tracer,
@@ -97,6 +99,7 @@ final class EventsHandler implements Handler {
     this.limiter = limiter;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxJsonDepth = maxJsonDepth;
     this.starter = starter;
     this.responses = responses;
   }
@@ -112,7 +115,7 @@ final class EventsHandler implements Handler {
   private void handleInSpan(Context ctx) {
     Caller caller = authenticator.authenticate(ctx);
     byte[] body = readBody(ctx);
-    IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body);
+    IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body, maxJsonDepth);
     String endpoint = endpointOf(incoming.event().getType());
     Optional<String> thirdParty = caller.thirdParty(() -> ThirdParties.identify(
         ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven()));

@@ -48,7 +48,8 @@ public final class Routes {
     this.builds = new BuildsHandler(admission, responses, authenticator);
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
-        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused, registry,
+        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), config.server().limits().maxJsonDepth(), starter,
+            responses, tracer, topRefused, registry,
             authenticator, new BuildNamespaces(admission.config()));
     this.status = new RateLimitStatus(limiter, topRefused, responses);
     status.section("jobs", () -> jobsStatus(admission));
