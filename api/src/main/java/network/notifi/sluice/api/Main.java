@@ -60,7 +60,13 @@ public final class Main {
       return Buckets.list(config, pattern, System.out, System.err);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    SluiceApp app = Wiring.build(config, env).start();
+    SluiceApp app;
+    try {
+      app = Wiring.build(config, env).start();
+    } catch (SluiceApp.PortInUseException e) {
+      System.err.println("sluice: cannot listen: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "sluice-shutdown"));
     log.info("sluice listening on {}:{}, admin port {}", config.server().host(), app.port(), app.adminPort());
     try {

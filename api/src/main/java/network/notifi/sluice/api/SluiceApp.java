@@ -146,10 +146,28 @@ public final class SluiceApp implements AutoCloseable {
     return new Builder(config);
   }
 
-  /** Starts listening; returns once the port is bound. */
+  /**
+   * Starts listening; returns once both ports are bound.
+   *
+   * @throws PortInUseException when a port is taken (the app is closed then)
+   */
   public SluiceApp start() {
-    javalin.start();
+    try {
+      javalin.start();
+    } catch (io.javalin.util.JavalinBindException e) {
+      close();
+      var server = config.server();
+      throw new PortInUseException(e.getMessage() + " (server.port " + server.port() + ", server.admin_port "
+          + server.adminPort() + "; set SLUICE_PORT or SLUICE_SERVER_ADMIN_PORT, 0 picks a free one)");
+    }
     return this;
+  }
+
+  /** A port the app should listen on is taken by another process. */
+  public static final class PortInUseException extends IllegalStateException {
+    PortInUseException(String message) {
+      super(message);
+    }
   }
 
   /** The public port actually bound (useful with port 0). */
