@@ -2,6 +2,7 @@ package network.notifi.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -42,6 +43,7 @@ import network.notifi.sluice.jobs.JobsConfig;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -130,7 +132,7 @@ public final class SluiceApp implements AutoCloseable {
   }
 
   /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
-  private ServerConnector connector(org.eclipse.jetty.server.Server server, HttpConfiguration http, int port) {
+  private ServerConnector connector(Server server, HttpConfiguration http, int port) {
     var limits = config.server().limits();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
     http.setSendServerVersion(false);
@@ -154,7 +156,7 @@ public final class SluiceApp implements AutoCloseable {
   public SluiceApp start() {
     try {
       javalin.start();
-    } catch (io.javalin.util.JavalinBindException e) {
+    } catch (JavalinBindException e) {
       close();
       var server = config.server();
       throw new PortInUseException(e.getMessage() + " (server.port " + server.port() + ", server.admin_port "

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,7 +190,7 @@ public final class ConfigLoader {
             source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes(), 1024, 64 * 1024 * 1024));
     var launcher = source.enumValue("jobs.launcher", SluiceConfig.Launcher.LOCAL);
     String defaultNamespace = source.string("jobs.default_namespace", d.defaultNamespace());
-    var namespaces = new java.util.LinkedHashSet<>(source.list("jobs.namespaces", List.of(defaultNamespace)));
+    var namespaces = new LinkedHashSet<>(source.list("jobs.namespaces", List.of(defaultNamespace)));
     return validated(() -> new SluiceConfig.Jobs(
         new JobsConfig(
             rateLimiting.maxConcurrentJobs(),

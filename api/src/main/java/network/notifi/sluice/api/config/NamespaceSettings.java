@@ -1,6 +1,7 @@
 package network.notifi.sluice.api.config;
 
 import java.util.Set;
+import java.util.TreeSet;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.k8s.K8sConfig;
 
@@ -26,7 +27,7 @@ final class NamespaceSettings {
       String target = k8s.kubernetesNamespace(namespace);
       if (SYSTEM_NAMESPACES.contains(target)) {
         throw new ConfigException("namespace " + namespace + " maps to the Kubernetes namespace " + target
-            + " (k8s.namespace_mapping): builds never run in " + String.join(", ", new java.util.TreeSet<>(SYSTEM_NAMESPACES)));
+            + " (k8s.namespace_mapping): builds never run in " + String.join(", ", new TreeSet<>(SYSTEM_NAMESPACES)));
       }
     }
   }

@@ -2,6 +2,7 @@ package network.notifi.sluice.api.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import network.notifi.sluice.api.identity.ApiKeys;
@@ -64,7 +65,7 @@ public record SluiceConfig(
 
     /** Today's behaviour: the third party as the request names it. */
     public static Identity header() {
-      return new Identity(IdentityMode.HEADER, ApiKeys.of(java.util.List.of()), Optional.empty());
+      return new Identity(IdentityMode.HEADER, ApiKeys.of(List.of()), Optional.empty());
     }
   }
 

@@ -3,6 +3,7 @@ package network.notifi.sluice.api.http;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.AdmissionResult;
 import network.notifi.sluice.jobs.Build;
@@ -53,7 +54,7 @@ public final class AdmissionStarter implements BuildStarter {
     return new Reply(503, problem, UNAVAILABLE_RETRY_SECONDS);
   }
 
-  private Reply reply(AdmissionResult result, java.util.Optional<String> caller) {
+  private Reply reply(AdmissionResult result, Optional<String> caller) {
     if (result instanceof AdmissionResult.Started started) {
       return new Reply(202, body(BuildStatus.of(started.build())), 0);
     }

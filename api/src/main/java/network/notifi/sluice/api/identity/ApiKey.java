@@ -1,6 +1,8 @@
 package network.notifi.sluice.api.identity;
 
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -26,7 +28,7 @@ public record ApiKey(String thirdParty, byte[] sha256, Set<String> namespaces) {
     if (namespaces == null || namespaces.isEmpty()) {
       throw new IllegalArgumentException("namespaces of third party " + thirdParty + " must name at least one");
     }
-    namespaces = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(namespaces));
+    namespaces = Collections.unmodifiableSet(new LinkedHashSet<>(namespaces));
   }
 
   /** The hash as configured: 64 hex digits. */

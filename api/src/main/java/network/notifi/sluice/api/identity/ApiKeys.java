@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +25,7 @@ public final class ApiKeys {
     this.keys = List.copyOf(keys);
     Set<String> hashes = new HashSet<>();
     for (ApiKey key : keys) {
-      if (!hashes.add(java.util.HexFormat.of().formatHex(key.sha256()))) {
+      if (!hashes.add(HexFormat.of().formatHex(key.sha256()))) {
         throw new IllegalArgumentException("two API keys have the same sha256 (third party " + key.thirdParty() + ")");
       }
     }

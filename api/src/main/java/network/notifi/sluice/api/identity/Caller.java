@@ -16,27 +16,21 @@ public sealed interface Caller {
    */
   Optional<String> thirdParty(Supplier<Optional<String>> claimed);
 
-  /** Whether the caller may start builds in {@code namespace}. */
-  boolean mayUse(String namespace);
+  /** Whether the caller may start builds in {@code namespace}; any caller but a key holder may use any. */
+  default boolean mayUse(String namespace) {
+    return true;
+  }
 
-  /** Whether the caller may see a build started by {@code owner}, and who started it. */
-  boolean mayView(Optional<String> owner);
+  /** Whether the caller may see a build started by {@code owner}, and who started it; any caller but a key holder may. */
+  default boolean mayView(Optional<String> owner) {
+    return true;
+  }
 
   /** {@code identity.mode: header}: whoever the request says, trusted because a gateway authenticated it. */
   record Trusted() implements Caller {
     @Override
     public Optional<String> thirdParty(Supplier<Optional<String>> claimed) {
       return claimed.get();
-    }
-
-    @Override
-    public boolean mayUse(String namespace) {
-      return true;
-    }
-
-    @Override
-    public boolean mayView(Optional<String> owner) {
-      return true;
     }
   }
 
@@ -45,16 +39,6 @@ public sealed interface Caller {
     @Override
     public Optional<String> thirdParty(Supplier<Optional<String>> claimed) {
       return Optional.empty();
-    }
-
-    @Override
-    public boolean mayUse(String namespace) {
-      return true;
-    }
-
-    @Override
-    public boolean mayView(Optional<String> owner) {
-      return true;
     }
   }
 

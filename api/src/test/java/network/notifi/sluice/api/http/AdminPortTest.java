@@ -4,12 +4,13 @@ import static network.notifi.sluice.api.http.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import network.notifi.sluice.api.SluiceApp;
-import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
@@ -21,20 +22,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Metrics and status on the admin port only; the API on the public port only; health on both. */
 class AdminPortTest {
 
+  private RunningApp running;
   private SluiceApp app;
   private HttpTestClient publicPort;
   private HttpTestClient adminPort;
 
   @BeforeEach
   void start() {
-    app = SluiceApp.builder(TestConfigs.config()).build().start();
-    publicPort = new HttpTestClient(app.port());
-    adminPort = new HttpTestClient(app.adminPort());
+    running = RunningApp.start(Map.of());
+    app = running.app();
+    publicPort = running.client();
+    adminPort = running.admin();
   }
 
   @AfterEach
   void stop() {
-    app.close();
+    running.close();
   }
 
   @Test
@@ -67,10 +70,10 @@ class AdminPortTest {
   @Test
   void aHostHeaderNamingTheAdminPortDoesNotOpenIt() throws Exception {
     // The JDK client refuses to set Host; a raw socket writes what an attacker would.
-    try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+    try (var socket = new Socket("127.0.0.1", app.port())) {
       socket.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + app.adminPort()
-          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 
       assertThat(answer).startsWith("HTTP/1.1 404").contains("\"reason\":\"not_found\"").doesNotContain("# HELP");
     }

@@ -13,12 +13,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
+import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,8 @@ class ApiKeyIdentityTest {
         "SLUICE_IDENTITY_MODE", "api_key",
         "SLUICE_IDENTITY_API_KEYS_FILE", keysFile.toString(),
         "SLUICE_JOBS_NAMESPACES", "default,team-a,team-b"));
-    app = SluiceApp.builder(config).build().start();
+    // A clock that stands still: bucket counts are exact.
+    app = SluiceApp.builder(config).clock(new ManualClock()).build().start();
     client = new HttpTestClient(app.port());
     admin = new HttpTestClient(app.adminPort());
   }
@@ -198,14 +202,13 @@ class ApiKeyIdentityTest {
     });
     Path next = dir.resolve("keys.next");
     Files.writeString(next, yaml.toString());
-    Files.move(next, keysFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(next, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static String sha256(String key) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -17,6 +17,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -131,43 +132,43 @@ class HostileInputPropertiesTest {
   @Provide
   Arbitrary<Request> requests() {
     Arbitrary<String> method = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(8, Arbitraries.just("POST")),
-        net.jqwik.api.Tuple.of(2, Arbitraries.of("GET", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(12)));
+        Tuple.of(8, Arbitraries.just("POST")),
+        Tuple.of(2, Arbitraries.of("GET", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH")),
+        Tuple.of(1, Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(12)));
     Arbitrary<String> target = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(8, Arbitraries.just("/events")),
-        net.jqwik.api.Tuple.of(3, Arbitraries.of("/builds/x", "/metrics", "/ratelimits", "/health/ready",
+        Tuple.of(8, Arbitraries.just("/events")),
+        Tuple.of(3, Arbitraries.of("/builds/x", "/metrics", "/ratelimits", "/health/ready",
             "/events/", "//events", "/events?x=%00", "/builds/%2e%2e%2fmetrics", "/builds/" + "a".repeat(300),
             "/%ZZ", "*", "/events#frag")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('!', '~').ofMaxLength(64).map(s -> "/" + s)));
+        Tuple.of(1, Arbitraries.strings().withCharRange('!', '~').ofMaxLength(64).map(s -> "/" + s)));
     Arbitrary<List<Map.Entry<String, String>>> headers = header().list().ofMaxSize(8);
     return Combinators.combine(method, target, headers, body()).as(Request::new);
   }
 
   private Arbitrary<Map.Entry<String, String>> header() {
     Arbitrary<String> name = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(10, Arbitraries.of("Ce-Type", "ce-type", "Ce-Source", "Ce-Id", "Ce-Specversion",
+        Tuple.of(10, Arbitraries.of("Ce-Type", "ce-type", "Ce-Source", "Ce-Id", "Ce-Specversion",
             "Ce-Subject", "Ce-Time", "Ce-Dataschema", "X-Third-Party-ID", "Content-Type", "Authorization",
             "Content-Encoding", "Transfer-Encoding", "Expect", "Host")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(20)
+        Tuple.of(1, Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(20)
             .filter(s -> !s.contains(":"))));
     Arbitrary<String> value = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, Arbitraries.of(HttpTestClient.BUILD_START, "network.notifi.lambda.other",
+        Tuple.of(6, Arbitraries.of(HttpTestClient.BUILD_START, "network.notifi.lambda.other",
             "application/json", "application/cloudevents+json", "text/plain", "application/json; charset=latin1",
             "1.0", "0.3", "99", "Bearer " + KEY, "Bearer wrong", "Basic abc", "Bearer ", "chunked", "gzip",
             "100-continue", "network.notifi.customer-1", "kube-system", "")),
-        net.jqwik.api.Tuple.of(3, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(200)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(40)
+        Tuple.of(3, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(200)),
+        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(40)
             .map(s -> s.replace("\r", "").replace("\n", ""))),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just("x".repeat(10_000))));
+        Tuple.of(1, Arbitraries.just("x".repeat(10_000))));
     return Combinators.combine(name, value).as(Map::entry);
   }
 
   private Arbitrary<byte[]> body() {
     Arbitrary<String> label = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(4, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(70)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of("default", "kube-system", "team-a", "-bad-", "UPPER", "a".repeat(64))));
+        Tuple.of(4, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20)),
+        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(70)),
+        Tuple.of(1, Arbitraries.of("default", "kube-system", "team-a", "-bad-", "UPPER", "a".repeat(64))));
     Arbitrary<String> buildStart = Combinators.combine(label, label, Arbitraries.of(true, false))
         .as((parser, ns, withNs) -> "{\"parser_id\":" + quote(parser) + (withNs ? ",\"namespace\":" + quote(ns) : "") + "}");
     Arbitrary<String> structured = Combinators.combine(label, label, Arbitraries.of("1.0", "0.3", "2"))
@@ -175,21 +176,21 @@ class HostileInputPropertiesTest {
             + ",\"type\":\"" + HttpTestClient.BUILD_START + "\",\"datacontenttype\":\"application/json\","
             + "\"data\":{\"parser_id\":" + quote(parser) + "}}");
     Arbitrary<String> json = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(1, Arbitraries.of("null", "[]", "{}", "\"x\"", "1e999999", "{\"parser_id\":1}",
+        Tuple.of(1, Arbitraries.of("null", "[]", "{}", "\"x\"", "1e999999", "{\"parser_id\":1}",
             "{\"parser_id\":null}", "{\"parser_id\":[\"a\"]}", "{\"parser_id\":\"a\",\"parser_id\":\"b\"}",
             "{\"data_base64\":\"!!\"}", "{", "\uFEFF{\"parser_id\":\"a\"}")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 50_000).map(n -> "[".repeat(n) + "]".repeat(n))),
-        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 50_000).map(n -> "{\"a\":".repeat(n))));
+        Tuple.of(1, Arbitraries.integers().between(1, 50_000).map(n -> "[".repeat(n) + "]".repeat(n))),
+        Tuple.of(1, Arbitraries.integers().between(1, 50_000).map(n -> "{\"a\":".repeat(n))));
     Arbitrary<String> text = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, buildStart),
-        net.jqwik.api.Tuple.of(3, structured),
-        net.jqwik.api.Tuple.of(3, json),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(300)));
+        Tuple.of(6, buildStart),
+        Tuple.of(3, structured),
+        Tuple.of(3, json),
+        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(300)));
     Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(2_000);
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(10, text.map(s -> s.getBytes(StandardCharsets.UTF_8))),
-        net.jqwik.api.Tuple.of(1, bytes),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just((byte[]) null)));
+        Tuple.of(10, text.map(s -> s.getBytes(StandardCharsets.UTF_8))),
+        Tuple.of(1, bytes),
+        Tuple.of(1, Arbitraries.just((byte[]) null)));
   }
 
   private static String quote(String text) {

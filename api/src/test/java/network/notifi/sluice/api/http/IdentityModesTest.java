@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Optional;
-import network.notifi.sluice.api.SluiceApp;
-import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.identity.IdentityMode;
@@ -23,8 +21,8 @@ class IdentityModesTest {
 
   @Test
   void inNoneModeNoRequestHasAThirdParty() {
-    try (var app = SluiceApp.builder(TestConfigs.config(Map.of("SLUICE_IDENTITY_MODE", "none"))).build().start()) {
-      var client = new HttpTestClient(app.port());
+    try (var running = RunningApp.start(Map.of("SLUICE_IDENTITY_MODE", "none"))) {
+      var client = running.client();
 
       var response = client.send(client.buildStart("parser-1")
           .header("X-Third-Party-ID", "customer-1").header("Ce-Source", "customer-1"));

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.Optional;
-import network.notifi.sluice.api.SluiceApp;
-import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
@@ -17,20 +15,20 @@ import org.junit.jupiter.api.Test;
 /** Namespaces come from configuration only: a request cannot create one. */
 class NamespacesTest {
 
-  private SluiceApp app;
+  private RunningApp running;
   private HttpTestClient client;
   private HttpTestClient admin;
 
   private void start(Map<String, String> env) {
-    app = SluiceApp.builder(TestConfigs.config(env)).build().start();
-    client = new HttpTestClient(app.port());
-    admin = new HttpTestClient(app.adminPort());
+    running = RunningApp.start(env);
+    client = running.client();
+    admin = running.admin();
   }
 
   @AfterEach
   void stop() {
-    if (app != null) {
-      app.close();
+    if (running != null) {
+      running.close();
     }
   }
 

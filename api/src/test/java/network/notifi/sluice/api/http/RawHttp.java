@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +69,7 @@ final class RawHttp {
       for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
         out.write(buffer, 0, n);
       }
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       if (out.size() == 0) {
         throw e;
       }

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
-import network.notifi.sluice.api.SluiceApp;
-import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,20 +18,20 @@ import org.junit.jupiter.api.Test;
 class RefusedAfterTheLimiterTest {
 
   private final ManualClock clock = new ManualClock();
-  private SluiceApp app;
+  private RunningApp running;
   private HttpTestClient client;
   private HttpTestClient admin;
 
   private void start(Map<String, String> env) {
-    app = SluiceApp.builder(TestConfigs.config(env)).clock(clock).build().start();
-    client = new HttpTestClient(app.port());
-    admin = new HttpTestClient(app.adminPort());
+    running = RunningApp.start(env, clock);
+    client = running.client();
+    admin = running.admin();
   }
 
   @AfterEach
   void stop() {
-    if (app != null) {
-      app.close();
+    if (running != null) {
+      running.close();
     }
   }
 

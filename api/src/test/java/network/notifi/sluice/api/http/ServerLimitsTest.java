@@ -15,20 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.api.SluiceApp;
-import network.notifi.sluice.api.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What one client may hold or send: header size, nesting, silence, connections. */
 class ServerLimitsTest {
 
+  private RunningApp running;
   private SluiceApp app;
   private HttpTestClient client;
   private final List<Socket> sockets = new ArrayList<>();
 
   private void start(Map<String, String> env) {
-    app = SluiceApp.builder(TestConfigs.config(env)).build().start();
-    client = new HttpTestClient(app.port());
+    running = RunningApp.start(env);
+    app = running.app();
+    client = running.client();
   }
 
   @AfterEach
@@ -36,8 +37,8 @@ class ServerLimitsTest {
     for (Socket socket : sockets) {
       socket.close();
     }
-    if (app != null) {
-      app.close();
+    if (running != null) {
+      running.close();
     }
   }
 
@@ -101,7 +102,7 @@ class ServerLimitsTest {
 
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !third.isDone());
     // The admin port is not counted: monitoring still gets in.
-    assertThat(new HttpTestClient(app.adminPort()).get("/health/live").statusCode()).isEqualTo(200);
+    assertThat(running.admin().get("/health/live").statusCode()).isEqualTo(200);
     first.close();
     assertThat(third.join()).isEqualTo(200);
   }
