@@ -5,27 +5,30 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configured API keys, by hash. A presented key is hashed and compared with every configured
- * hash in constant time ({@link MessageDigest#isEqual}), all of them every time, so neither the
- * comparison nor which entry matched shows in the time taken. Immutable; thread-safe.
+ * The configured API keys, by hash. A presented key is hashed (SHA-256) and looked up by that hash,
+ * so the lookup costs the same for one key or a million, and its timing can only tell an attacker
+ * about the hash of what they sent themselves, never about a stored key (SHA-256 cannot be inverted).
+ * The entry found is then compared in constant time ({@link MessageDigest#isEqual}). Immutable;
+ * thread-safe.
  */
 public final class ApiKeys {
 
   private final List<ApiKey> keys;
+  private final Map<String, ApiKey> byHash = new HashMap<>();
 
   private ApiKeys(List<ApiKey> keys) {
     this.keys = List.copyOf(keys);
-    Set<String> hashes = new HashSet<>();
     for (ApiKey key : keys) {
-      if (!hashes.add(HexFormat.of().formatHex(key.sha256()))) {
+      if (byHash.put(HexFormat.of().formatHex(key.sha256()), key) != null) {
         throw new IllegalArgumentException("two API keys have the same sha256 (third party " + key.thirdParty() + ")");
       }
     }
@@ -81,14 +84,8 @@ public final class ApiKeys {
   /** The key whose hash is the SHA-256 of {@code presented}, if any. */
   public Optional<ApiKey> find(String presented) {
     byte[] hash = sha256(presented);
-    ApiKey found = null;
-    for (ApiKey key : keys) {
-      // Every entry is compared, whatever matched before: the time does not depend on the position.
-      if (MessageDigest.isEqual(hash, key.sha256()) & found == null) {
-        found = key;
-      }
-    }
-    return Optional.ofNullable(found);
+    ApiKey found = byHash.get(HexFormat.of().formatHex(hash));
+    return found != null && MessageDigest.isEqual(hash, found.sha256()) ? Optional.of(found) : Optional.empty();
   }
 
   public List<ApiKey> all() {
