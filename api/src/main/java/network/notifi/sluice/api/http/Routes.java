@@ -62,7 +62,7 @@ public final class Routes {
     cfg.routes.post("/events", ports.publicOnly(events));
     cfg.routes.get("/builds/{id}", ports.publicOnly(builds));
     cfg.routes.get("/health/live", ctx -> json(ctx, Map.of("status", "UP")));
-    cfg.routes.get("/health/ready", ctx -> json(ctx, dependencies.report()));
+    cfg.routes.get("/health/ready", this::ready);
     cfg.routes.get("/metrics", ports.admin(this::metrics));
     cfg.routes.get("/ratelimits", ports.admin(status));
 
@@ -118,6 +118,15 @@ public final class Routes {
     ctx.status(HttpStatus.OK)
         .contentType(contentType)
         .result(names.isEmpty() ? registry.scrape() : registry.scrape(contentType, names));
+  }
+
+  /**
+   * Ready or degraded, on both ports; what is degraded and how (addresses, breaker states) only on
+   * the admin port, as it tells an outsider about the inside.
+   */
+  private void ready(Context ctx) {
+    Map<String, Object> report = dependencies.report();
+    json(ctx, ports.onAdminPort(ctx) ? report : Map.of("status", report.get("status")));
   }
 
   private void json(Context ctx, Object body) {

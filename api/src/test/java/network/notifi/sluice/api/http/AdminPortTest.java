@@ -97,6 +97,13 @@ class AdminPortTest {
   }
 
   @Test
+  void readinessTellsWhatIsDegradedOnlyOnTheAdminPort() {
+    assertThat(json(publicPort.get("/health/ready")).has("dependencies")).isFalse();
+    assertThat(json(publicPort.get("/health/ready")).get("status").asText()).isEqualTo("UP");
+    assertThat(json(adminPort.get("/health/ready")).has("dependencies")).isTrue();
+  }
+
+  @Test
   void theAdminPortDefaultsTo9090AndIsSetByItsVariable() {
     assertThat(ConfigLoader.load(Optional.empty(), Map.of()).server().adminPort()).isEqualTo(9090);
     assertThat(ConfigLoader.load(Optional.empty(), Map.of("SLUICE_SERVER_ADMIN_PORT", "9191")).server().adminPort())

@@ -53,7 +53,7 @@ class RedisDownHttpTest {
           assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
         }
       }
-      var ready = json(client.get("/health/ready"));
+      var ready = json(admin.get("/health/ready"));
       assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
       assertThat(ready.at("/dependencies/redis/failure_mode").asText()).isEqualTo("local");
       assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 1.0");
