@@ -35,8 +35,8 @@ public final class Decision {
     this.taken = List.copyOf(taken);
   }
 
-  /** The tokens this decision holds; empty once given back, and for a refusal (it holds none). */
-  List<Taken> takeTokens() {
+  /** The tokens this decision holds, handed out once: empty after the first call, and for a refusal (it holds none). */
+  List<Taken> tokensToGiveBack() {
     return givenBack.compareAndSet(false, true) ? taken : List.of();
   }
 

@@ -159,7 +159,7 @@ public final class MultiLevelLimiter {
    * @return the decision as the buckets stand after the give-back, for the answer's headers
    */
   public CompletableFuture<Decision> giveBack(Decision decision) {
-    List<Decision.Taken> tokens = decision.takeTokens();
+    List<Decision.Taken> tokens = decision.tokensToGiveBack();
     if (tokens.isEmpty()) {
       return CompletableFuture.completedFuture(decision);
     }
