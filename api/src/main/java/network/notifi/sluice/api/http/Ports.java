@@ -22,7 +22,7 @@ public final class Ports {
 
   private final IntSupplier adminPort;
 
-  /** @param adminPort the admin connector's bound port, asked at request time (it may be 0 until bound) */
+  /** @param adminPort the admin connector's bound port, asked at request time (-1 until bound) */
   public Ports(IntSupplier adminPort) {
     this.adminPort = adminPort;
   }
