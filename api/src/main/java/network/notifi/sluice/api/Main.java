@@ -67,13 +67,19 @@ public final class Main {
       return Buckets.list(config, pattern, System.out, System.err);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    SluiceApp app = Wiring.build(config, env).start();
+    SluiceApp app;
+    try {
+      app = Wiring.build(config, env).start();
+    } catch (SluiceApp.PortInUseException e) {
+      System.err.println("sluice: cannot listen: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping: unready for {}, then finishing requests in flight and handing work back", UNREADY_BEFORE_STOP);
       app.shutdown(UNREADY_BEFORE_STOP);
       log.info("stopped");
     }, "sluice-shutdown"));
-    log.info("sluice listening on {}:{}", config.server().host(), app.port());
+    log.info("sluice listening on {}:{}, admin port {}", config.server().host(), app.port(), app.adminPort());
     try {
       Thread.currentThread().join();
     } catch (InterruptedException e) {

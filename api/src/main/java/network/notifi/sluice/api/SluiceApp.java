@@ -2,6 +2,7 @@ package network.notifi.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -33,9 +34,19 @@ import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.api.http.Authenticator;
+import network.notifi.sluice.api.http.Ports;
+import network.notifi.sluice.api.http.ProblemErrorHandler;
+import network.notifi.sluice.api.identity.ApiKeys;
+import network.notifi.sluice.api.identity.ApiKeysFile;
+import network.notifi.sluice.api.identity.IdentityMode;
+import network.notifi.sluice.jobs.JobsConfig;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The Sluice service, built from its dependencies: a {@link BucketStore}, {@link BuildAdmission}, a
@@ -46,9 +57,6 @@ import org.eclipse.jetty.server.ServerConnector;
  * <p>Not thread-safe to start and stop concurrently; serving requests is.
  */
 public final class SluiceApp implements AutoCloseable {
-
-  /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
-  static final int ACCEPT_QUEUE_SIZE = 1024;
 
   /** How long a stop waits for requests in flight to be answered. */
   static final int IN_FLIGHT_SECONDS = 10;
@@ -62,6 +70,8 @@ public final class SluiceApp implements AutoCloseable {
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
   private volatile boolean stopping;
+  private ServerConnector publicConnector;
+  private ServerConnector adminConnector;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -91,22 +101,28 @@ public final class SluiceApp implements AutoCloseable {
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
     var httpMetrics = new HttpMetrics(registry);
+    var identity = config.identity();
     var routes =
         new Routes(
-            config, limiter, b.clock, new AdmissionStarter(b.admission), responses, registry, tracer,
-            b.admission, b.dependencies);
+            config, limiter, b.clock, new AdmissionStarter(b.admission, identity.mode() == IdentityMode.API_KEY),
+            responses, registry, tracer, b.admission, b.dependencies, new Ports(this::adminPort),
+            new Authenticator(identity.mode(), apiKeys(identity, config.jobs().admission()), registry));
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
           cfg.http.maxRequestSize = config.server().maxBodyBytes();
           cfg.http.prefer405over404 = true;
           cfg.jetty.addConnector((server, http) -> {
-            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(config.server().host());
-            connector.setPort(config.server().port());
-            connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
-            return connector;
+            publicConnector = connector(server, http, config.server().port());
+            // Only the public port is capped, so that monitoring reaches the admin port under a flood.
+            server.addBean(new NetworkConnectionLimit(config.server().limits().maxConnections(), publicConnector));
+            return publicConnector;
           });
+          cfg.jetty.addConnector((server, http) -> {
+            adminConnector = connector(server, http, config.server().adminPort());
+            return adminConnector;
+          });
+          cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
           cfg.requestLogger.http(httpMetrics::record);
           // A stop answers the requests in flight (up to IN_FLIGHT_TIMEOUT) after it stops accepting.
           cfg.jetty.modifyServer(server -> {
@@ -123,20 +139,66 @@ public final class SluiceApp implements AutoCloseable {
         });
   }
 
+  /** The keys in force: inline ones as configured, a file's as last read (checked for changes every second). */
+  private Supplier<ApiKeys> apiKeys(SluiceConfig.Identity identity, JobsConfig jobs) {
+    if (identity.apiKeysFile().isEmpty()) {
+      ApiKeys inline = identity.apiKeys();
+      return () -> inline;
+    }
+    ApiKeysFile file = ApiKeysFile.load(identity.apiKeysFile().get(), jobs::isConfigured);
+    housekeeping.scheduleWithFixedDelay(file::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+    return file::keys;
+  }
+
+  /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
+  private ServerConnector connector(Server server, HttpConfiguration http, int port) {
+    var limits = config.server().limits();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setSendServerVersion(false);
+    var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.server().host());
+    connector.setPort(port);
+    connector.setAcceptQueueSize(limits.acceptQueueSize());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    return connector;
+  }
+
   public static Builder builder(SluiceConfig config) {
     return new Builder(config);
   }
 
-  /** Starts listening; returns once the port is bound. */
+  /**
+   * Starts listening; returns once both ports are bound.
+   *
+   * @throws PortInUseException when a port is taken (the app is closed then)
+   */
   public SluiceApp start() {
-    javalin.start();
+    try {
+      javalin.start();
+    } catch (JavalinBindException e) {
+      close();
+      var server = config.server();
+      throw new PortInUseException(e.getMessage() + " (server.port " + server.port() + ", server.admin_port "
+          + server.adminPort() + "; set SLUICE_PORT or SLUICE_SERVER_ADMIN_PORT, 0 picks a free one)");
+    }
     return this;
   }
 
-  /** The port actually bound (useful with port 0). */
+  /** A port the app should listen on is taken by another process. */
+  public static final class PortInUseException extends IllegalStateException {
+    PortInUseException(String message) {
+      super(message);
+    }
+  }
+
+  /** The public port actually bound (useful with port 0). */
   public int port() {
-    var connector = (ServerConnector) javalin.jettyServer().server().getConnectors()[0];
-    return connector.getLocalPort();
+    return publicConnector.getLocalPort();
+  }
+
+  /** The admin port actually bound ({@code /metrics}, {@code /ratelimits}); -1 before the app starts. */
+  public int adminPort() {
+    return adminConnector == null ? -1 : adminConnector.getLocalPort();
   }
 
   public SluiceConfig config() {
@@ -238,7 +300,7 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
-    /** The registry the app will expose at {@code /metrics}, for backends built alongside it. */
+    /** The registry the app will expose at {@code /metrics} (admin port), for backends built alongside it. */
     public PrometheusMeterRegistry registry() {
       return registry;
     }

@@ -67,6 +67,20 @@ class MainTest {
   }
 
   @Test
+  void aTakenAdminPortStopsTheStartWithOneLineNamingIt() throws Exception {
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int exit = Main.run(new String[0], Map.of(
+          "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1",
+          "SLUICE_SERVER_ADMIN_PORT", Integer.toString(taken.getLocalPort())));
+
+      assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
+      assertThat(stderr()).contains("sluice: cannot listen: ")
+          .contains("server.admin_port " + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
   void unknownArgumentIsAUsageError() {
     assertThat(Main.run(new String[] {"--conifg", "x"}, Map.of())).isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("unknown argument --conifg").contains("usage:");

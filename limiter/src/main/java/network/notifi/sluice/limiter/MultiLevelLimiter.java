@@ -48,6 +48,10 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * but never admitted beyond a bucket's capacity plus its refill (no over-admission), because a
  * refund only returns a token that was taken and is capped at the bucket's capacity.
  *
+ * <p>The same holds after the limiter: a request it admitted that is then refused (by build
+ * admission, or by a failure) gives its tokens back through {@link #giveBack}, with the same bound (the
+ * tokens are held for the time admission takes).
+ *
  * <p>When several shared levels refuse the same request, the one whose next token is furthest away
  * is reported, so that {@code Retry-After} is honest. A level in shadow mode that would refuse lets
  * the request pass; the would-be refusal is reported in {@link Decision#shadowRefusals()} and counted.
@@ -57,7 +61,9 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * {@code rate_limit_requests_total{limit_type}} counts every level asked, {@code
  * rate_limit_rejected_total{limit_type}} every refused request under the level reported as refusing
  * it (one per refused request), {@code rate_limit_admitted_total{limit_type}} the tokens each level
- * kept (one per admitted request and enforced level), {@code rate_limit_shadow_rejected_total
+ * took for an admitted request (one per admitted request and enforced level), {@code
+ * rate_limit_given_back_total{limit_type}} those of them given back by {@link #giveBack} (a level
+ * kept admitted minus given back), {@code rate_limit_shadow_rejected_total
  * {limit_type}} every shadow refusal, {@code rate_limit_current_usage{limit_type}} the share of the
  * most used bucket of each level in use (the peak of the last 10 to 20 seconds, 0..1), and {@code
  * rate_limit_decision_seconds} the time of a whole decision.
@@ -75,6 +81,7 @@ public final class MultiLevelLimiter {
   private final Map<Level, Counter> admitted = new EnumMap<>(Level.class);
   private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
   private final Counter expectationMisses;
+  private final Map<Level, Counter> givenBack = new EnumMap<>(Level.class);
   private final Timer decisionTimer;
   private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
 
@@ -87,6 +94,8 @@ public final class MultiLevelLimiter {
       admitted.put(level, counter(registry, "rate_limit_admitted", "Tokens a level kept: requests admitted", level));
       shadowRejected.put(
           level, counter(registry, "rate_limit_shadow_rejected", "Would-be refusals of a shadow level", level));
+      givenBack.put(level, counter(registry, "rate_limit_given_back",
+          "Tokens an admitted request gave back when it was refused after the limiter", level));
       var peak = new WindowedMax(USAGE_WINDOW_NANOS, System::nanoTime);
       usage.put(level, peak);
       Gauge.builder("rate_limit_current_usage", peak, WindowedMax::value)
@@ -150,6 +159,39 @@ public final class MultiLevelLimiter {
     return new Attempt(levelsFor(request))
         .run()
         .whenComplete((d, e) -> decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * Gives back every token an allowed {@code decision} took (shadow levels' too), for a request that
+   * was refused after the limiter admitted it (by build admission, or by a failure): such a request
+   * costs no token at any level either. Gives back at most once per decision; a refusal holds no
+   * token. A refund the store cannot make is not the caller's failure: the future completes normally.
+   *
+   * @return the decision as the buckets stand after the give-back, for the answer's headers
+   */
+  public CompletableFuture<Decision> giveBack(Decision decision) {
+    List<Decision.Taken> tokens = decision.tokensToGiveBack();
+    if (tokens.isEmpty()) {
+      return CompletableFuture.completedFuture(decision);
+    }
+    List<CompletableFuture<Void>> refunds = new ArrayList<>(tokens.size());
+    for (Decision.Taken token : tokens) {
+      LevelResult r = token.result();
+      if (!r.limit().shadow()) {
+        givenBack.get(r.level()).increment();
+      }
+      refunds.add(refund(r.key(), r.limit(), token.probe()));
+    }
+    return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new)).thenApply(v -> decision.afterGivingBack());
+  }
+
+  /** One token back to the store that took it; completes normally whether or not the store answered. */
+  private CompletableFuture<Void> refund(BucketKey key, Limit limit, TokenProbe taken) {
+    try {
+      return store.refund(key, limit, 1, taken).exceptionally(e -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   /** One decision in progress. Each level's slot is written once, by the future of its own ask. */
@@ -245,9 +287,14 @@ public final class MultiLevelLimiter {
     private Decision decision(LevelResult refusal) {
       List<LevelResult> enforced = new ArrayList<>(results.length);
       List<LevelResult> shadow = new ArrayList<>(1);
-      for (LevelResult r : results) {
+      List<Decision.Taken> taken = new ArrayList<>(results.length);
+      for (int i = 0; i < results.length; i++) {
+        LevelResult r = results[i];
         if (r == null) {
           continue;
+        }
+        if (refusal == null && r.consumed()) {
+          taken.add(new Decision.Taken(r, probes[i]));
         }
         if (r.limit().shadow()) {
           if (!r.consumed()) {
@@ -260,7 +307,7 @@ public final class MultiLevelLimiter {
           enforced.add(r.consumed() ? r.refunded() : r);
         }
       }
-      return new Decision(enforced, shadow, refusal);
+      return new Decision(enforced, shadow, refusal, taken);
     }
 
     /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */
@@ -269,7 +316,7 @@ public final class MultiLevelLimiter {
       for (int i = 0; i < results.length; i++) {
         LevelResult r = results[i];
         if (r != null && r.consumed()) {
-          refunds.add(store.refund(r.key(), r.limit(), 1, probes[i]).exceptionally(e -> null));
+          refunds.add(refund(r.key(), r.limit(), probes[i]));
         }
       }
       return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,9 +103,11 @@ public final class ConfigLoader {
 
     var jobs = jobs(source, rateLimiting);
     var redis = redis(source);
+    NamespaceSettings.check(jobs.admission(), jobs.kubernetes());
+    var identity = IdentitySettings.read(source, jobs.admission());
 
     source.rejectUnknownKeys();
-    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs, redis);
+    return new SluiceConfig(server, limiter, rateLimiting, logging, jobs, redis, identity);
   }
 
   private static SluiceConfig.Server server(ConfigSource source, Map<String, String> env) {
@@ -122,8 +125,16 @@ public final class ConfigLoader {
       }
       throw e;
     }
+    int adminPort = source.intValue("server.admin_port", 9090, 0, 65_535);
     long maxBody = source.longValue("server.max_body_bytes", 1_048_576, 1);
-    return new SluiceConfig.Server(host, port, maxBody);
+    var d = SluiceConfig.Limits.defaults();
+    var limits = new SluiceConfig.Limits(
+        source.intValue("server.max_header_bytes", d.maxHeaderBytes(), 1024, 1_048_576),
+        source.duration("server.idle_timeout", d.idleTimeout(), Duration.ofMillis(100)),
+        source.intValue("server.max_connections", d.maxConnections(), 1, 1_000_000),
+        source.intValue("server.accept_queue_size", d.acceptQueueSize(), 1, 65_535),
+        source.intValue("server.max_json_depth", d.maxJsonDepth(), 2, 1_000));
+    return validated(() -> new SluiceConfig.Server(host, port, adminPort, maxBody, limits));
   }
 
   private static LimiterConfig limiter(ConfigSource source) {
@@ -178,11 +189,14 @@ public final class ConfigLoader {
             source.duration("jobs.local.timeout", d.local().timeout(), Duration.ofSeconds(1)),
             source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes(), 1024, 64 * 1024 * 1024));
     var launcher = source.enumValue("jobs.launcher", SluiceConfig.Launcher.LOCAL);
+    String defaultNamespace = source.string("jobs.default_namespace", d.defaultNamespace());
+    var namespaces = new LinkedHashSet<>(source.list("jobs.namespaces", List.of(defaultNamespace)));
     return validated(() -> new SluiceConfig.Jobs(
         new JobsConfig(
             rateLimiting.maxConcurrentJobs(),
             namespaceLimits,
-            source.string("jobs.default_namespace", d.defaultNamespace()),
+            namespaces,
+            defaultNamespace,
             source.enumValue("jobs.on_capacity", d.onCapacity()),
             source.intValue("jobs.queue_max_depth", d.queueMaxDepth(), 1, 10_000_000),
             rateLimiting.failureBackoffPeriod(),

@@ -140,6 +140,15 @@ final class ConfigSource {
     return values;
   }
 
+  /**
+   * The YAML under {@code path} as it is (missing when absent), for settings with a structure of
+   * their own such as a list of maps; the path counts as read. No environment override.
+   */
+  JsonNode tree(String path) {
+    read.add(path);
+    return node(path);
+  }
+
   /** The names of the entries of a map section, e.g. the endpoints under {@code endpoints}. */
   Set<String> keys(String path) {
     JsonNode node = node(path);

@@ -92,19 +92,19 @@ class ConfigLoaderTest {
             "SLUICE_RATE_LIMITING_GLOBAL_RPS", "300",
             "SLUICE_RATE_LIMITING_FAILURE_BACKOFF_PERIOD", "2m",
             "SLUICE_ENDPOINTS_BUILDS_STATUS_BURST", "11",
-            "SLUICE_PORT", "9090"));
+            "SLUICE_PORT", "8081"));
 
     assertThat(config.limiter().global().ratePerSecond()).isEqualTo(300);
     assertThat(config.rateLimiting().failureBackoffPeriod()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.limiter().endpoints().get("builds.status")).isEqualTo(Limit.of(5, 11));
-    assertThat(config.server().port()).isEqualTo(9090);
+    assertThat(config.server().port()).isEqualTo(8081);
   }
 
   @Test
   void fullFormOfThePortVariableWinsOverTheShortForm() {
-    var config = ConfigLoader.load(Optional.empty(), Map.of("SLUICE_PORT", "9090", "SLUICE_SERVER_PORT", "9191"));
+    var config = ConfigLoader.load(Optional.empty(), Map.of("SLUICE_PORT", "8081", "SLUICE_SERVER_PORT", "8082"));
 
-    assertThat(config.server().port()).isEqualTo(9191);
+    assertThat(config.server().port()).isEqualTo(8082);
   }
 
   @ParameterizedTest(name = "{0}")
