@@ -5,6 +5,7 @@ import java.util.Objects;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.redis.RedisConfig;
 
 /**
@@ -34,7 +35,19 @@ public record SluiceConfig(
    * @param refusalLinesPerWindow log lines about refusals in all per window, summaries included
    * @param refusalWindow the window
    */
-  public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {}
+  public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {
+
+    public Logging {
+      atLeast("logging.refusal_lines_per_kind", refusalLinesPerKind, 1);
+      atLeast("logging.refusal_lines_per_window", refusalLinesPerWindow, 1);
+      atLeast("logging.refusal_window", refusalWindow, Duration.ofSeconds(1));
+    }
+
+    /** 10 lines per kind and 100 in all per 10 s window. */
+    public static Logging defaults() {
+      return new Logging(10, 100, Duration.ofSeconds(10));
+    }
+  }
 
   /** Where builds run. */
   public enum Launcher {
@@ -56,7 +69,21 @@ public record SluiceConfig(
    * @param port the port; 0 picks a free one
    * @param maxBodyBytes the largest request body accepted; larger ones get 413
    */
-  public record Server(String host, int port, long maxBodyBytes) {}
+  public record Server(String host, int port, long maxBodyBytes) {
+
+    public Server {
+      Objects.requireNonNull(host, "server.host");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("server.port must be 0..65535, was " + port);
+      }
+      atLeast("server.max_body_bytes", maxBodyBytes, 1);
+    }
+
+    /** All interfaces, port 8080, bodies up to 1 MiB. */
+    public static Server defaults() {
+      return new Server("0.0.0.0", 8080, 1_048_576);
+    }
+  }
 
   /**
    * @param maxConcurrentJobs running builds allowed per namespace
@@ -70,5 +97,37 @@ public record SluiceConfig(
       Duration failureBackoffPeriod,
       int maxRetries,
       Duration retryBaseDelay,
-      long localMaxBuckets) {}
+      long localMaxBuckets) {
+
+    public RateLimiting {
+      // max_concurrent_jobs, failure_backoff_period, max_retries and retry_base_delay are validated
+      // where they are used: JobsConfig and K8sConfig.Resilience.
+      atLeast("rate_limiting.local_max_buckets", localMaxBuckets, 1);
+    }
+
+    /** The seed's values, and room for {@link InProcessBucketStore#DEFAULT_MAX_THIRD_PARTIES} buckets. */
+    public static RateLimiting defaults() {
+      var jobs = JobsConfig.defaults();
+      var resilience = K8sConfig.Resilience.defaults();
+      return new RateLimiting(
+          jobs.maxConcurrentJobs(),
+          jobs.failureBackoffPeriod(),
+          resilience.maxRetries(),
+          resilience.retryBaseDelay(),
+          InProcessBucketStore.DEFAULT_MAX_THIRD_PARTIES);
+    }
+  }
+
+  private static void atLeast(String key, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(key + " must be >= " + min + ", was " + value);
+    }
+  }
+
+  private static void atLeast(String key, Duration value, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          key + " must be >= " + Durations.format(min) + ", was " + (value == null ? null : Durations.format(value)));
+    }
+  }
 }
