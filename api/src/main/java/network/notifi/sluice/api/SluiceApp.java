@@ -18,6 +18,8 @@ import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.api.admin.AdminRoutes;
+import network.notifi.sluice.api.admin.BuildInfo;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
@@ -81,7 +83,12 @@ public final class SluiceApp implements AutoCloseable {
     });
     long flushMillis = logging.refusalWindow().toMillis();
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
-    var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
+    var json = new ObjectMapper().findAndRegisterModules();
+    var responses = new Responses(json, refusals);
+    var build = BuildInfo.current();
+    build.register(registry);
+    // Until the admin port exists, the admin routes are served on the public port.
+    var admin = new AdminRoutes(build, json);
     var httpMetrics = new HttpMetrics(registry);
     var routes =
         new Routes(
@@ -101,6 +108,7 @@ public final class SluiceApp implements AutoCloseable {
           });
           cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
+          admin.register(cfg);
         });
   }
 
