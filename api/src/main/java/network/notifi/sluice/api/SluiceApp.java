@@ -25,6 +25,7 @@ import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
+import network.notifi.sluice.api.http.OpenApiDocument;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
@@ -89,6 +90,7 @@ public final class SluiceApp implements AutoCloseable {
     build.register(registry);
     // Until the admin port exists, the admin routes are served on the public port.
     var admin = new AdminRoutes(build, json);
+    var openApi = OpenApiDocument.load(build.version());
     var httpMetrics = new HttpMetrics(registry);
     var routes =
         new Routes(
@@ -108,6 +110,7 @@ public final class SluiceApp implements AutoCloseable {
           });
           cfg.requestLogger.http(httpMetrics::record);
           routes.register(cfg);
+          openApi.register(cfg);
           admin.register(cfg);
         });
   }
