@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
@@ -66,6 +67,11 @@ public final class TracingBucketStore implements BucketStore {
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
+  }
+
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    delegate.limitsChanged(version, inForce);
   }
 
   @Override
