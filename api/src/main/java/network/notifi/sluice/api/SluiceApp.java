@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.admin.AdminRoutes;
+import network.notifi.sluice.api.admin.AdminToken;
 import network.notifi.sluice.api.admin.BuildInfo;
+import network.notifi.sluice.api.limits.LimitsStore;
+import network.notifi.sluice.api.limits.LiveLimits;
+import network.notifi.sluice.api.limits.LocalLimitsStore;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
@@ -51,12 +56,16 @@ public final class SluiceApp implements AutoCloseable {
   /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
   static final int ACCEPT_QUEUE_SIZE = 1024;
 
+  /** How often the shared rate limits are read: every replica applies a change within a second. */
+  static final Duration LIMITS_POLL_INTERVAL = Duration.ofMillis(500);
+
   private final SluiceConfig config;
   private final Javalin javalin;
   private final PrometheusMeterRegistry registry;
   private final List<AutoCloseable> closeables;
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
+  private final LiveLimits limits;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -88,8 +97,9 @@ public final class SluiceApp implements AutoCloseable {
     var responses = new Responses(json, refusals);
     var build = BuildInfo.current();
     build.register(registry);
+    this.limits = new LiveLimits(limiter, b.limitsStore, registry, LIMITS_POLL_INTERVAL);
     // Until the admin port exists, the admin routes are served on the public port.
-    var admin = new AdminRoutes(build, json);
+    var admin = new AdminRoutes(build, limits, b.adminToken, json);
     var openApi = OpenApiDocument.load(build.version());
     var httpMetrics = new HttpMetrics(registry);
     var routes =
@@ -119,10 +129,16 @@ public final class SluiceApp implements AutoCloseable {
     return new Builder(config);
   }
 
-  /** Starts listening; returns once the port is bound. */
+  /** Starts listening and following the shared rate limits; returns once the port is bound. */
   public SluiceApp start() {
+    limits.start();
     javalin.start();
     return this;
+  }
+
+  /** The rate limits in force, and how to change them (a reloaded configuration file). */
+  public LiveLimits limits() {
+    return limits;
   }
 
   /** The port actually bound (useful with port 0). */
@@ -143,6 +159,7 @@ public final class SluiceApp implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
+    limits.close();
     housekeeping.shutdownNow();
     refusals.flushNow();
     // Reverse order of registration: what was built on something closes before it.
@@ -167,6 +184,8 @@ public final class SluiceApp implements AutoCloseable {
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private String storeSystem = "in-process";
+    private LimitsStore limitsStore;
+    private AdminToken adminToken = AdminToken.fromEnvironment(Map.of());
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Builder(SluiceConfig config) {
@@ -197,6 +216,18 @@ public final class SluiceApp implements AutoCloseable {
     /** Build admission; the app answers build starts and {@code GET /builds/{id}} with it, and closes it. */
     public Builder admission(BuildAdmission admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /** Where the rate limits in force are kept; default this process alone ({@link LocalLimitsStore}). */
+    public Builder limitsStore(LimitsStore store) {
+      this.limitsStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The token admin writes need; default none, so writes are off. */
+    public Builder adminToken(AdminToken token) {
+      this.adminToken = Objects.requireNonNull(token, "token");
       return this;
     }
 
@@ -233,6 +264,9 @@ public final class SluiceApp implements AutoCloseable {
     public SluiceApp build() {
       if (bucketStore == null) {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
+      }
+      if (limitsStore == null) {
+        limitsStore = new LocalLimitsStore(java.time.Clock.systemUTC());
       }
       if (admission == null) {
         admission = BuildAdmission.embedded(config.jobs().admission(), registry);

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -127,6 +128,25 @@ public final class ConfigLoader {
     source.rejectUnknownKeys(key -> key + " cannot be changed at runtime; rate_limiting."
         + String.join(", ", LIMIT_KEYS) + " can");
     return limits;
+  }
+
+  /**
+   * {@code limits} as the {@code rate_limiting} keys that {@link #limits} takes, in {@link
+   * #LIMIT_KEYS} order, so that equal limits give equal documents.
+   */
+  public static Map<String, Object> limitSettings(LimiterConfig limits) {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    putLimit(settings, "global", limits.global());
+    putLimit(settings, "build_start", limits.endpoints().get(BUILD_START));
+    putLimit(settings, "third_party", limits.thirdParty());
+    settings.put("anonymous", limits.anonymous().name().toLowerCase(Locale.ROOT));
+    return settings;
+  }
+
+  private static void putLimit(Map<String, Object> settings, String prefix, Limit limit) {
+    settings.put(prefix + "_rps", limit.ratePerSecond());
+    settings.put(prefix + "_burst", limit.burst());
+    settings.put(prefix + "_shadow", limit.shadow());
   }
 
   /** The {@code rate_limiting} keys that {@link #limits} takes. */

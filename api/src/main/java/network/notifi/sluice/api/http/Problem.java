@@ -47,6 +47,8 @@ public record Problem(int status, String reason, String detail, Map<String, Obje
   static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 413 -> "Content Too Large";
