@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
+import network.notifi.sluice.api.admin.AdminToken;
 import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 class OpenApiContractTest {
 
   private static final String FAILING = "failing-parser";
+  private static final String TOKEN = "contract-test-token";
 
   private final ManualClock clock = new ManualClock();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -52,7 +54,11 @@ class OpenApiContractTest {
         "SLUICE_JOBS_ON_CAPACITY", "reject",
         "SLUICE_SERVER_MAX_BODY_BYTES", "2048",
         "SLUICE_JOBS_LOCAL_COMMAND", "test \"$PARSER_ID\" != " + FAILING + " && sleep 600"));
-    app = SluiceApp.builder(config).clock(clock).build().start();
+    app = SluiceApp.builder(config)
+        .clock(clock)
+        .adminToken(AdminToken.fromEnvironment(Map.of(AdminToken.VARIABLE, TOKEN)))
+        .build()
+        .start();
     String document = get("/openapi.json").body();
     validator = OpenApiInteractionValidator.createForInlineApiSpecification(document).build();
   }
@@ -120,6 +126,19 @@ class OpenApiContractTest {
     valid(get("GET", "/version"), 200);
     valid(get("GET", "/metrics"), 200);
     valid(get("GET", "/ratelimits"), 200);
+  }
+
+  @Test
+  void adminLimitsAnswersMatchTheDocument() {
+    String change = "{\"rate_limiting\": {\"global_rps\": 150}}";
+    var authorized = Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+
+    valid(get("GET", "/admin/limits"), 200);
+    valid(new Exchange("PUT", "/admin/limits", authorized, change), 200);
+    assertProblem(invalid(new Exchange("PUT", "/admin/limits", Map.of("Content-Type", "application/json"), change), 401), "unauthorized");
+    assertProblem(valid(new Exchange("PUT", "/admin/limits",
+        Map.of("Authorization", "Bearer wrong", "Content-Type", "application/json"), change), 403), "forbidden");
+    assertProblem(invalid(new Exchange("PUT", "/admin/limits", authorized, "{\"rate_limiting\": {\"global_rps\": 0}}"), 400), "invalid_limits");
   }
 
   @Test
