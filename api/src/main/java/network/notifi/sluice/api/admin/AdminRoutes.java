@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's routes: {@code GET /version}, {@code GET /admin/limits} and {@code PUT
- * /admin/limits} (writes need the {@link AdminToken}). Meant for the admin port; {@link #register}
+ * The operator's routes: {@code GET /version}, {@code GET /status} (a page), {@code GET
+ * /admin/limits} and {@code PUT /admin/limits} (writes need the {@link AdminToken}). Meant for the admin port; {@link #register}
  * adds them to whichever app it is given.
  */
 public final class AdminRoutes {
@@ -32,6 +32,7 @@ public final class AdminRoutes {
   private final LiveLimits limits;
   private final AdminToken token;
   private final ObjectMapper json;
+  private final byte[] statusPage = StatusPage.load();
 
   public AdminRoutes(BuildInfo build, LiveLimits limits, AdminToken token, ObjectMapper json) {
     this.build = Objects.requireNonNull(build, "build");
@@ -45,6 +46,7 @@ public final class AdminRoutes {
     cfg.routes.get("/version", ctx -> json(ctx, Map.of("version", build.version(), "commit", build.commit())));
     cfg.routes.get("/admin/limits", ctx -> json(ctx, body(limits.current())));
     cfg.routes.put("/admin/limits", this::putLimits);
+    cfg.routes.get("/status", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage));
   }
 
   private void putLimits(Context ctx) {

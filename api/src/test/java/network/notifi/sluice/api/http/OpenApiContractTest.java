@@ -124,6 +124,7 @@ class OpenApiContractTest {
     valid(get("GET", "/health/ready"), 200);
     valid(get("GET", "/openapi.json"), 200);
     valid(get("GET", "/version"), 200);
+    valid(get("GET", "/status"), 200);
     valid(get("GET", "/metrics"), 200);
     valid(get("GET", "/ratelimits"), 200);
   }
