@@ -10,10 +10,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +38,8 @@ class OpenApiContractTest {
   private static final String TOKEN = "contract-test-token";
 
   private final ManualClock clock = new ManualClock();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private SluiceApp app;
+  private HttpTestClient client;
   private OpenApiInteractionValidator validator;
 
   @BeforeEach
@@ -59,6 +56,7 @@ class OpenApiContractTest {
         .adminToken(AdminToken.fromEnvironment(Map.of(AdminToken.VARIABLE, TOKEN)))
         .build()
         .start();
+    client = new HttpTestClient(app.port());
     String document = get("/openapi.json").body();
     validator = OpenApiInteractionValidator.createForInlineApiSpecification(document).build();
   }
@@ -230,19 +228,13 @@ class OpenApiContractTest {
   }
 
   private HttpResponse<String> send(Exchange exchange) {
-    var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + exchange.path()))
-        .timeout(Duration.ofSeconds(30));
+    // post() only builds the request; the method is the exchange's.
+    var builder = client.post(exchange.path());
     exchange.headers().forEach(builder::header);
     builder.method(exchange.method(), exchange.body() == null
         ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(exchange.body(), StandardCharsets.UTF_8));
-    try {
-      return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return client.send(builder);
   }
+
 }
