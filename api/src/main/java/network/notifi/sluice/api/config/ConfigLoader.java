@@ -42,6 +42,17 @@ public final class ConfigLoader {
   /** The endpoint the seed's {@code build_start_*} keys configure. */
   public static final String BUILD_START = "build.start";
 
+  /** The {@code rate_limiting} keys that {@link #limits} takes. */
+  public static final List<String> LIMIT_KEYS = List.of(
+      "global_rps", "global_burst", "global_shadow",
+      "build_start_rps", "build_start_burst", "build_start_shadow",
+      "third_party_rps", "third_party_burst", "third_party_shadow",
+      "anonymous");
+
+  /** {@code SLUICE_*} variables read outside this loader; any other that sets nothing is warned about. */
+  private static final Set<String> OTHER_VARIABLES =
+      Set.of("SLUICE_CONFIG", "SLUICE_PORT", "SLUICE_LOG_LEVEL", "SLUICE_ADMIN_TOKEN");
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
@@ -149,17 +160,6 @@ public final class ConfigLoader {
     settings.put(prefix + "_shadow", limit.shadow());
   }
 
-  /** The {@code rate_limiting} keys that {@link #limits} takes. */
-  public static final List<String> LIMIT_KEYS = List.of(
-      "global_rps", "global_burst", "global_shadow",
-      "build_start_rps", "build_start_burst", "build_start_shadow",
-      "third_party_rps", "third_party_burst", "third_party_shadow",
-      "anonymous");
-
-  /** {@code SLUICE_*} variables read outside this loader; any other that sets nothing is warned about. */
-  private static final Set<String> OTHER_VARIABLES =
-      Set.of("SLUICE_CONFIG", "SLUICE_PORT", "SLUICE_LOG_LEVEL", "SLUICE_ADMIN_TOKEN");
-
   private static void rejectEndpointsSection(ConfigSource source) {
     if (!source.keys("endpoints").isEmpty()) {
       throw new ConfigException("endpoints: /events handles build.start only, whose limit is"
@@ -241,7 +241,7 @@ public final class ConfigLoader {
         source.string("jobs.local.command", d.local().command()),
         source.duration("jobs.local.timeout", d.local().timeout()),
         source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes())));
-    var launcher = source.enumValue("jobs.launcher", SluiceConfig.Launcher.LOCAL);
+    var launcher = source.enumValue("jobs.launcher", SluiceConfig.Jobs.defaults().launcher());
     return validated(source, () -> new SluiceConfig.Jobs(
         new JobsConfig(
             rateLimiting.maxConcurrentJobs(),

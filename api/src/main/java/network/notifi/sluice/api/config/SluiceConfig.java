@@ -62,7 +62,13 @@ public record SluiceConfig(
    * @param launcher where builds run
    * @param kubernetes the Kubernetes launcher's settings ({@code k8s.*}), used with launcher kubernetes
    */
-  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes) {}
+  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes) {
+
+    /** The embedded default: local builds, each module's defaults. */
+    public static Jobs defaults() {
+      return new Jobs(JobsConfig.defaults(), Launcher.LOCAL, K8sConfig.defaults());
+    }
+  }
 
   /**
    * @param host the address to bind

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import network.notifi.sluice.jobs.JobsConfig;
-import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -110,8 +108,7 @@ class ConfigLoaderTest {
     assertThat(config.server()).isEqualTo(SluiceConfig.Server.defaults());
     assertThat(config.logging()).isEqualTo(SluiceConfig.Logging.defaults());
     assertThat(config.rateLimiting()).isEqualTo(SluiceConfig.RateLimiting.defaults());
-    assertThat(config.jobs().admission()).isEqualTo(JobsConfig.defaults());
-    assertThat(config.jobs().kubernetes()).isEqualTo(K8sConfig.defaults());
+    assertThat(config.jobs()).isEqualTo(SluiceConfig.Jobs.defaults());
     assertThat(config.redis()).isEqualTo(RedisConfig.defaults());
   }
 
