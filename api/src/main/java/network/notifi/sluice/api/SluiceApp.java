@@ -20,11 +20,18 @@ import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.api.admin.AdminRoutes;
+import network.notifi.sluice.api.admin.AdminToken;
+import network.notifi.sluice.api.admin.BuildInfo;
+import network.notifi.sluice.api.limits.LimitsStore;
+import network.notifi.sluice.api.limits.LiveLimits;
+import network.notifi.sluice.api.limits.LocalLimitsStore;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
+import network.notifi.sluice.api.http.OpenApiDocument;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
@@ -63,12 +70,16 @@ public final class SluiceApp implements AutoCloseable {
 
   private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(IN_FLIGHT_SECONDS);
 
+  /** How often the shared rate limits are read: every replica applies a change within a second. */
+  static final Duration LIMITS_POLL_INTERVAL = Duration.ofMillis(500);
+
   private final SluiceConfig config;
   private final Javalin javalin;
   private final PrometheusMeterRegistry registry;
   private final List<AutoCloseable> closeables;
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
+  private final LiveLimits limits;
   private volatile boolean stopping;
   private ServerConnector publicConnector;
   private ServerConnector adminConnector;
@@ -99,7 +110,14 @@ public final class SluiceApp implements AutoCloseable {
     });
     long flushMillis = logging.refusalWindow().toMillis();
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
-    var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
+    var json = new ObjectMapper().findAndRegisterModules();
+    var responses = new Responses(json, refusals);
+    var build = BuildInfo.current();
+    build.register(registry);
+    this.limits = new LiveLimits(limiter, b.limitsStore, registry, LIMITS_POLL_INTERVAL);
+    // Until the admin port exists, the admin routes are served on the public port.
+    var admin = new AdminRoutes(build, limits, b.adminToken, json);
+    var openApi = OpenApiDocument.load(build.version());
     var httpMetrics = new HttpMetrics(registry);
     var identity = config.identity();
     var routes =
@@ -136,6 +154,8 @@ public final class SluiceApp implements AutoCloseable {
             }
           });
           routes.register(cfg);
+          openApi.register(cfg);
+          admin.register(cfg);
         });
   }
 
@@ -168,11 +188,12 @@ public final class SluiceApp implements AutoCloseable {
   }
 
   /**
-   * Starts listening; returns once both ports are bound.
+   * Starts listening and following the shared rate limits; returns once both ports are bound.
    *
    * @throws PortInUseException when a port is taken (the app is closed then)
    */
   public SluiceApp start() {
+    limits.start();
     try {
       javalin.start();
     } catch (JavalinBindException e) {
@@ -189,6 +210,11 @@ public final class SluiceApp implements AutoCloseable {
     PortInUseException(String message) {
       super(message);
     }
+  }
+
+  /** The rate limits in force, and how to change them (a reloaded configuration file). */
+  public LiveLimits limits() {
+    return limits;
   }
 
   /** The public port actually bound (useful with port 0). */
@@ -232,6 +258,7 @@ public final class SluiceApp implements AutoCloseable {
       }
     }
     javalin.stop();
+    limits.close();
     housekeeping.shutdownNow();
     refusals.flushNow();
     // Reverse order of registration: what was built on something closes before it.
@@ -256,6 +283,8 @@ public final class SluiceApp implements AutoCloseable {
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private String storeSystem = "in-process";
+    private LimitsStore limitsStore;
+    private AdminToken adminToken = AdminToken.fromEnvironment(Map.of());
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Builder(SluiceConfig config) {
@@ -286,6 +315,18 @@ public final class SluiceApp implements AutoCloseable {
     /** Build admission; the app answers build starts and {@code GET /builds/{id}} with it, and closes it. */
     public Builder admission(BuildAdmission admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /** Where the rate limits in force are kept; default this process alone ({@link LocalLimitsStore}). */
+    public Builder limitsStore(LimitsStore store) {
+      this.limitsStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The token admin writes need; default none, so writes are off. */
+    public Builder adminToken(AdminToken token) {
+      this.adminToken = Objects.requireNonNull(token, "token");
       return this;
     }
 
@@ -322,6 +363,9 @@ public final class SluiceApp implements AutoCloseable {
     public SluiceApp build() {
       if (bucketStore == null) {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
+      }
+      if (limitsStore == null) {
+        limitsStore = new LocalLimitsStore(java.time.Clock.systemUTC());
       }
       if (admission == null) {
         admission = BuildAdmission.embedded(config.jobs().admission(), registry);

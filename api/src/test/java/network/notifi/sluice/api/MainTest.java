@@ -40,7 +40,7 @@ class MainTest {
     assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
     assertThat(stderr().lines()).containsExactly(
         "sluice: invalid configuration: rate_limiting.global_burst = 0"
-            + " (from SLUICE_RATE_LIMITING_GLOBAL_BURST): must be >= 1");
+            + " (from SLUICE_RATE_LIMITING_GLOBAL_BURST): burst must be >= 1, was 0");
   }
 
   @Test
@@ -52,7 +52,7 @@ class MainTest {
 
     assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
     assertThat(stderr().lines()).containsExactly(
-        "sluice: invalid configuration: rate_limiting.global_rps = -1: must be >= 1");
+        "sluice: invalid configuration: rate_limiting.global_rps = -1: rate must be >= 1 per second, was -1");
   }
 
   @Test

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,13 +70,15 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * most used bucket of each level in use (the peak of the last 10 to 20 seconds, 0..1), and {@code
  * rate_limit_decision_seconds} the time of a whole decision.
  *
- * <p>Thread-safe. {@link #decide} does not block; it completes when the store has answered.
+ * <p>Thread-safe, {@link #reconfigure} included. {@link #decide} does not block; it completes when
+ * the store has answered.
  */
 public final class MultiLevelLimiter {
 
   private static final long USAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private final LimiterConfig config;
+  // Replaced whole by reconfigure; a decision reads it once, so it never mixes two configurations.
+  private volatile LimiterConfig config;
   private final BucketStore store;
   private final Map<Level, Counter> asked = new EnumMap<>(Level.class);
   private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
@@ -130,12 +134,27 @@ public final class MultiLevelLimiter {
     return config;
   }
 
+  /**
+   * Decides with {@code newConfig}, configuration {@code version}, from now on. Decisions in flight
+   * finish with the configuration they started with. The store is told first ({@link
+   * BucketStore#limitsChanged}); its buckets take the new limits as they are next used.
+   */
+  public void reconfigure(long version, LimiterConfig newConfig) {
+    Objects.requireNonNull(newConfig, "newConfig");
+    Set<Limit> inForce = new HashSet<>(newConfig.endpoints().values());
+    inForce.add(newConfig.global());
+    inForce.add(newConfig.thirdParty());
+    store.limitsChanged(version, inForce);
+    this.config = newConfig;
+  }
+
   public BucketStore store() {
     return store;
   }
 
   /** The buckets that apply to a request, most specific first, with their limits. */
   public List<Map.Entry<BucketKey, Limit>> levelsFor(RateRequest request) {
+    LimiterConfig config = this.config;
     List<Map.Entry<BucketKey, Limit>> levels = new ArrayList<>(3);
     if (request.thirdParty().isPresent()) {
       levels.add(Map.entry(BucketKey.thirdParty(request.thirdParty().get()), config.thirdParty()));

@@ -14,7 +14,8 @@ final class IdentitySettings {
   private IdentitySettings() {}
 
   static SluiceConfig.Identity read(ConfigSource source, JobsConfig jobs) {
-    IdentityMode mode = source.enumValue("identity.mode", IdentityMode.HEADER);
+    var d = SluiceConfig.Identity.defaults();
+    IdentityMode mode = source.enumValue("identity.mode", d.mode());
     String file = source.string("identity.api_keys_file", "");
     ApiKeys inline;
     try {

@@ -10,6 +10,7 @@ import network.notifi.sluice.api.identity.IdentityMode;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.k8s.K8sConfig;
 import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.redis.RedisConfig;
 
 /**
@@ -42,7 +43,19 @@ public record SluiceConfig(
    * @param refusalLinesPerWindow log lines about refusals in all per window, summaries included
    * @param refusalWindow the window
    */
-  public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {}
+  public record Logging(int refusalLinesPerKind, int refusalLinesPerWindow, Duration refusalWindow) {
+
+    public Logging {
+      atLeast("logging.refusal_lines_per_kind", refusalLinesPerKind, 1);
+      atLeast("logging.refusal_lines_per_window", refusalLinesPerWindow, 1);
+      atLeast("logging.refusal_window", refusalWindow, Duration.ofSeconds(1));
+    }
+
+    /** 10 lines per kind and 100 in all per 10 s window. */
+    public static Logging defaults() {
+      return new Logging(10, 100, Duration.ofSeconds(10));
+    }
+  }
 
   /**
    * @param mode how the caller is known ({@code identity.mode}, {@code header})
@@ -63,8 +76,8 @@ public record SluiceConfig(
       }
     }
 
-    /** Today's behaviour: the third party as the request names it. */
-    public static Identity header() {
+    /** Header mode (the third party as the request names it), no keys. */
+    public static Identity defaults() {
       return new Identity(IdentityMode.HEADER, ApiKeys.of(List.of()), Optional.empty());
     }
   }
@@ -82,7 +95,13 @@ public record SluiceConfig(
    * @param launcher where builds run
    * @param kubernetes the Kubernetes launcher's settings ({@code k8s.*}), used with launcher kubernetes
    */
-  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes) {}
+  public record Jobs(JobsConfig admission, Launcher launcher, K8sConfig kubernetes) {
+
+    /** The embedded default: local builds, each module's defaults. */
+    public static Jobs defaults() {
+      return new Jobs(JobsConfig.defaults(), Launcher.LOCAL, K8sConfig.defaults());
+    }
+  }
 
   /**
    * @param host the address to bind
@@ -94,10 +113,20 @@ public record SluiceConfig(
   public record Server(String host, int port, int adminPort, long maxBodyBytes, Limits limits) {
 
     public Server {
+      Objects.requireNonNull(host, "server.host");
+      Objects.requireNonNull(limits, "server limits");
+      within("server.port", port, 0, 65_535);
+      within("server.admin_port", adminPort, 0, 65_535);
+      atLeast("server.max_body_bytes", maxBodyBytes, 1);
       if (port != 0 && port == adminPort) {
         throw new IllegalStateException(
             "server.admin_port (" + adminPort + ") must differ from server.port (" + port + ")");
       }
+    }
+
+    /** All interfaces, the public port 8080, the admin port 9090, bodies up to 1 MiB, {@link Limits#defaults()}. */
+    public static Server defaults() {
+      return new Server("0.0.0.0", 8080, 9090, 1_048_576, Limits.defaults());
     }
   }
 
@@ -113,7 +142,15 @@ public record SluiceConfig(
    */
   public record Limits(int maxHeaderBytes, Duration idleTimeout, int maxConnections, int acceptQueueSize, int maxJsonDepth) {
 
-    /** The defaults, for tests and tools. */
+    public Limits {
+      within("server.max_header_bytes", maxHeaderBytes, 1024, 1_048_576);
+      atLeast("server.idle_timeout", idleTimeout, Duration.ofMillis(100));
+      within("server.max_connections", maxConnections, 1, 1_000_000);
+      within("server.accept_queue_size", acceptQueueSize, 1, 65_535);
+      within("server.max_json_depth", maxJsonDepth, 2, 1_000);
+    }
+
+    /** 8 KiB of headers, 30 s idle, 4,096 connections, an accept queue of 1,024, JSON 32 deep. */
     public static Limits defaults() {
       return new Limits(8192, Duration.ofSeconds(30), 4096, 1024, 32);
     }
@@ -131,5 +168,43 @@ public record SluiceConfig(
       Duration failureBackoffPeriod,
       int maxRetries,
       Duration retryBaseDelay,
-      long localMaxBuckets) {}
+      long localMaxBuckets) {
+
+    public RateLimiting {
+      // max_concurrent_jobs, failure_backoff_period, max_retries and retry_base_delay are validated
+      // where they are used: JobsConfig and K8sConfig.Resilience.
+      atLeast("rate_limiting.local_max_buckets", localMaxBuckets, 1);
+    }
+
+    /** The seed's values, and room for {@link InProcessBucketStore#DEFAULT_MAX_THIRD_PARTIES} buckets. */
+    public static RateLimiting defaults() {
+      var jobs = JobsConfig.defaults();
+      var resilience = K8sConfig.Resilience.defaults();
+      return new RateLimiting(
+          jobs.maxConcurrentJobs(),
+          jobs.failureBackoffPeriod(),
+          resilience.maxRetries(),
+          resilience.retryBaseDelay(),
+          InProcessBucketStore.DEFAULT_MAX_THIRD_PARTIES);
+    }
+  }
+
+  private static void within(String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + value);
+    }
+  }
+
+  private static void atLeast(String key, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(key + " must be >= " + min + ", was " + value);
+    }
+  }
+
+  private static void atLeast(String key, Duration value, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          key + " must be >= " + Durations.format(min) + ", was " + (value == null ? null : Durations.format(value)));
+    }
+  }
 }

@@ -96,6 +96,26 @@ public final class ApiKeys {
     return keys.size();
   }
 
+  /**
+   * Equal when both hold the same keys: the same hashes, each for the same third party and
+   * namespaces (so that a reloaded configuration with the same keys is the same configuration).
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ApiKeys keys && grants().equals(keys.grants());
+  }
+
+  @Override
+  public int hashCode() {
+    return grants().hashCode();
+  }
+
+  private Map<String, List<Object>> grants() {
+    Map<String, List<Object>> grants = new HashMap<>();
+    byHash.forEach((hash, key) -> grants.put(hash, List.of(key.thirdParty(), Set.copyOf(key.namespaces()))));
+    return grants;
+  }
+
   static byte[] sha256(String text) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -114,7 +114,7 @@ class AdminPortTest {
   void theAdminPortMustDifferFromThePublicPort() {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("SLUICE_PORT", "9090")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("server.admin_port (9090) must differ from server.port (9090)");
+        .hasMessage("server.admin_port (9090) must differ from server.port (9090) (from SLUICE_SERVER_PORT)");
   }
 
   private static void assertNotFound(HttpResponse<String> response) {
