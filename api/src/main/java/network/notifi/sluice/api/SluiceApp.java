@@ -115,15 +115,15 @@ public final class SluiceApp implements AutoCloseable {
     var build = BuildInfo.current();
     build.register(registry);
     this.limits = new LiveLimits(limiter, b.limitsStore, registry, LIMITS_POLL_INTERVAL);
-    // Until the admin port exists, the admin routes are served on the public port.
     var admin = new AdminRoutes(build, limits, b.adminToken, json);
     var openApi = OpenApiDocument.load(build.version());
     var httpMetrics = new HttpMetrics(registry);
     var identity = config.identity();
+    var ports = new Ports(this::adminPort);
     var routes =
         new Routes(
             config, limiter, b.clock, new AdmissionStarter(b.admission, identity.mode() == IdentityMode.API_KEY),
-            responses, registry, tracer, b.admission, b.dependencies, new Ports(this::adminPort),
+            responses, registry, tracer, b.admission, b.dependencies, ports,
             new Authenticator(identity.mode(), apiKeys(identity, config.jobs().admission()), registry));
     this.javalin =
         Javalin.create(cfg -> {
@@ -154,8 +154,8 @@ public final class SluiceApp implements AutoCloseable {
             }
           });
           routes.register(cfg);
-          openApi.register(cfg);
-          admin.register(cfg);
+          openApi.register(cfg, ports);
+          admin.register(cfg, ports);
         });
   }
 

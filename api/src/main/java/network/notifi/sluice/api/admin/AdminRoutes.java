@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
+import network.notifi.sluice.api.http.Ports;
 import network.notifi.sluice.api.http.Problem;
 import network.notifi.sluice.api.limits.LimitsInForce;
 import network.notifi.sluice.api.limits.LiveLimits;
@@ -20,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's routes: {@code GET /version}, {@code GET /status} (a page), {@code GET
- * /admin/limits} and {@code PUT /admin/limits} (writes need the {@link AdminToken}). Meant for the admin port; {@link #register}
- * adds them to whichever app it is given.
+ * The operator's routes: {@code GET /version} on both ports; on the admin port only, {@code GET
+ * /status} (a page), {@code GET /admin/limits} and {@code PUT /admin/limits} (writes need the {@link
+ * AdminToken}).
  */
 public final class AdminRoutes {
 
@@ -41,12 +42,12 @@ public final class AdminRoutes {
     this.json = Objects.requireNonNull(json, "json");
   }
 
-  /** Adds the routes to the app being configured. */
-  public void register(JavalinConfig cfg) {
+  /** Adds the routes to the app being configured, each on the port {@code ports} gives it. */
+  public void register(JavalinConfig cfg, Ports ports) {
     cfg.routes.get("/version", ctx -> json(ctx, Map.of("version", build.version(), "commit", build.commit())));
-    cfg.routes.get("/admin/limits", ctx -> json(ctx, body(limits.current())));
-    cfg.routes.put("/admin/limits", this::putLimits);
-    cfg.routes.get("/status", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage));
+    cfg.routes.get("/admin/limits", ports.admin(ctx -> json(ctx, body(limits.current()))));
+    cfg.routes.put("/admin/limits", ports.admin(this::putLimits));
+    cfg.routes.get("/status", ports.admin(ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage)));
   }
 
   private void putLimits(Context ctx) {

@@ -7,8 +7,9 @@ import java.util.function.IntSupplier;
 
 /**
  * Which port serves which route. The public port serves the API ({@code /events}, {@code
- * /builds/{id}}); the admin port serves what only monitoring and operators may reach ({@code
- * /metrics}, {@code /ratelimits}); both serve {@code /health/*}. A route asked on the other port gets
+ * /builds/{id}}, {@code /openapi.json}); the admin port serves what only monitoring and operators
+ * may reach ({@code /metrics}, {@code /ratelimits}, {@code /status}, {@code /admin/limits}); both
+ * serve {@code /health/*}, {@code /version} and {@code /openapi.json} (see {@link OpenApiDocument}). A route asked on the other port gets
  * the same 404 as a path that does not exist, so the public port does not reveal the admin routes.
  *
  * <p>The port is the socket's local port, never the {@code Host} header, which the client writes.
@@ -18,7 +19,10 @@ import java.util.function.IntSupplier;
 public final class Ports {
 
   /** The admin routes, for the 405 answer (a method not allowed on a route the port does not serve is a 404). */
-  static final Set<String> ADMIN_PATHS = Set.of("/metrics", "/ratelimits");
+  static final Set<String> ADMIN_PATHS = Set.of("/metrics", "/ratelimits", "/status", "/admin/limits");
+
+  /** The routes both ports serve, besides {@code /health/*}. */
+  static final Set<String> BOTH_PORTS_PATHS = Set.of("/version", "/openapi.json");
 
   private final IntSupplier adminPort;
 
@@ -28,7 +32,7 @@ public final class Ports {
   }
 
   /** {@code handler} on the admin port only. */
-  Handler admin(Handler handler) {
+  public Handler admin(Handler handler) {
     return ctx -> {
       if (!onAdminPort(ctx)) {
         throw notFound(ctx).exception();
@@ -38,7 +42,7 @@ public final class Ports {
   }
 
   /** {@code handler} on the public port only. */
-  Handler publicOnly(Handler handler) {
+  public Handler publicOnly(Handler handler) {
     return ctx -> {
       if (onAdminPort(ctx)) {
         throw notFound(ctx).exception();
@@ -47,16 +51,17 @@ public final class Ports {
     };
   }
 
-  /** Whether the route of {@code ctx}'s path is served on the port it came in on (health on both). */
+  /** Whether the route of {@code ctx}'s path is served on the port it came in on (health and version on both). */
   boolean servesHere(Context ctx) {
     String path = withoutTrailingSlashes(ctx.path());
-    if (path.startsWith("/health/")) {
+    if (path.startsWith("/health/") || BOTH_PORTS_PATHS.contains(path)) {
       return true;
     }
     return ADMIN_PATHS.contains(path) == onAdminPort(ctx);
   }
 
-  boolean onAdminPort(Context ctx) {
+  /** Whether {@code ctx} came in on the admin port. */
+  public boolean onAdminPort(Context ctx) {
     return ctx.req().getLocalPort() == adminPort.getAsInt();
   }
 

@@ -33,6 +33,7 @@ class AdminLimitsTest {
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
   private SluiceApp app;
   private HttpTestClient client;
+  private HttpTestClient admin;
 
   @BeforeEach
   void start() {
@@ -44,7 +45,8 @@ class AdminLimitsTest {
         .build()
         .start();
     client = new HttpTestClient(app.port());
-    await().atMost(Duration.ofSeconds(10)).until(() -> json(client.get("/admin/limits")).get("version").asLong() == 1);
+    admin = new HttpTestClient(app.adminPort());
+    await().atMost(Duration.ofSeconds(10)).until(() -> json(admin.get("/admin/limits")).get("version").asLong() == 1);
   }
 
   @AfterEach
@@ -55,7 +57,7 @@ class AdminLimitsTest {
 
   @Test
   void theFilesLimitsAreVersionOne() {
-    var body = json(client.get("/admin/limits"));
+    var body = json(admin.get("/admin/limits"));
 
     assertThat(body.get("version").asLong()).isEqualTo(1);
     assertThat(body.get("source").asText()).isEqualTo("file");
@@ -98,12 +100,12 @@ class AdminLimitsTest {
         .singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage())
             .isEqualTo("rate limits version 2 from admin: global_rps 100 -> 150, third_party_shadow false -> true"));
-    assertThat(client.get("/metrics").body()).contains("sluice_config_version 2.0");
+    assertThat(admin.get("/metrics").body()).contains("sluice_config_version 2.0");
   }
 
   @Test
   void writesNeedTheBearerToken() {
-    var none = client.send(client.post("/admin/limits").PUT(HttpRequest.BodyPublishers.ofString("{}")));
+    var none = admin.send(admin.post("/admin/limits").PUT(HttpRequest.BodyPublishers.ofString("{}")));
     var wrong = put("{\"rate_limiting\": {\"global_rps\": 1}}", "not-the-token");
 
     assertThat(none.statusCode()).isEqualTo(401);
@@ -111,13 +113,13 @@ class AdminLimitsTest {
     assertThat(json(none).get("reason").asText()).isEqualTo("unauthorized");
     assertThat(wrong.statusCode()).isEqualTo(403);
     assertThat(json(wrong).get("reason").asText()).isEqualTo("forbidden");
-    assertThat(json(client.get("/admin/limits")).at("/rate_limiting/global_rps").asLong()).isEqualTo(100);
+    assertThat(json(admin.get("/admin/limits")).at("/rate_limiting/global_rps").asLong()).isEqualTo(100);
   }
 
   @Test
   void withoutAConfiguredTokenWritesAreOff() {
     try (var noToken = SluiceApp.builder(TestConfigs.config()).build().start()) {
-      var other = new HttpTestClient(noToken.port());
+      var other = new HttpTestClient(noToken.adminPort());
 
       var response = other.send(other.post("/admin/limits")
           .header("Authorization", "Bearer anything")
@@ -143,11 +145,11 @@ class AdminLimitsTest {
         .startsWith("rate_limiting.max_concurrent_jobs cannot be changed at runtime");
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(json(notJson).get("detail").asText()).startsWith("the body is not JSON");
-    assertThat(json(client.get("/admin/limits")).get("version").asLong()).isEqualTo(1);
+    assertThat(json(admin.get("/admin/limits")).get("version").asLong()).isEqualTo(1);
   }
 
   private HttpResponse<String> put(String body, String token) {
-    return client.send(client.post("/admin/limits")
+    return admin.send(admin.post("/admin/limits")
         .header("Authorization", "Bearer " + token)
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(body)));

@@ -53,7 +53,7 @@ class StatusPageTest {
     }
     client.send(client.buildStart("parser-x"));
 
-    String dom = dumpDom(chromium, profile, "http://127.0.0.1:" + app.port() + "/status");
+    String dom = dumpDom(chromium, profile, "http://127.0.0.1:" + app.adminPort() + "/status");
 
     assertThat(dom).contains("<span id=\"error\" class=\"bad\"></span>").doesNotContain("id=\"updated\">never");
     // global: 200, three admitted requests took three tokens.

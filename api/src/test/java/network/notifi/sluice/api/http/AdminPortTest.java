@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Metrics and status on the admin port only; the API on the public port only; health on both. */
+/** Metrics, status and the admin API on the admin port only; the API on the public port only; health and version on both. */
 class AdminPortTest {
 
   private RunningApp running;
@@ -53,7 +53,8 @@ class AdminPortTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/metrics", "/ratelimits", "/metrics/", "/ratelimits?x=1", "/metrics?name[]=jvm_threads_live"})
+  @ValueSource(strings = {"/metrics", "/ratelimits", "/metrics/", "/ratelimits?x=1", "/metrics?name[]=jvm_threads_live",
+      "/status", "/admin/limits"})
   void thePublicPortAnswersAdminPathsAsIfTheyDidNotExist(String path) {
     HttpResponse<String> response = publicPort.get(path);
 
@@ -65,6 +66,30 @@ class AdminPortTest {
   void anAdminPathWithAnotherMethodOnThePublicPortIsNotFoundEither() {
     assertNotFound(publicPort.send(publicPort.post("/metrics").POST(HttpRequest.BodyPublishers.noBody())));
     assertNotFound(publicPort.send(publicPort.post("/ratelimits").DELETE()));
+    assertNotFound(publicPort.send(publicPort.post("/admin/limits")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"rate_limiting\": {\"global_rps\": 1}}"))));
+  }
+
+  @Test
+  void theOperatorsRoutesAnswerOnTheAdminPort() {
+    assertThat(adminPort.get("/status").statusCode()).isEqualTo(200);
+    assertThat(json(adminPort.get("/admin/limits")).has("rate_limiting")).isTrue();
+  }
+
+  @Test
+  void versionAnswersOnBothPortsAndEachPortDescribesWhatItServes() {
+    for (var client : new HttpTestClient[] {publicPort, adminPort}) {
+      assertThat(json(client.get("/version")).has("commit")).isTrue();
+    }
+    var publicPaths = json(publicPort.get("/openapi.json")).get("paths");
+    var adminPaths = json(adminPort.get("/openapi.json")).get("paths");
+
+    assertThat(publicPaths.has("/events")).isTrue();
+    assertThat(publicPaths.has("/version")).isTrue();
+    assertThat(publicPaths.has("/metrics")).isFalse();
+    assertThat(publicPaths.has("/admin/limits")).isFalse();
+    assertThat(adminPaths.has("/admin/limits")).isTrue();
+    assertThat(adminPaths.has("/status")).isTrue();
   }
 
   @Test

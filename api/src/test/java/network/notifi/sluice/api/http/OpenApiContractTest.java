@@ -10,10 +10,13 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,12 +28,14 @@ import network.notifi.sluice.limiter.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real answers of a running Sluice, validated against the {@code /openapi.json} it serves (Atlassian's
- * swagger-request-validator, which reads the 3.1 document through swagger-parser): each documented
- * answer of {@code POST /events}, in binary and structured mode, and the other routes. Buckets on a
- * clock that stands still, so the third-party limit (burst 2) refuses the third request of a source.
+ * Real answers of a running Sluice, validated against the {@code /openapi.json} its admin port serves
+ * (the whole document; Atlassian's swagger-request-validator, which reads the 3.1 document through
+ * swagger-parser): each documented answer of {@code POST /events}, in binary and structured mode, and
+ * the other routes, each asked on the port that serves it. Buckets on a clock that stands still, so
+ * the third-party limit (burst 2) refuses the third request of a source.
  */
 class OpenApiContractTest {
 
@@ -40,6 +45,7 @@ class OpenApiContractTest {
   private final ManualClock clock = new ManualClock();
   private SluiceApp app;
   private HttpTestClient client;
+  private HttpTestClient admin;
   private OpenApiInteractionValidator validator;
 
   @BeforeEach
@@ -57,7 +63,8 @@ class OpenApiContractTest {
         .build()
         .start();
     client = new HttpTestClient(app.port());
-    String document = get("/openapi.json").body();
+    admin = new HttpTestClient(app.adminPort());
+    String document = admin.get("/openapi.json").body();
     validator = OpenApiInteractionValidator.createForInlineApiSpecification(document).build();
   }
 
@@ -138,6 +145,39 @@ class OpenApiContractTest {
     assertProblem(valid(new Exchange("PUT", "/admin/limits",
         Map.of("Authorization", "Bearer wrong", "Content-Type", "application/json"), change), 403), "forbidden");
     assertProblem(invalid(new Exchange("PUT", "/admin/limits", authorized, "{\"rate_limiting\": {\"global_rps\": 0}}"), 400), "invalid_limits");
+  }
+
+  @Test
+  void refusalsOfTenantsAndHostileBodiesMatchTheDocument() {
+    var json = Map.of("Ce-Type", BUILD_START, "Content-Type", "application/json");
+
+    assertProblem(valid(post("/events", json, "{\"parser_id\":\"p-ns\",\"namespace\":\"nowhere\"}"), 400),
+        "unknown_namespace");
+    assertProblem(invalid(post("/events", json, "{\"parser_id\":" + "[".repeat(40) + "]".repeat(40) + "}"), 400),
+        "json_too_deep");
+    var bigHeaders = new LinkedHashMap<>(json);
+    bigHeaders.put("X-Padding", "x".repeat(10_000));
+    assertProblem(invalid(post("/events", bigHeaders, "{\"parser_id\":\"p-big\"}"), 431), "headers_too_large");
+  }
+
+  @Test
+  void answersOfApiKeyModeMatchTheDocument(@TempDir Path dir) throws IOException {
+    Path keys = dir.resolve("keys.yaml");
+    Files.writeString(keys, "- {third_party: customer-k, sha256: " + ApiKeyIdentityTest.sha256("key-k")
+        + ", namespaces: [default]}\n");
+    try (var keyed = RunningApp.start(Map.of(
+        "SLUICE_IDENTITY_MODE", "api_key",
+        "SLUICE_IDENTITY_API_KEYS_FILE", keys.toString(),
+        "SLUICE_JOBS_NAMESPACES", "default,team-b"))) {
+      // The exchanges below go to the app in api_key mode.
+      client = keyed.client();
+      var withKey = Map.of("Ce-Type", BUILD_START, "Content-Type", "application/json", "Authorization", "Bearer key-k");
+
+      assertProblem(valid(binary("p-nokey", "network.notifi.customer-k"), 401), "unauthenticated");
+      assertProblem(valid(post("/events", withKey, "{\"parser_id\":\"p-b\",\"namespace\":\"team-b\"}"), 403),
+          "namespace_forbidden");
+      assertProblem(valid(get("GET", "/builds/some-build"), 401), "unauthenticated");
+    }
   }
 
   @Test
@@ -227,14 +267,16 @@ class OpenApiContractTest {
     return send(get("GET", path));
   }
 
+  /** Sends to the port that serves the exchange's path. */
   private HttpResponse<String> send(Exchange exchange) {
+    var target = Ports.ADMIN_PATHS.contains(URI.create("http://x" + exchange.path()).getPath()) ? admin : client;
     // post() only builds the request; the method is the exchange's.
-    var builder = client.post(exchange.path());
+    var builder = target.post(exchange.path());
     exchange.headers().forEach(builder::header);
     builder.method(exchange.method(), exchange.body() == null
         ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(exchange.body(), StandardCharsets.UTF_8));
-    return client.send(builder);
+    return target.send(builder);
   }
 
 }

@@ -22,13 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigFileReloadTest {
 
   private static final Map<String, String> ENV = Map.of(
-      "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1", "SLUICE_JOBS_LOCAL_COMMAND", "sleep 600");
+      "SLUICE_PORT", "0", "SLUICE_SERVER_ADMIN_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1",
+      "SLUICE_JOBS_LOCAL_COMMAND", "sleep 600");
 
   @TempDir Path dir;
   private Path file;
   private SluiceApp app;
   private ConfigFileReload reload;
-  private HttpTestClient client;
+  private HttpTestClient admin;
 
   @BeforeEach
   void start() throws Exception {
@@ -37,7 +38,7 @@ class ConfigFileReloadTest {
     var config = ConfigLoader.load(Optional.of(file), ENV);
     app = SluiceApp.builder(config).build().start();
     reload = ConfigFileReload.start(file, ENV, app.limits(), config, Duration.ofMillis(100));
-    client = new HttpTestClient(app.port());
+    admin = new HttpTestClient(app.adminPort());
     await().atMost(Duration.ofSeconds(10)).until(() -> app.limits().current().version() == 1);
   }
 
@@ -52,7 +53,7 @@ class ConfigFileReloadTest {
     Files.writeString(file, "rate_limiting:\n  global_rps: 7\n");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> app.limits().current().version() == 2);
-    var limits = json(client.get("/admin/limits"));
+    var limits = json(admin.get("/admin/limits"));
     assertThat(limits.get("source").asText()).isEqualTo("file");
     assertThat(limits.at("/rate_limiting/global_rps").asLong()).isEqualTo(7);
     assertThat(app.limits().current().limits().global().ratePerSecond()).isEqualTo(7);

@@ -43,6 +43,7 @@ class DashboardTest {
   /** Small limits on a frozen clock, so that each level refuses an exact, known share. */
   private static final Map<String, String> ENV = Map.of(
       "SLUICE_PORT", "0",
+      "SLUICE_SERVER_ADMIN_PORT", "0",
       "SLUICE_SERVER_HOST", "127.0.0.1",
       "SLUICE_RATE_LIMITING_THIRD_PARTY_RPS", "1",
       "SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "2",

@@ -56,21 +56,28 @@ class RuntimeLimitsAcrossReplicasTest {
   private HttpTestClient startReplica() {
     var app = Wiring.build(config, env, clock).start();
     replicas.add(app);
-    var client = new HttpTestClient(app.port());
-    await().atMost(Duration.ofSeconds(30)).until(() -> json(client.get("/admin/limits")).get("version").asLong() >= 1);
-    return client;
+    var admin = new HttpTestClient(app.adminPort());
+    await().atMost(Duration.ofSeconds(30)).until(() -> json(admin.get("/admin/limits")).get("version").asLong() >= 1);
+    return admin;
   }
 
+  /** The replica's admin port's client. */
+  private HttpTestClient admin(int replica) {
+    return new HttpTestClient(replicas.get(replica).adminPort());
+  }
+
+  /** The replica's public port's client. */
   private HttpTestClient client(int replica) {
     return new HttpTestClient(replicas.get(replica).port());
   }
 
   @Test
   void aChangeThroughOneReplicaIsAppliedByTheOtherAndTheSharedBucketTakesIt() {
-    var a = client(0);
+    var a = admin(0);
     var b = client(1);
+    var bAdmin = admin(1);
     // Both started with the same file: one version, published once.
-    assertThat(json(b.get("/admin/limits")).get("version").asLong()).isEqualTo(1);
+    assertThat(json(bAdmin.get("/admin/limits")).get("version").asLong()).isEqualTo(1);
     for (int i = 0; i < 5; i++) {
       assertThat(b.send(b.buildStart("before-" + i)).statusCode()).isEqualTo(202);
     }
@@ -80,7 +87,7 @@ class RuntimeLimitsAcrossReplicasTest {
         .PUT(HttpRequest.BodyPublishers.ofString("{\"rate_limiting\": {\"build_start_burst\": 3}}")));
     long changed = System.nanoTime();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> json(b.get("/admin/limits")).get("version").asLong() == 2);
+        .until(() -> json(bAdmin.get("/admin/limits")).get("version").asLong() == 2);
     long seenAfterMillis = (System.nanoTime() - changed) / 1_000_000;
     System.out.println("replica b applied version 2 " + seenAfterMillis + " ms after replica a's PUT answered");
 
@@ -91,14 +98,14 @@ class RuntimeLimitsAcrossReplicasTest {
     }
 
     assertThat(put.statusCode()).isEqualTo(200);
-    assertThat(json(b.get("/admin/limits")).at("/rate_limiting/build_start_burst").asLong()).isEqualTo(3);
+    assertThat(json(bAdmin.get("/admin/limits")).at("/rate_limiting/build_start_burst").asLong()).isEqualTo(3);
     // The shared endpoint bucket held 95 tokens; the change caps them at the new capacity of 3.
     assertThat(admitted).isEqualTo(3);
   }
 
   @Test
   void aReplicaStartedLaterWithTheSameFileKeepsTheAdminChange() {
-    var a = client(0);
+    var a = admin(0);
     a.send(a.post("/admin/limits")
         .header("Authorization", "Bearer " + TOKEN)
         .PUT(HttpRequest.BodyPublishers.ofString("{\"rate_limiting\": {\"global_rps\": 7}}")));
