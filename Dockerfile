@@ -7,6 +7,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY common/pom.xml common/
 COPY limiter/pom.xml limiter/
 COPY jobs/pom.xml jobs/
 COPY benchmarks/pom.xml benchmarks/
@@ -14,6 +15,7 @@ COPY redis/pom.xml redis/
 COPY k8s/pom.xml k8s/
 COPY api/pom.xml api/
 COPY loadtest/pom.xml loadtest/
+COPY common/src common/src
 COPY limiter/src limiter/src
 COPY jobs/src jobs/src
 COPY redis/src redis/src

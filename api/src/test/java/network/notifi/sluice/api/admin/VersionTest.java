@@ -17,11 +17,13 @@ class VersionTest {
 
   private SluiceApp app;
   private HttpTestClient client;
+  private HttpTestClient admin;
 
   @BeforeEach
   void start() {
     app = SluiceApp.builder(TestConfigs.config()).build().start();
     client = new HttpTestClient(app.port());
+    admin = new HttpTestClient(app.adminPort());
   }
 
   @AfterEach
@@ -41,7 +43,7 @@ class VersionTest {
 
   @Test
   void buildInfoMetricCarriesVersionAndCommitAsLabels() throws Exception {
-    var metrics = client.get("/metrics").body();
+    var metrics = admin.get("/metrics").body();
 
     assertThat(metrics).contains(
         "sluice_build_info{commit=\"" + gitHead() + "\",version=\"" + projectVersion() + "\"} 1\n");

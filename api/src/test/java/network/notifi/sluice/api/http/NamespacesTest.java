@@ -55,7 +55,7 @@ class NamespacesTest {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("SLUICE_JOBS_NAMESPACES", "team-a")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("jobs.default_namespace (default) must be one of the configured namespaces"
-            + " (jobs.namespaces and the keys of jobs.namespace_limits): [team-a]");
+            + " (jobs.namespaces and the keys of jobs.namespace_limits): [team-a] (from SLUICE_JOBS_NAMESPACES)");
   }
 
   @Test
