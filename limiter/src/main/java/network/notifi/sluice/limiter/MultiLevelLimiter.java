@@ -259,7 +259,6 @@ public final class MultiLevelLimiter {
     private CompletableFuture<Void> ask(int i) {
       BucketKey key = levels.get(i).getKey();
       Limit limit = levels.get(i).getValue();
-      asked.get(key.level()).increment();
       CompletableFuture<TokenProbe> answer;
       try {
         answer = store.tryConsume(key, limit, 1);
@@ -284,17 +283,19 @@ public final class MultiLevelLimiter {
 
     /** Once every level asked has answered: the decision, after giving tokens back if needed. */
     private CompletableFuture<Decision> settle() {
-      for (Throwable failure : failures) {
+      boolean thirdPartyRefused = levels.get(0).getKey().level() == Level.THIRD_PARTY
+          && results[0] != null && refuses(results[0]);
+      countAsked(thirdPartyRefused);
+      // A shared level's failure does not matter when the third party refused: the answer is its refusal.
+      for (int i = 0; i < (thirdPartyRefused ? 1 : failures.length); i++) {
+        Throwable failure = failures[i];
         if (failure != null) {
           return refundAll().thenCompose(v -> CompletableFuture.failedFuture(failure));
         }
       }
-      LevelResult refusing = null;
-      for (LevelResult r : results) {
-        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
-          refusing = r;
-        }
-      }
+      // A third party's refusal is the answer, as when it is asked alone; shared levels asked
+      // alongside it (a wrong expectation) only give their tokens back.
+      LevelResult refusing = thirdPartyRefused ? results[0] : furthestRefusal();
       if (refusing == null) {
         return CompletableFuture.completedFuture(decision(null));
       }
@@ -327,6 +328,29 @@ public final class MultiLevelLimiter {
         }
       }
       return new Decision(enforced, shadow, refusal, taken);
+    }
+
+    /** Of the levels that refused, the one whose next token is furthest away; null when none refused. */
+    private LevelResult furthestRefusal() {
+      LevelResult refusing = null;
+      for (LevelResult r : results) {
+        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
+          refusing = r;
+        }
+      }
+      return refusing;
+    }
+
+    /**
+     * Counts the levels the request was checked against: those asked, except shared levels asked
+     * alongside a third party that refused, which the request never reached.
+     */
+    private void countAsked(boolean thirdPartyRefused) {
+      for (int i = 0; i < levels.size(); i++) {
+        if ((results[i] != null || failures[i] != null) && !(thirdPartyRefused && i > 0)) {
+          asked.get(levels.get(i).getKey().level()).increment();
+        }
+      }
     }
 
     /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */

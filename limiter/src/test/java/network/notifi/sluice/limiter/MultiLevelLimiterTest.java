@@ -194,6 +194,30 @@ class MultiLevelLimiterTest {
   }
 
   @Test
+  void aWrongExpectationCountsAndAnswersAsIfTheThirdPartyWereAskedAlone() {
+    var expecting = new ForwardingBucketStore(store) {
+      @Override
+      public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+        return true;
+      }
+    };
+    // The endpoint is empty too after one request, and its next token is further away than the third party's.
+    var config = new LimiterConfig(
+        Limit.of(100, 100), Map.of("build.start", Limit.of(1, 1)), Limit.of(10, 1), AnonymousPolicy.SKIP);
+    var limiter = MultiLevelLimiter.of(config, expecting, registry);
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "third_party").count()).isEqualTo(2);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "endpoint").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "third_party").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "endpoint").count()).isZero();
+  }
+
+  @Test
   void aThirdPartyRefusalIsAnsweredWithoutAskingTheSharedLevels() {
     var limiter = limiter(Limit.of(1, 100), Limit.of(1, 100), Limit.of(1, 1));
     limiter.decide(RateRequest.of("build.start", "tp")).join();
