@@ -7,10 +7,11 @@ import java.util.function.IntSupplier;
 
 /**
  * Which port serves which route. The public port serves the API ({@code /events}, {@code
- * /builds/{id}}, {@code /openapi.json}); the admin port serves what only monitoring and operators
- * may reach ({@code /metrics}, {@code /ratelimits}, {@code /status}, {@code /admin/limits}); both
- * serve {@code /health/*}, {@code /version} and {@code /openapi.json} (see {@link OpenApiDocument}). A route asked on the other port gets
- * the same 404 as a path that does not exist, so the public port does not reveal the admin routes.
+ * /builds/{id}}); the admin port serves what only monitoring and operators may reach ({@code
+ * /metrics}, {@code /ratelimits}, {@code /status}, {@code /admin/limits}); both serve {@code
+ * /health/*}, {@code /version} and {@code /openapi.json} (each port's own, see {@link
+ * OpenApiDocument}). A route asked on the other port gets the same 404 as a path that does not
+ * exist, so the public port does not reveal the admin routes.
  *
  * <p>The port is the socket's local port, never the {@code Host} header, which the client writes.
  * Each handler is wrapped, so whatever spelling of a path reaches a handler, the handler's port rule
@@ -42,7 +43,7 @@ public final class Ports {
   }
 
   /** {@code handler} on the public port only. */
-  public Handler publicOnly(Handler handler) {
+  Handler publicOnly(Handler handler) {
     return ctx -> {
       if (onAdminPort(ctx)) {
         throw notFound(ctx).exception();
@@ -51,7 +52,7 @@ public final class Ports {
     };
   }
 
-  /** Whether the route of {@code ctx}'s path is served on the port it came in on (health and version on both). */
+  /** Whether the route of {@code ctx}'s path is served on the port it came in on (health, version and the description on both). */
   boolean servesHere(Context ctx) {
     String path = withoutTrailingSlashes(ctx.path());
     if (path.startsWith("/health/") || BOTH_PORTS_PATHS.contains(path)) {
