@@ -17,6 +17,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   "prometheus   promtool prometheus"  # alert-rule tests (promtool), dashboard tests (a real Prometheus)
   "nginx-light  nginx"                # load test's short form: nginx in front of three replicas
+  "chromium     chromium"             # the status page rendered by a real headless browser
 )
 
 dry_run=0

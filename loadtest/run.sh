@@ -4,7 +4,7 @@
 # Starts a 6-node Redis Cluster (redis-server/redis-cli from the PATH, free loopback ports, never
 # 6379), three Sluice replicas with SLUICE_REDIS_MODE=cluster and nginx round-robin in front, runs
 # the Gatling simulation through nginx, checks the cross-replica bounds from every replica's
-# /metrics, stops everything it started (also on failure or Ctrl-C) and exits non-zero when a
+# /metrics (each on its own admin port), stops everything it started (also on failure or Ctrl-C) and exits non-zero when a
 # Gatling assertion or a check fails. Prints the path of Gatling's HTML report at the end.
 #
 # Scenarios: global-burst third-party-burst job-limit failure-backoff sustained spike

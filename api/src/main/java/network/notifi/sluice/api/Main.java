@@ -9,12 +9,14 @@ import java.util.Optional;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.api.limits.ConfigFileReload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar sluice.jar [--config PATH]}: runs the service. Without a file and without Redis it
- * runs on the embedded default (in-process buckets), one replica.
+ * runs on the embedded default (in-process buckets), one replica. The file's rate limits are reloaded
+ * when it changes or on SIGHUP.
  *
  * <p>{@code java -jar sluice.jar buckets [--pattern GLOB] [--config PATH]}: lists the token buckets in
  * Redis with their tokens, capacity and TTL, decoded through Bucket4j.
@@ -29,6 +31,9 @@ public final class Main {
 
   static final int EXIT_CONFIG = 2;
   static final int EXIT_USAGE = 64;
+
+  /** How often the configuration file is checked for a change (SIGHUP reloads it at once). */
+  static final Duration CONFIG_WATCH_INTERVAL = Duration.ofSeconds(2);
 
   private Main() {}
 
@@ -67,13 +72,25 @@ public final class Main {
       return Buckets.list(config, pattern, System.out, System.err);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    SluiceApp app = Wiring.build(config, env).start();
+    SluiceApp app;
+    try {
+      app = Wiring.build(config, env).start();
+    } catch (SluiceApp.PortInUseException e) {
+      System.err.println("sluice: cannot listen: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping: unready for {}, then finishing requests in flight and handing work back", UNREADY_BEFORE_STOP);
       app.shutdown(UNREADY_BEFORE_STOP);
       log.info("stopped");
     }, "sluice-shutdown"));
-    log.info("sluice listening on {}:{}", config.server().host(), app.port());
+    if (configFile.isPresent()) {
+      var reload = ConfigFileReload.start(configFile.get(), env, app.limits(), config, CONFIG_WATCH_INTERVAL);
+      Hangup.onSignal(reload::reloadNow);
+    } else {
+      Hangup.onSignal(() -> log.info("SIGHUP: no configuration file to reload"));
+    }
+    log.info("sluice listening on {}:{}, admin port {}", config.server().host(), app.port(), app.adminPort());
     try {
       Thread.currentThread().join();
     } catch (InterruptedException e) {

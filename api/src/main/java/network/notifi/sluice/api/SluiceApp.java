@@ -2,6 +2,7 @@ package network.notifi.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,11 +20,18 @@ import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.api.admin.AdminRoutes;
+import network.notifi.sluice.api.admin.AdminToken;
+import network.notifi.sluice.api.admin.BuildInfo;
+import network.notifi.sluice.api.limits.LimitsStore;
+import network.notifi.sluice.api.limits.LiveLimits;
+import network.notifi.sluice.api.limits.LocalLimitsStore;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
+import network.notifi.sluice.api.http.OpenApiDocument;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
@@ -33,9 +41,19 @@ import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
+import network.notifi.sluice.api.http.Authenticator;
+import network.notifi.sluice.api.http.Ports;
+import network.notifi.sluice.api.http.ProblemErrorHandler;
+import network.notifi.sluice.api.identity.ApiKeys;
+import network.notifi.sluice.api.identity.ApiKeysFile;
+import network.notifi.sluice.api.identity.IdentityMode;
+import network.notifi.sluice.jobs.JobsConfig;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The Sluice service, built from its dependencies: a {@link BucketStore}, {@link BuildAdmission}, a
@@ -47,13 +65,13 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class SluiceApp implements AutoCloseable {
 
-  /** The Jetty accept queue; the default of 50 drops connections in bursts (FACTS.md). */
-  static final int ACCEPT_QUEUE_SIZE = 1024;
-
   /** How long a stop waits for requests in flight to be answered. */
   static final int IN_FLIGHT_SECONDS = 10;
 
   private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(IN_FLIGHT_SECONDS);
+
+  /** How often the shared rate limits are read: every replica applies a change within a second. */
+  static final Duration LIMITS_POLL_INTERVAL = Duration.ofMillis(500);
 
   private final SluiceConfig config;
   private final Javalin javalin;
@@ -61,7 +79,10 @@ public final class SluiceApp implements AutoCloseable {
   private final List<AutoCloseable> closeables;
   private final RefusalLog refusals;
   private final ScheduledExecutorService housekeeping;
+  private final LiveLimits limits;
   private volatile boolean stopping;
+  private ServerConnector publicConnector;
+  private ServerConnector adminConnector;
 
   private SluiceApp(Builder b) {
     this.config = b.config;
@@ -89,24 +110,37 @@ public final class SluiceApp implements AutoCloseable {
     });
     long flushMillis = logging.refusalWindow().toMillis();
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
-    var responses = new Responses(new ObjectMapper().findAndRegisterModules(), refusals);
+    var json = new ObjectMapper().findAndRegisterModules();
+    var responses = new Responses(json, refusals);
+    var build = BuildInfo.current();
+    build.register(registry);
+    this.limits = new LiveLimits(limiter, b.limitsStore, registry, LIMITS_POLL_INTERVAL);
+    var admin = new AdminRoutes(build, limits, b.adminToken, json);
+    var openApi = OpenApiDocument.load(build.version());
     var httpMetrics = new HttpMetrics(registry);
+    var identity = config.identity();
+    var ports = new Ports(this::adminPort);
     var routes =
         new Routes(
-            config, limiter, b.clock, new AdmissionStarter(b.admission), responses, registry, tracer,
-            b.admission, b.dependencies);
+            config, limiter, b.clock, new AdmissionStarter(b.admission, identity.mode() == IdentityMode.API_KEY),
+            responses, registry, tracer, b.admission, b.dependencies, ports,
+            new Authenticator(identity.mode(), apiKeys(identity, config.jobs().admission()), registry));
     this.javalin =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
           cfg.http.maxRequestSize = config.server().maxBodyBytes();
           cfg.http.prefer405over404 = true;
           cfg.jetty.addConnector((server, http) -> {
-            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(config.server().host());
-            connector.setPort(config.server().port());
-            connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
-            return connector;
+            publicConnector = connector(server, http, config.server().port());
+            // Only the public port is capped, so that monitoring reaches the admin port under a flood.
+            server.addBean(new NetworkConnectionLimit(config.server().limits().maxConnections(), publicConnector));
+            return publicConnector;
           });
+          cfg.jetty.addConnector((server, http) -> {
+            adminConnector = connector(server, http, config.server().adminPort());
+            return adminConnector;
+          });
+          cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
           cfg.requestLogger.http(httpMetrics::record);
           // A stop answers the requests in flight (up to IN_FLIGHT_TIMEOUT) after it stops accepting.
           cfg.jetty.modifyServer(server -> {
@@ -120,23 +154,77 @@ public final class SluiceApp implements AutoCloseable {
             }
           });
           routes.register(cfg);
+          openApi.register(cfg, ports);
+          admin.register(cfg, ports);
         });
+  }
+
+  /** The keys in force: inline ones as configured, a file's as last read (checked for changes every second). */
+  private Supplier<ApiKeys> apiKeys(SluiceConfig.Identity identity, JobsConfig jobs) {
+    if (identity.apiKeysFile().isEmpty()) {
+      ApiKeys inline = identity.apiKeys();
+      return () -> inline;
+    }
+    ApiKeysFile file = ApiKeysFile.load(identity.apiKeysFile().get(), jobs::isConfigured);
+    housekeeping.scheduleWithFixedDelay(file::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+    return file::keys;
+  }
+
+  /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
+  private ServerConnector connector(Server server, HttpConfiguration http, int port) {
+    var limits = config.server().limits();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setSendServerVersion(false);
+    var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.server().host());
+    connector.setPort(port);
+    connector.setAcceptQueueSize(limits.acceptQueueSize());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    return connector;
   }
 
   public static Builder builder(SluiceConfig config) {
     return new Builder(config);
   }
 
-  /** Starts listening; returns once the port is bound. */
+  /**
+   * Starts listening and following the shared rate limits; returns once both ports are bound.
+   *
+   * @throws PortInUseException when a port is taken (the app is closed then)
+   */
   public SluiceApp start() {
-    javalin.start();
+    limits.start();
+    try {
+      javalin.start();
+    } catch (JavalinBindException e) {
+      close();
+      var server = config.server();
+      throw new PortInUseException(e.getMessage() + " (server.port " + server.port() + ", server.admin_port "
+          + server.adminPort() + "; set SLUICE_PORT or SLUICE_SERVER_ADMIN_PORT, 0 picks a free one)");
+    }
     return this;
   }
 
-  /** The port actually bound (useful with port 0). */
+  /** A port the app should listen on is taken by another process. */
+  public static final class PortInUseException extends IllegalStateException {
+    PortInUseException(String message) {
+      super(message);
+    }
+  }
+
+  /** The rate limits in force, and how to change them (a reloaded configuration file). */
+  public LiveLimits limits() {
+    return limits;
+  }
+
+  /** The public port actually bound (useful with port 0). */
   public int port() {
-    var connector = (ServerConnector) javalin.jettyServer().server().getConnectors()[0];
-    return connector.getLocalPort();
+    return publicConnector.getLocalPort();
+  }
+
+  /** The admin port actually bound ({@code /metrics}, {@code /ratelimits}); -1 before the app starts. */
+  public int adminPort() {
+    return adminConnector == null ? -1 : adminConnector.getLocalPort();
   }
 
   public SluiceConfig config() {
@@ -170,6 +258,7 @@ public final class SluiceApp implements AutoCloseable {
       }
     }
     javalin.stop();
+    limits.close();
     housekeeping.shutdownNow();
     refusals.flushNow();
     // Reverse order of registration: what was built on something closes before it.
@@ -194,6 +283,8 @@ public final class SluiceApp implements AutoCloseable {
     private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private String storeSystem = "in-process";
+    private LimitsStore limitsStore;
+    private AdminToken adminToken = AdminToken.fromEnvironment(Map.of());
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Builder(SluiceConfig config) {
@@ -227,6 +318,18 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
+    /** Where the rate limits in force are kept; default this process alone ({@link LocalLimitsStore}). */
+    public Builder limitsStore(LimitsStore store) {
+      this.limitsStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The token admin writes need; default none, so writes are off. */
+    public Builder adminToken(AdminToken token) {
+      this.adminToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
     /** Tracing; the default is off ({@link OpenTelemetry#noop()}). */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
@@ -238,7 +341,7 @@ public final class SluiceApp implements AutoCloseable {
       return this;
     }
 
-    /** The registry the app will expose at {@code /metrics}, for backends built alongside it. */
+    /** The registry the app will expose at {@code /metrics} (admin port), for backends built alongside it. */
     public PrometheusMeterRegistry registry() {
       return registry;
     }
@@ -260,6 +363,9 @@ public final class SluiceApp implements AutoCloseable {
     public SluiceApp build() {
       if (bucketStore == null) {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
+      }
+      if (limitsStore == null) {
+        limitsStore = new LocalLimitsStore(java.time.Clock.systemUTC());
       }
       if (admission == null) {
         admission = BuildAdmission.embedded(config.jobs().admission(), registry);

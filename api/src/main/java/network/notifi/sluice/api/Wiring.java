@@ -5,7 +5,9 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.Map;
 import java.util.UUID;
+import network.notifi.sluice.api.admin.AdminToken;
 import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.api.limits.RedisLimitsStore;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
@@ -25,6 +27,7 @@ import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.RedisTimeClock;
 import network.notifi.sluice.redis.ReplicaHeartbeat;
+import network.notifi.sluice.redis.SharedLimits;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +55,9 @@ public final class Wiring {
    * system's or Redis's clock: for tests that move time themselves.
    */
   public static SluiceApp build(SluiceConfig config, Map<String, String> env, Clock bucketClock) {
-    var builder = SluiceApp.builder(config).openTelemetry(Tracing.fromEnvironment(env));
+    var builder = SluiceApp.builder(config)
+        .openTelemetry(Tracing.fromEnvironment(env))
+        .adminToken(AdminToken.fromEnvironment(env));
     if (bucketClock != null) {
       builder.clock(bucketClock);
     }
@@ -121,6 +126,7 @@ public final class Wiring {
     ReplicaHeartbeat heartbeat = ReplicaHeartbeat.start(client, redis, "replica-" + UUID.randomUUID(), clock);
     builder.closing(heartbeat);
     var shared = RedisBucketStore.create(client, redis, clock, builder.registry());
+    builder.limitsStore(new RedisLimitsStore(SharedLimits.create(client, redis.keyPrefix()), java.time.Clock.systemUTC()));
     var store = DegradingBucketStore.create(shared, redis, heartbeat::liveReplicas, Clock.system(), builder.registry());
     if (!redisTime.isSynced()) {
       LOG.warn("Redis ({} {}) did not answer at start: starting degraded; shared again once it answers",

@@ -40,7 +40,7 @@ class MainTest {
     assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
     assertThat(stderr().lines()).containsExactly(
         "sluice: invalid configuration: rate_limiting.global_burst = 0"
-            + " (from SLUICE_RATE_LIMITING_GLOBAL_BURST): must be >= 1");
+            + " (from SLUICE_RATE_LIMITING_GLOBAL_BURST): burst must be >= 1, was 0");
   }
 
   @Test
@@ -52,7 +52,7 @@ class MainTest {
 
     assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
     assertThat(stderr().lines()).containsExactly(
-        "sluice: invalid configuration: rate_limiting.global_rps = -1: must be >= 1");
+        "sluice: invalid configuration: rate_limiting.global_rps = -1: rate must be >= 1 per second, was -1");
   }
 
   @Test
@@ -64,6 +64,20 @@ class MainTest {
 
     assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
     assertThat(stderr()).contains("rate_limiting.failure_backoff_period = soon");
+  }
+
+  @Test
+  void aTakenAdminPortStopsTheStartWithOneLineNamingIt() throws Exception {
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int exit = Main.run(new String[0], Map.of(
+          "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1",
+          "SLUICE_SERVER_ADMIN_PORT", Integer.toString(taken.getLocalPort())));
+
+      assertThat(exit).isEqualTo(Main.EXIT_CONFIG);
+      assertThat(stderr()).contains("sluice: cannot listen: ")
+          .contains("server.admin_port " + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
   }
 
   @Test

@@ -12,12 +12,13 @@ public final class TestConfigs {
   private TestConfigs() {}
 
   /**
-   * The defaults, a free port on 127.0.0.1, and local builds that run until the app stops (so a test
+   * The defaults, free public and admin ports on 127.0.0.1, and local builds that run until the app stops (so a test
    * decides when builds end), overridden by {@code env} (variables as in production).
    */
   public static SluiceConfig config(Map<String, String> env) {
     Map<String, String> all = new HashMap<>();
     all.put("SLUICE_PORT", "0");
+    all.put("SLUICE_SERVER_ADMIN_PORT", "0");
     all.put("SLUICE_SERVER_HOST", "127.0.0.1");
     all.put("SLUICE_JOBS_LOCAL_COMMAND", "sleep 600");
     all.putAll(env);

@@ -5,10 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -89,10 +87,8 @@ public final class BuildAdmission implements AutoCloseable {
     this.stores = Objects.requireNonNull(stores, "stores");
     this.launcher = Objects.requireNonNull(launcher, "launcher");
     this.clock = Objects.requireNonNull(clock, "clock");
-    Set<String> configured = new HashSet<>(config.namespaceLimits().keySet());
-    configured.add(config.defaultNamespace());
     this.metrics =
-        new JobsMetrics(Objects.requireNonNull(registry, "registry"), configured, config::limitFor, clock);
+        new JobsMetrics(Objects.requireNonNull(registry, "registry"), config.namespaces(), config::limitFor, clock);
     this.durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());

@@ -1,8 +1,11 @@
 package network.notifi.sluice.jobs;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The settings of build admission. Immutable; validated on construction, with messages that name
@@ -11,6 +14,9 @@ import java.util.Objects;
  * @param maxConcurrentJobs slots per namespace ({@code rate_limiting.max_concurrent_jobs}, 10)
  * @param namespaceLimits slots of particular namespaces, overriding {@code maxConcurrentJobs}
  *     ({@code jobs.namespace_limits}, none)
+ * @param namespaces the namespaces builds may name: {@code jobs.namespaces} ({@code [default]})
+ *     and the keys of {@code jobs.namespace_limits}; a build naming another is refused. Operators
+ *     own them: no client can create one, so everything kept per namespace is bounded by this set
  * @param defaultNamespace the namespace of requests that name none ({@code jobs.default_namespace},
  *     {@code default})
  * @param onCapacity what a start does when no slot is free ({@code jobs.on_capacity}, queue)
@@ -30,6 +36,7 @@ import java.util.Objects;
 public record JobsConfig(
     int maxConcurrentJobs,
     Map<String, Integer> namespaceLimits,
+    Set<String> namespaces,
     String defaultNamespace,
     OnCapacity onCapacity,
     int queueMaxDepth,
@@ -50,6 +57,14 @@ public record JobsConfig(
           atLeast("jobs.namespace_limits." + ns, limit, 1);
         });
     Names.requireDns1123Label("jobs.default_namespace", defaultNamespace);
+    Set<String> all = new TreeSet<>(Objects.requireNonNull(namespaces, "jobs.namespaces"));
+    all.forEach(ns -> Names.requireDns1123Label("jobs.namespaces entry", ns));
+    all.addAll(namespaceLimits.keySet());
+    namespaces = Collections.unmodifiableSet(all);
+    if (!namespaces.contains(defaultNamespace)) {
+      throw new IllegalStateException("jobs.default_namespace (" + defaultNamespace + ") must be one of the"
+          + " configured namespaces (jobs.namespaces and the keys of jobs.namespace_limits): " + namespaces);
+    }
     Objects.requireNonNull(onCapacity, "jobs.on_capacity must be queue or reject, was null");
     atLeast("jobs.queue_max_depth", queueMaxDepth, 1);
     positive("rate_limiting.failure_backoff_period", failureBackoffPeriod);
@@ -82,6 +97,7 @@ public record JobsConfig(
     return new JobsConfig(
         10,
         Map.of(),
+        Set.of("default"),
         "default",
         OnCapacity.QUEUE,
         1000,
@@ -94,73 +110,87 @@ public record JobsConfig(
         Local.defaults());
   }
 
+  /** Whether builds may name {@code namespace}. */
+  public boolean isConfigured(String namespace) {
+    return namespaces.contains(namespace);
+  }
+
+  public JobsConfig withNamespaces(Set<String> value) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, value, defaultNamespace, onCapacity, queueMaxDepth,
+        failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
+        dispatchInterval, local);
+  }
+
   /** The slot limit of {@code namespace}. */
   public int limitFor(String namespace) {
     return namespaceLimits.getOrDefault(namespace, maxConcurrentJobs);
   }
 
   public JobsConfig withMaxConcurrentJobs(int value) {
-    return new JobsConfig(value, namespaceLimits, defaultNamespace, onCapacity, queueMaxDepth,
+    return new JobsConfig(value, namespaceLimits, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withNamespaceLimits(Map<String, Integer> value) {
-    return new JobsConfig(maxConcurrentJobs, value, defaultNamespace, onCapacity, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, value, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
+  /** This config with {@code value} the default namespace, and a configured one. */
   public JobsConfig withDefaultNamespace(String value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, value, onCapacity, queueMaxDepth,
+    Set<String> withValue = new TreeSet<>(namespaces);
+    withValue.add(value);
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, withValue, value, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withOnCapacity(OnCapacity value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, value, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, value, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withQueueMaxDepth(int value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity, value,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity, value,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withFailureBackoff(Duration period, Duration max) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, period, max, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withLeaseDuration(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, value, recordTtl,
         expectedBuildDuration, dispatchInterval, local);
   }
 
   public JobsConfig withRecordTtl(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, value,
         expectedBuildDuration, dispatchInterval, local);
   }
 
   public JobsConfig withExpectedBuildDuration(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, value,
         dispatchInterval, local);
   }
 
   public JobsConfig withDispatchInterval(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
         expectedBuildDuration, value, local);
   }
 
   public JobsConfig withLocal(Local value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
         expectedBuildDuration, dispatchInterval, value);
   }

@@ -270,13 +270,14 @@ public record K8sConfig(
    * @param retryBaseDelay the first retry's delay ({@code rate_limiting.retry_base_delay}, 100ms);
    *     each further one doubles, with jitter
    * @param retryMaxDelay the longest delay ({@code k8s.resilience.retry_max_delay}, 3.2s)
-   * @param jitter randomisation factor of each delay, 0 to 1 ({@code k8s.resilience.jitter}, 0.5)
+   * @param jitter randomisation factor of each delay, 0 to 1 ({@code k8s.resilience.jitter_percent}
+   *     in percent, 50)
    * @param breakerWindow calls in the breaker's sliding window ({@code k8s.resilience.breaker_window},
    *     20)
    * @param breakerMinimumCalls calls before the breaker may open ({@code
    *     k8s.resilience.breaker_minimum_calls}, 10)
    * @param breakerFailureRate percent of failed calls that opens it ({@code
-   *     k8s.resilience.breaker_failure_rate}, 50)
+   *     k8s.resilience.breaker_failure_rate_percent}, 50)
    * @param breakerOpenFor how long it stays open before probing ({@code
    *     k8s.resilience.breaker_open_for}, 10s)
    * @param bulkhead concurrent API calls at most ({@code k8s.resilience.bulkhead}, 16)
@@ -305,7 +306,8 @@ public record K8sConfig(
             + ") must be >= rate_limiting.retry_base_delay (" + retryBaseDelay + ")");
       }
       if (!(jitter >= 0 && jitter < 1)) {
-        throw new IllegalArgumentException("k8s.resilience.jitter must be in [0, 1), was " + jitter);
+        throw new IllegalArgumentException(
+            "k8s.resilience.jitter_percent must be >= 0 and < 100, was " + Math.round(jitter * 100));
       }
       if (breakerWindow < 1) {
         throw new IllegalArgumentException("k8s.resilience.breaker_window must be >= 1, was " + breakerWindow);
@@ -316,7 +318,7 @@ public record K8sConfig(
       }
       if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
         throw new IllegalArgumentException(
-            "k8s.resilience.breaker_failure_rate must be in (0, 100], was " + breakerFailureRate);
+            "k8s.resilience.breaker_failure_rate_percent must be > 0 and <= 100, was " + Math.round(breakerFailureRate));
       }
       positive("k8s.resilience.breaker_open_for", breakerOpenFor);
       if (bulkhead < 1) {

@@ -3,10 +3,15 @@ package network.notifi.sluice.limiter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import network.notifi.sluice.limiter.spi.TokenProbe;
 
 /**
  * The limiter's answer for one request: allowed or not, which level refused, and the state of every
- * level that was asked, so that response headers and {@code Retry-After} follow from it. Immutable.
+ * level that was asked, so that response headers and {@code Retry-After} follow from it.
+ *
+ * <p>An allowed decision holds one token of every level it took one from, until {@link
+ * MultiLevelLimiter#giveBack} returns them (at most once). Otherwise immutable; thread-safe.
  */
 public final class Decision {
 
@@ -17,11 +22,30 @@ public final class Decision {
   private final List<LevelResult> enforced;
   private final List<LevelResult> shadowRefusals;
   private final LevelResult refusal;
+  private final List<Taken> taken;
+  private final AtomicBoolean givenBack = new AtomicBoolean();
 
-  Decision(List<LevelResult> enforced, List<LevelResult> shadowRefusals, LevelResult refusal) {
+  /** A token this decision holds: the level's result and the probe of the store call that took it. */
+  record Taken(LevelResult result, TokenProbe probe) {}
+
+  Decision(List<LevelResult> enforced, List<LevelResult> shadowRefusals, LevelResult refusal, List<Taken> taken) {
     this.enforced = List.copyOf(enforced);
     this.shadowRefusals = List.copyOf(shadowRefusals);
     this.refusal = refusal;
+    this.taken = List.copyOf(taken);
+  }
+
+  /** The tokens this decision holds, handed out once: empty after the first call, and for a refusal (it holds none). */
+  List<Taken> tokensToGiveBack() {
+    return givenBack.compareAndSet(false, true) ? taken : List.of();
+  }
+
+  /** This decision as the buckets stand once its tokens were given back: each applied level one token fuller. */
+  Decision afterGivingBack() {
+    List<LevelResult> refunded = enforced.stream().map(r -> r.consumed() ? r.refunded() : r).toList();
+    var after = new Decision(refunded, shadowRefusals, refusal, List.of());
+    after.givenBack.set(true);
+    return after;
   }
 
   public boolean allowed() {

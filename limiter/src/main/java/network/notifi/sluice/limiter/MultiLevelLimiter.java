@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +50,10 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * but never admitted beyond a bucket's capacity plus its refill (no over-admission), because a
  * refund only returns a token that was taken and is capped at the bucket's capacity.
  *
+ * <p>The same holds after the limiter: a request it admitted that is then refused (by build
+ * admission, or by a failure) gives its tokens back through {@link #giveBack}, with the same bound (the
+ * tokens are held for the time admission takes).
+ *
  * <p>When several shared levels refuse the same request, the one whose next token is furthest away
  * is reported, so that {@code Retry-After} is honest. A level in shadow mode that would refuse lets
  * the request pass; the would-be refusal is reported in {@link Decision#shadowRefusals()} and counted.
@@ -57,24 +63,29 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  * {@code rate_limit_requests_total{limit_type}} counts every level asked, {@code
  * rate_limit_rejected_total{limit_type}} every refused request under the level reported as refusing
  * it (one per refused request), {@code rate_limit_admitted_total{limit_type}} the tokens each level
- * kept (one per admitted request and enforced level), {@code rate_limit_shadow_rejected_total
+ * took for an admitted request (one per admitted request and enforced level), {@code
+ * rate_limit_given_back_total{limit_type}} those of them given back by {@link #giveBack} (a level
+ * kept admitted minus given back), {@code rate_limit_shadow_rejected_total
  * {limit_type}} every shadow refusal, {@code rate_limit_current_usage{limit_type}} the share of the
  * most used bucket of each level in use (the peak of the last 10 to 20 seconds, 0..1), and {@code
  * rate_limit_decision_seconds} the time of a whole decision.
  *
- * <p>Thread-safe. {@link #decide} does not block; it completes when the store has answered.
+ * <p>Thread-safe, {@link #reconfigure} included. {@link #decide} does not block; it completes when
+ * the store has answered.
  */
 public final class MultiLevelLimiter {
 
   private static final long USAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private final LimiterConfig config;
+  // Replaced whole by reconfigure; a decision reads it once, so it never mixes two configurations.
+  private volatile LimiterConfig config;
   private final BucketStore store;
   private final Map<Level, Counter> asked = new EnumMap<>(Level.class);
   private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
   private final Map<Level, Counter> admitted = new EnumMap<>(Level.class);
   private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
   private final Counter expectationMisses;
+  private final Map<Level, Counter> givenBack = new EnumMap<>(Level.class);
   private final Timer decisionTimer;
   private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
 
@@ -87,6 +98,8 @@ public final class MultiLevelLimiter {
       admitted.put(level, counter(registry, "rate_limit_admitted", "Tokens a level kept: requests admitted", level));
       shadowRejected.put(
           level, counter(registry, "rate_limit_shadow_rejected", "Would-be refusals of a shadow level", level));
+      givenBack.put(level, counter(registry, "rate_limit_given_back",
+          "Tokens an admitted request gave back when it was refused after the limiter", level));
       var peak = new WindowedMax(USAGE_WINDOW_NANOS, System::nanoTime);
       usage.put(level, peak);
       Gauge.builder("rate_limit_current_usage", peak, WindowedMax::value)
@@ -121,12 +134,27 @@ public final class MultiLevelLimiter {
     return config;
   }
 
+  /**
+   * Decides with {@code newConfig}, configuration {@code version}, from now on. Decisions in flight
+   * finish with the configuration they started with. The store is told first ({@link
+   * BucketStore#limitsChanged}); its buckets take the new limits as they are next used.
+   */
+  public void reconfigure(long version, LimiterConfig newConfig) {
+    Objects.requireNonNull(newConfig, "newConfig");
+    Set<Limit> inForce = new HashSet<>(newConfig.endpoints().values());
+    inForce.add(newConfig.global());
+    inForce.add(newConfig.thirdParty());
+    store.limitsChanged(version, inForce);
+    this.config = newConfig;
+  }
+
   public BucketStore store() {
     return store;
   }
 
   /** The buckets that apply to a request, most specific first, with their limits. */
   public List<Map.Entry<BucketKey, Limit>> levelsFor(RateRequest request) {
+    LimiterConfig config = this.config;
     List<Map.Entry<BucketKey, Limit>> levels = new ArrayList<>(3);
     if (request.thirdParty().isPresent()) {
       levels.add(Map.entry(BucketKey.thirdParty(request.thirdParty().get()), config.thirdParty()));
@@ -150,6 +178,39 @@ public final class MultiLevelLimiter {
     return new Attempt(levelsFor(request))
         .run()
         .whenComplete((d, e) -> decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * Gives back every token an allowed {@code decision} took (shadow levels' too), for a request that
+   * was refused after the limiter admitted it (by build admission, or by a failure): such a request
+   * costs no token at any level either. Gives back at most once per decision; a refusal holds no
+   * token. A refund the store cannot make is not the caller's failure: the future completes normally.
+   *
+   * @return the decision as the buckets stand after the give-back, for the answer's headers
+   */
+  public CompletableFuture<Decision> giveBack(Decision decision) {
+    List<Decision.Taken> tokens = decision.tokensToGiveBack();
+    if (tokens.isEmpty()) {
+      return CompletableFuture.completedFuture(decision);
+    }
+    List<CompletableFuture<Void>> refunds = new ArrayList<>(tokens.size());
+    for (Decision.Taken token : tokens) {
+      LevelResult r = token.result();
+      if (!r.limit().shadow()) {
+        givenBack.get(r.level()).increment();
+      }
+      refunds.add(refund(r.key(), r.limit(), token.probe()));
+    }
+    return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new)).thenApply(v -> decision.afterGivingBack());
+  }
+
+  /** One token back to the store that took it; completes normally whether or not the store answered. */
+  private CompletableFuture<Void> refund(BucketKey key, Limit limit, TokenProbe taken) {
+    try {
+      return store.refund(key, limit, 1, taken).exceptionally(e -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   /** One decision in progress. Each level's slot is written once, by the future of its own ask. */
@@ -198,7 +259,6 @@ public final class MultiLevelLimiter {
     private CompletableFuture<Void> ask(int i) {
       BucketKey key = levels.get(i).getKey();
       Limit limit = levels.get(i).getValue();
-      asked.get(key.level()).increment();
       CompletableFuture<TokenProbe> answer;
       try {
         answer = store.tryConsume(key, limit, 1);
@@ -223,17 +283,19 @@ public final class MultiLevelLimiter {
 
     /** Once every level asked has answered: the decision, after giving tokens back if needed. */
     private CompletableFuture<Decision> settle() {
-      for (Throwable failure : failures) {
+      boolean thirdPartyRefused = levels.get(0).getKey().level() == Level.THIRD_PARTY
+          && results[0] != null && refuses(results[0]);
+      countAsked(thirdPartyRefused);
+      // A shared level's failure does not matter when the third party refused: the answer is its refusal.
+      for (int i = 0; i < (thirdPartyRefused ? 1 : failures.length); i++) {
+        Throwable failure = failures[i];
         if (failure != null) {
           return refundAll().thenCompose(v -> CompletableFuture.failedFuture(failure));
         }
       }
-      LevelResult refusing = null;
-      for (LevelResult r : results) {
-        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
-          refusing = r;
-        }
-      }
+      // A third party's refusal is the answer, as when it is asked alone; shared levels asked
+      // alongside it (a wrong expectation) only give their tokens back.
+      LevelResult refusing = thirdPartyRefused ? results[0] : furthestRefusal();
       if (refusing == null) {
         return CompletableFuture.completedFuture(decision(null));
       }
@@ -245,9 +307,14 @@ public final class MultiLevelLimiter {
     private Decision decision(LevelResult refusal) {
       List<LevelResult> enforced = new ArrayList<>(results.length);
       List<LevelResult> shadow = new ArrayList<>(1);
-      for (LevelResult r : results) {
+      List<Decision.Taken> taken = new ArrayList<>(results.length);
+      for (int i = 0; i < results.length; i++) {
+        LevelResult r = results[i];
         if (r == null) {
           continue;
+        }
+        if (refusal == null && r.consumed()) {
+          taken.add(new Decision.Taken(r, probes[i]));
         }
         if (r.limit().shadow()) {
           if (!r.consumed()) {
@@ -260,7 +327,30 @@ public final class MultiLevelLimiter {
           enforced.add(r.consumed() ? r.refunded() : r);
         }
       }
-      return new Decision(enforced, shadow, refusal);
+      return new Decision(enforced, shadow, refusal, taken);
+    }
+
+    /** Of the levels that refused, the one whose next token is furthest away; null when none refused. */
+    private LevelResult furthestRefusal() {
+      LevelResult refusing = null;
+      for (LevelResult r : results) {
+        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
+          refusing = r;
+        }
+      }
+      return refusing;
+    }
+
+    /**
+     * Counts the levels the request was checked against: those asked, except shared levels asked
+     * alongside a third party that refused, which the request never reached.
+     */
+    private void countAsked(boolean thirdPartyRefused) {
+      for (int i = 0; i < levels.size(); i++) {
+        if ((results[i] != null || failures[i] != null) && !(thirdPartyRefused && i > 0)) {
+          asked.get(levels.get(i).getKey().level()).increment();
+        }
+      }
     }
 
     /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */
@@ -269,7 +359,7 @@ public final class MultiLevelLimiter {
       for (int i = 0; i < results.length; i++) {
         LevelResult r = results[i];
         if (r != null && r.consumed()) {
-          refunds.add(store.refund(r.key(), r.limit(), 1, probes[i]).exceptionally(e -> null));
+          refunds.add(refund(r.key(), r.limit(), probes[i]));
         }
       }
       return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new));

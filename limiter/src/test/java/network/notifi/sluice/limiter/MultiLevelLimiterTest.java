@@ -174,15 +174,8 @@ class MultiLevelLimiterTest {
 
   @Test
   void aWrongExpectationGivesTheSharedLevelsTheirTokensBack() {
-    var expecting = new ForwardingBucketStore(store) {
-      @Override
-      public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-        return true; // wrong once the third party's only token is gone
-      }
-    };
-    var config = new LimiterConfig(
-        Limit.of(1, 100), Map.of("build.start", Limit.of(1, 100)), Limit.of(1, 1), AnonymousPolicy.SKIP);
-    var limiter = MultiLevelLimiter.of(config, expecting, registry);
+    // The expectation is wrong once the third party's only token is gone.
+    var limiter = expectingLimiter(Limit.of(1, 100), Limit.of(1, 100), Limit.of(1, 1));
     limiter.decide(RateRequest.of("build.start", "tp")).join();
 
     var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
@@ -191,6 +184,34 @@ class MultiLevelLimiterTest {
     assertThat(available(BucketKey.endpoint("build.start"), Limit.of(1, 100))).isEqualTo(99);
     assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(99);
     assertThat(registry.counter("rate_limit_expectation_misses").count()).isEqualTo(1);
+  }
+
+  @Test
+  void aWrongExpectationCountsAndAnswersAsIfTheThirdPartyWereAskedAlone() {
+    // The endpoint is empty too after one request, and its next token is further away than the third party's.
+    var limiter = expectingLimiter(Limit.of(100, 100), Limit.of(1, 1), Limit.of(10, 1));
+    limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "third_party").count()).isEqualTo(2);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "endpoint").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "third_party").count()).isEqualTo(1);
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "endpoint").count()).isZero();
+  }
+
+  /** A limiter on a store that expects every bucket to have tokens, so every decision asks all levels at once. */
+  private MultiLevelLimiter expectingLimiter(Limit global, Limit endpoint, Limit thirdParty) {
+    var expecting = new ForwardingBucketStore(store) {
+      @Override
+      public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
+        return true;
+      }
+    };
+    var config = new LimiterConfig(global, Map.of("build.start", endpoint), thirdParty, AnonymousPolicy.SKIP);
+    return MultiLevelLimiter.of(config, expecting, registry);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -270,6 +271,12 @@ public final class DegradingBucketStore implements BucketStore {
     } else {
       reconcile();
     }
+  }
+
+  /** Tells the shared store; local shares keep the limits they were made with until they are settled. */
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    shared.limitsChanged(version, inForce);
   }
 
   /** Stops the maintenance and closes the shared store. */

@@ -11,6 +11,7 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,6 +20,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +118,13 @@ public final class RedisBucketStore implements BucketStore {
           .executor(Runnable::run)
           .build();
 
-  private record ProxyKey(BucketKey key, Limit limit) {}
+  /** {@code version} 0: a plain proxy; else one that replaces a bucket's older limit (see limitsChanged). */
+  private record ProxyKey(BucketKey key, Limit limit, long version) {}
+
+  /** The limits in force and their configuration version, as last announced by limitsChanged. */
+  private record InForce(long version, Set<Limit> limits) {}
+
+  private volatile InForce inForce = new InForce(0, Set.of());
 
   /** How many buckets' states a replica remembers (about 300 bytes each). */
   static final int REMEMBERED_KEYS = 16_384;
@@ -237,9 +245,22 @@ public final class RedisBucketStore implements BucketStore {
     return clock;
   }
 
+  /**
+   * From now on a bucket used with a limit in {@code inForce} whose state carries an older version
+   * (or none) takes that limit, keeping its tokens up to the new capacity: Bucket4j's implicit
+   * configuration replacement, the version stored with the bucket's state. A limit not in force, from
+   * a decision that started before the change, replaces nothing.
+   */
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    this.inForce = new InForce(version, Set.copyOf(inForce));
+    hotProxies.keySet().removeIf(k -> k.version() != version);
+  }
+
   private AsyncBucketProxy proxy(BucketKey key, Limit limit) {
     // An optimization's state lives in its proxy, so optimized buckets keep one proxy per process.
-    var proxyKey = new ProxyKey(key, limit);
+    InForce current = inForce;
+    var proxyKey = new ProxyKey(key, limit, current.limits().contains(limit) ? current.version() : 0);
     if (key.level() == Level.THIRD_PARTY) {
       return thirdPartyProxies.get(proxyKey, k -> build(k, Optimizations.batching()));
     }
@@ -251,6 +272,9 @@ public final class RedisBucketStore implements BucketStore {
 
   private AsyncBucketProxy build(ProxyKey key, Optimization optimizationOrNull) {
     RemoteAsyncBucketBuilder<String> builder = proxies.builder();
+    if (key.version() > 0) {
+      builder = builder.withImplicitConfigurationReplacement(key.version(), TokensInheritanceStrategy.AS_IS);
+    }
     if (optimizationOrNull != null) {
       builder = builder.withOptimization(optimizationOrNull);
     }

@@ -64,6 +64,33 @@ class RedisBucketStoreRoundTripsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
+  void versionedLimitsKeepOneRoundTripAndAChangeCostsOneSwapPerBucket(
+      String name, java.util.function.Supplier<RedissonClient> client) {
+    var replica = replica(client, freshPrefix());
+    var key = BucketKey.thirdParty("customer-1");
+    var limit = Limit.of(1, 10);
+    replica.store().limitsChanged(1, java.util.Set.of(limit));
+    replica.take(key, limit);
+
+    double gets = replica.commands("get");
+    double swaps = replica.commands("cas");
+    for (int i = 0; i < 5; i++) {
+      assertThat(replica.take(key, limit)).isTrue();
+    }
+    double getsBeforeChange = replica.commands("get");
+    double swapsBeforeChange = replica.commands("cas");
+    var wider = Limit.of(1, 20);
+    replica.store().limitsChanged(2, java.util.Set.of(wider));
+    assertThat(replica.take(key, wider)).isTrue();
+
+    assertThat(getsBeforeChange - gets).as("GETs with versioned limits").isZero();
+    assertThat(swapsBeforeChange - swaps).as("compare-and-swap scripts with versioned limits").isEqualTo(5);
+    assertThat(replica.commands("get") - getsBeforeChange).as("GETs of the operation that replaces the limit").isZero();
+    assertThat(replica.commands("cas") - swapsBeforeChange).as("swaps of the operation that replaces the limit").isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
   void aTokenTakenFromAKnownBucketCostsOneRoundTrip(String name, java.util.function.Supplier<RedissonClient> client) {
     var replica = replica(client, freshPrefix());
     var key = BucketKey.thirdParty("customer-1");

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Reads typed settings from a YAML tree with environment overrides, and remembers what it read so
@@ -27,6 +29,10 @@ final class ConfigSource {
   private final Map<String, String> env;
   private final Set<String> read = new HashSet<>();
 
+  /** What Kubernetes sets for a Service named {@code sluice} (unless {@code enableServiceLinks: false}). */
+  private static final Pattern KUBERNETES_SERVICE_LINK =
+      Pattern.compile("SLUICE_(SERVICE_HOST|SERVICE_PORT(_.*)?|PORT_\\d+_(TCP|UDP|SCTP)(_.*)?)");
+
   ConfigSource(JsonNode root, Map<String, String> env) {
     this.root = root == null ? MissingNode.getInstance() : root;
     this.env = env;
@@ -37,36 +43,26 @@ final class ConfigSource {
     return "SLUICE_" + path.replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT);
   }
 
-  long longValue(String path, long defaultValue, long min) {
-    return longValue(path, String.valueOf(defaultValue), min);
-  }
-
-  /** A whole number that has no default: the file or the environment must set it. */
-  long requiredLong(String path, long min) {
-    return longValue(path, null, min);
-  }
-
-  private long longValue(String path, String defaultText, long min) {
-    return parse(path, defaultText, text -> {
-      long value;
+  /** A whole number; its bounds are the config record's to check. */
+  long longValue(String path, long defaultValue) {
+    return parse(path, String.valueOf(defaultValue), text -> {
       try {
-        value = Long.parseLong(text.trim());
+        return Long.parseLong(text.trim());
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("must be a whole number");
       }
-      if (value < min) {
-        throw new IllegalArgumentException("must be >= " + min);
-      }
-      return value;
     });
   }
 
-  int intValue(String path, int defaultValue, int min, int max) {
-    long value = longValue(path, defaultValue, min);
-    if (value > max) {
-      throw error(path, String.valueOf(value), "must be <= " + max);
-    }
-    return (int) value;
+  /** A whole number that fits an {@code int}; its bounds are the config record's to check. */
+  int intValue(String path, int defaultValue) {
+    return parse(path, String.valueOf(defaultValue), text -> {
+      try {
+        return Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
+      }
+    });
   }
 
   boolean booleanValue(String path, boolean defaultValue) {
@@ -77,14 +73,9 @@ final class ConfigSource {
     });
   }
 
-  Duration duration(String path, Duration defaultValue, Duration min) {
-    return parse(path, Durations.format(defaultValue), text -> {
-      Duration value = Durations.parse(text);
-      if (value.compareTo(min) < 0) {
-        throw new IllegalArgumentException("must be >= " + Durations.format(min));
-      }
-      return value;
-    });
+  /** A duration; its bounds are the config record's to check. */
+  Duration duration(String path, Duration defaultValue) {
+    return parse(path, Durations.format(defaultValue), Durations::parse);
   }
 
   String string(String path, String defaultValue) {
@@ -140,6 +131,15 @@ final class ConfigSource {
     return values;
   }
 
+  /**
+   * The YAML under {@code path} as it is (missing when absent), for settings with a structure of
+   * their own such as a list of maps; the path counts as read. No environment override.
+   */
+  JsonNode tree(String path) {
+    read.add(path);
+    return node(path);
+  }
+
   /** The names of the entries of a map section, e.g. the endpoints under {@code endpoints}. */
   Set<String> keys(String path) {
     JsonNode node = node(path);
@@ -154,13 +154,63 @@ final class ConfigSource {
 
   /** Fails on the first key in the file that nothing read. */
   void rejectUnknownKeys() {
+    rejectUnknownKeys(leaf -> "unknown configuration key " + leaf);
+  }
+
+  /** Fails on the first key in the file that nothing read, with {@code message} of its path. */
+  void rejectUnknownKeys(Function<String, String> message) {
     List<String> leaves = new ArrayList<>();
     collectLeaves(root, "", leaves);
     for (String leaf : leaves) {
       if (!read.contains(leaf)) {
-        throw new ConfigException("unknown configuration key " + leaf);
+        throw new ConfigException(message.apply(leaf));
       }
     }
+  }
+
+  /**
+   * A config record's own validation message, which names the key, with the variable that set the
+   * key added when it came from the environment.
+   */
+  ConfigException recordError(String message) {
+    String fromEnv = null;
+    for (String path : read) {
+      if (env.containsKey(envName(path)) && message.contains(path)
+          && (fromEnv == null || path.length() > fromEnv.length())) {
+        fromEnv = path;
+      }
+    }
+    return new ConfigException(fromEnv == null ? message : message + " (from " + envName(fromEnv) + ")");
+  }
+
+  /**
+   * The {@code SLUICE_*} variables that set nothing: a misspelled or outdated name. {@code others}
+   * are variables read elsewhere ({@code SLUICE_CONFIG}, ...). Each entry is a warning that names
+   * the closest setting.
+   */
+  List<String> unusedVariables(Set<String> others) {
+    Set<String> known = new HashSet<>(others);
+    for (String path : read) {
+      known.add(envName(path));
+    }
+    List<String> warnings = new ArrayList<>();
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (!name.startsWith("SLUICE_") || known.contains(name) || KUBERNETES_SERVICE_LINK.matcher(name).matches()) {
+        continue;
+      }
+      String closest = null;
+      int best = Integer.MAX_VALUE;
+      for (String candidate : known) {
+        int distance = EditDistance.between(name, candidate);
+        if (distance < best) {
+          best = distance;
+          closest = candidate;
+        }
+      }
+      warnings.add(name + " is not a Sluice setting and is ignored"
+          + (closest != null && best <= Math.max(3, name.length() / 4) ? "; did you mean " + closest + "?" : ""));
+    }
+    return warnings;
   }
 
   ConfigException error(String path, String value, String rule) {

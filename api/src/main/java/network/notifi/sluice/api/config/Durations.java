@@ -1,13 +1,18 @@
 package network.notifi.sluice.api.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations as written in the seed's configuration: {@code 100ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+/**
+ * Parses durations as written in the seed's configuration: {@code 100ms}, {@code 30s}, {@code 5m},
+ * {@code 1h}, {@code 2d}, also with a decimal fraction ({@code 3.2s}, {@code 1.5m}) as long as the
+ * result is a whole number of milliseconds.
+ */
 public final class Durations {
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -19,17 +24,21 @@ public final class Durations {
   public static Duration parse(String text) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "must be a duration like 100ms, 30s, 5m, 1h or 2d");
+      throw new IllegalArgumentException("must be a duration like 100ms, 3.2s, 5m, 1h or 2d");
     }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
+    long unitMillis = switch (m.group(2)) {
+      case "ms" -> 1;
+      case "s" -> 1_000;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      default -> 86_400_000;
     };
+    BigDecimal millis = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitMillis));
+    try {
+      return Duration.ofMillis(millis.longValueExact());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("must be a whole number of milliseconds and at most 292 million years");
+    }
   }
 
   /** The shortest exact form of a duration in the units {@link #parse} accepts. */
@@ -46,6 +55,9 @@ public final class Durations {
     }
     if (ms % 1_000 == 0) {
       return ms / 1_000 + "s";
+    }
+    if (ms > 1_000 && ms % 100 == 0) {
+      return BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
     }
     return ms + "ms";
   }

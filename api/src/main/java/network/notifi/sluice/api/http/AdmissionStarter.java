@@ -3,6 +3,7 @@ package network.notifi.sluice.api.http;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.AdmissionResult;
 import network.notifi.sluice.jobs.Build;
@@ -21,16 +22,23 @@ public final class AdmissionStarter implements BuildStarter {
   static final long UNAVAILABLE_RETRY_SECONDS = 5;
 
   private final BuildAdmission admission;
+  private final boolean privateBuilds;
 
-  public AdmissionStarter(BuildAdmission admission) {
+  /**
+   * @param privateBuilds whether a third party sees only its own builds ({@code identity.mode:
+   *     api_key}): a duplicate start of another tenant's build is then answered without the build's
+   *     id and owner
+   */
+  public AdmissionStarter(BuildAdmission admission, boolean privateBuilds) {
     this.admission = admission;
+    this.privateBuilds = privateBuilds;
   }
 
   @Override
   public CompletableFuture<Reply> start(BuildStartRequest request) {
     var buildRequest = new BuildRequest(request.parserId(), request.namespace(), request.thirdParty());
     return admission.start(buildRequest)
-        .thenApply(AdmissionStarter::reply)
+        .thenApply(result -> reply(result, request.thirdParty()))
         .exceptionally(AdmissionStarter::unavailable);
   }
 
@@ -51,7 +59,7 @@ public final class AdmissionStarter implements BuildStarter {
     return new Reply(503, problem, UNAVAILABLE_RETRY_SECONDS);
   }
 
-  static Reply reply(AdmissionResult result) {
+  private Reply reply(AdmissionResult result, Optional<String> caller) {
     if (result instanceof AdmissionResult.Started started) {
       return new Reply(202, body(BuildStatus.of(started.build())), 0);
     }
@@ -62,6 +70,10 @@ public final class AdmissionStarter implements BuildStarter {
       return new Reply(202, body, 0);
     }
     if (result instanceof AdmissionResult.AlreadyActive active) {
+      Build existing = active.existing().build();
+      if (privateBuilds && !existing.thirdParty().equals(caller)) {
+        return new Reply(200, anotherTenants(existing), 0);
+      }
       return new Reply(200, body(active.existing()), 0);
     }
     if (result instanceof AdmissionResult.BackingOff backoff) {
@@ -102,6 +114,16 @@ public final class AdmissionStarter implements BuildStarter {
     build.finishedAt().ifPresent(at -> body.put("finished_at", at.toString()));
     build.failureReason().ifPresent(reason ->
         body.put(build.state() == network.notifi.sluice.jobs.BuildState.QUEUED ? "waiting_reason" : "failure_reason", reason));
+    return body;
+  }
+
+  /** A duplicate start of another tenant's build: that one is active, but not whose it is nor its id. */
+  private static Map<String, Object> anotherTenants(Build existing) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("parser_id", existing.parserId());
+    body.put("namespace", existing.namespace());
+    body.put("status", "already_active");
+    body.put("detail", "a build of this parser is already " + existing.state().code() + " in this namespace");
     return body;
   }
 

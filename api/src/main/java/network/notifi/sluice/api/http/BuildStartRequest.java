@@ -48,6 +48,11 @@ public record BuildStartRequest(String parserId, Optional<String> namespace, Opt
     return new BuildStartRequest(parserId, namespace, thirdParty, event.getId());
   }
 
+  /** This request for {@code resolved}, the namespace it was found to be for. */
+  BuildStartRequest withNamespace(String resolved) {
+    return new BuildStartRequest(parserId, Optional.of(resolved), thirdParty, eventId);
+  }
+
   private static Optional<String> label(JsonNode data, String field, String reason) {
     JsonNode node = data.get(field);
     if (node == null || node.isNull()) {

@@ -22,6 +22,7 @@ import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.RateRequest;
+import network.notifi.sluice.api.identity.Caller;
 import network.notifi.sluice.api.tracing.RequestSpans;
 import org.jetbrains.annotations.NotNull;
 
@@ -29,7 +30,9 @@ import org.jetbrains.annotations.NotNull;
  * {@code POST /events}: read the CloudEvent, validate it, identify endpoint and third party, ask the
  * limiter, and hand admitted {@code build.start} events to the {@link BuildStarter}.
  *
- * <p>Bad input is refused before the limiter is asked, so it costs no token. The limiter and the
+ * <p>Bad input is refused before the limiter is asked, so it costs no token. A start the limiter
+ * admitted and the starter refused (or that failed) gives its tokens back at every level ({@link
+ * MultiLevelLimiter#giveBack}); a duplicate start keeps them. The limiter and the
  * starter run asynchronously: no Jetty thread waits on a remote store.
  */
 final class EventsHandler implements Handler {
@@ -40,12 +43,15 @@ final class EventsHandler implements Handler {
   private final MultiLevelLimiter limiter;
   private final Clock clock;
   private final long maxBodyBytes;
+  private final int maxJsonDepth;
   private final BuildStarter starter;
   private final Responses responses;
 
   private final Tracer tracer;
   private final TopRefused topRefused;
   private final Timer admissionTimer;
+  private final Authenticator authenticator;
+  private final BuildNamespaces namespaces;
 
   /**
    * Where answers are rendered and written (JSON, headers, refusal logs, metrics). The limiter and
@@ -72,11 +78,16 @@ final class EventsHandler implements Handler {
       MultiLevelLimiter limiter,
       Clock clock,
       long maxBodyBytes,
+      int maxJsonDepth,
       BuildStarter starter,
       Responses responses,
       Tracer tracer,
       TopRefused topRefused,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Authenticator authenticator,
+      BuildNamespaces namespaces) {
+    this.authenticator = authenticator;
+    this.namespaces = namespaces;
     this.admissionTimer = Timer.builder("build_admission")
         .description("Time of build admission for a request the limiter admitted, until its reply")
         .publishPercentileHistogram()
@@ -88,6 +99,7 @@ final class EventsHandler implements Handler {
     this.limiter = limiter;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxJsonDepth = maxJsonDepth;
     this.starter = starter;
     this.responses = responses;
   }
@@ -101,13 +113,15 @@ final class EventsHandler implements Handler {
   }
 
   private void handleInSpan(Context ctx) {
+    Caller caller = authenticator.authenticate(ctx);
     byte[] body = readBody(ctx);
-    IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body);
+    IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body, maxJsonDepth);
     String endpoint = endpointOf(incoming.event().getType());
-    Optional<String> thirdParty =
-        ThirdParties.identify(
-            ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven());
-    BuildStartRequest request = BuildStartRequest.from(incoming.event(), thirdParty);
+    Optional<String> thirdParty = caller.thirdParty(() -> ThirdParties.identify(
+        ctx.header(ThirdParties.HEADER), incoming.event().getSource().toString(), incoming.sourceGiven()));
+    BuildStartRequest parsed = BuildStartRequest.from(incoming.event(), thirdParty);
+    // Before the limiter: a namespace the caller may not use, or that does not exist, costs no token.
+    BuildStartRequest request = parsed.withNamespace(namespaces.resolve(caller, parsed.namespace()));
 
     Span requestSpan = Span.current();
     requestSpan.setAttribute("sluice.endpoint", endpoint);
@@ -119,15 +133,20 @@ final class EventsHandler implements Handler {
           // An admitted request goes on to admission from the thread that decided: a Redis event loop
           // writes the admission script itself, with no hand-off. Answers are rendered by respond.
           .thenCompose(decision -> decision.allowed()
-              ? admit(request, requestSpan).<Void>handleAsync((reply, failure) -> {
-                  answerHeaders(ctx, decision, endpoint, thirdParty);
-                  if (failure != null) {
-                    responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
-                  } else {
-                    responses.reply(ctx, reply, endpoint, thirdParty.orElse(null));
-                  }
-                  return null;
-                }, respond)
+              ? admit(request, requestSpan).handle((reply, failure) -> {
+                  // Refused after the limiter: the tokens go back at every level before the answer.
+                  boolean refused = failure != null || reply.refused();
+                  CompletableFuture<Decision> settled =
+                      refused ? limiter.giveBack(decision) : CompletableFuture.completedFuture(decision);
+                  return settled.thenAcceptAsync(after -> {
+                    answerHeaders(ctx, after, endpoint, thirdParty);
+                    if (failure != null) {
+                      responses.failure(ctx, failure, endpoint, thirdParty.orElse(null));
+                    } else {
+                      responses.reply(ctx, reply, endpoint, thirdParty.orElse(null));
+                    }
+                  }, respond);
+                }).thenCompose(answered -> answered)
               : CompletableFuture.runAsync(() -> {
                   answerHeaders(ctx, decision, endpoint, thirdParty);
                   thirdParty.ifPresent(topRefused::refused);

@@ -27,10 +27,12 @@ record IncomingEvent(CloudEvent event, boolean sourceGiven) {
   /**
    * Reads the event.
    *
+   * @param maxJsonDepth the deepest nesting of arrays and objects read
    * @throws Problem.ProblemException 415 for a media type that is neither JSON nor a CloudEvent, 400
-   *     {@code invalid_event} for anything the CloudEvents SDK cannot read
+   *     {@code json_too_deep} for a body nested deeper than {@code maxJsonDepth}, 400 {@code
+   *     invalid_event} for anything the CloudEvents SDK cannot read
    */
-  static IncomingEvent read(Map<String, String> requestHeaders, String contentType, byte[] body) {
+  static IncomingEvent read(Map<String, String> requestHeaders, String contentType, byte[] body, int maxJsonDepth) {
     String mediaType = mediaType(contentType);
     boolean structured = mediaType.equals(STRUCTURED);
     if (!structured && !mediaType.isEmpty() && !mediaType.equals("application/json")) {
@@ -40,6 +42,9 @@ record IncomingEvent(CloudEvent event, boolean sourceGiven) {
               "Content-Type " + contentType + " is not supported; send application/json with Ce-* headers"
                   + " (binary mode) or application/cloudevents+json (structured mode)")
           .exception();
+    }
+    if (JsonDepth.exceeds(body, maxJsonDepth)) {
+      throw Problem.of(400, "json_too_deep", "the body nests arrays and objects deeper than " + maxJsonDepth).exception();
     }
     Map<String, String> headers = new LinkedHashMap<>();
     requestHeaders.forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));

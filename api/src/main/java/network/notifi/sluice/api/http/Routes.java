@@ -16,7 +16,10 @@ import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 
-/** Every route of the service, and the one place exceptions become responses. */
+/**
+ * Every route of the service, each on its port ({@link Ports}), and the one place exceptions become
+ * responses.
+ */
 public final class Routes {
 
   private final EventsHandler events;
@@ -25,6 +28,7 @@ public final class Routes {
   private final Dependencies dependencies;
   private final Responses responses;
   private final PrometheusMeterRegistry registry;
+  private final Ports ports;
 
   public Routes(
       SluiceConfig config,
@@ -35,12 +39,17 @@ public final class Routes {
       PrometheusMeterRegistry registry,
       Tracer tracer,
       BuildAdmission admission,
-      Dependencies dependencies) {
+      Dependencies dependencies,
+      Ports ports,
+      Authenticator authenticator) {
+    this.ports = ports;
     this.dependencies = dependencies;
-    this.builds = new BuildsHandler(admission, responses);
+    this.builds = new BuildsHandler(admission, responses, authenticator);
     var topRefused = new TopRefused(System::nanoTime);
     this.events =
-        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), starter, responses, tracer, topRefused, registry);
+        new EventsHandler(limiter, clock, config.server().maxBodyBytes(), config.server().limits().maxJsonDepth(), starter,
+            responses, tracer, topRefused, registry,
+            authenticator, new BuildNamespaces(admission.config()));
     this.status = new RateLimitStatus(limiter, topRefused, responses);
     status.section("jobs", () -> jobsStatus(admission));
     status.section("dependencies", () -> CompletableFuture.completedFuture(dependencies.report().get("dependencies")));
@@ -49,12 +58,12 @@ public final class Routes {
   }
 
   public void register(JavalinConfig cfg) {
-    cfg.routes.post("/events", events);
+    cfg.routes.post("/events", ports.publicOnly(events));
+    cfg.routes.get("/builds/{id}", ports.publicOnly(builds));
     cfg.routes.get("/health/live", ctx -> json(ctx, Map.of("status", "UP")));
-    cfg.routes.get("/health/ready", ctx -> json(ctx, dependencies.report()));
-    cfg.routes.get("/metrics", this::metrics);
-    cfg.routes.get("/ratelimits", status);
-    cfg.routes.get("/builds/{id}", builds);
+    cfg.routes.get("/health/ready", this::ready);
+    cfg.routes.get("/metrics", ports.admin(this::metrics));
+    cfg.routes.get("/ratelimits", ports.admin(status));
 
     cfg.routes.exception(Problem.ProblemException.class, (e, ctx) -> responses.problem(ctx, e.problem(), null, null));
     cfg.routes.exception(Exception.class, (e, ctx) -> responses.failure(ctx, e, null, null));
@@ -63,8 +72,9 @@ public final class Routes {
         responses.problem(ctx, Problem.of(404, "not_found", "no route for " + ctx.method() + " " + ctx.path()), null, null);
       }
     });
-    cfg.routes.error(405, ctx -> responses.problem(
-        ctx, Problem.of(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()), null, null));
+    cfg.routes.error(405, ctx -> responses.problem(ctx, ports.servesHere(ctx)
+        ? Problem.of(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path())
+        : Ports.notFound(ctx), null, null));
     cfg.routes.error(413, ctx -> {
       if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
         responses.problem(ctx, Problem.of(413, "body_too_large", "request body too large"), null, null);
@@ -75,8 +85,7 @@ public final class Routes {
   /** Slots used and limit, and queue depth, per configured namespace. */
   private static CompletableFuture<?> jobsStatus(BuildAdmission admission) {
     var config = admission.config();
-    Set<String> namespaces = new TreeSet<>(config.namespaceLimits().keySet());
-    namespaces.add(config.defaultNamespace());
+    Set<String> namespaces = new TreeSet<>(config.namespaces());
     // A namespace whose usage the stores cannot give (Redis down) shows its limit and "unavailable".
     List<CompletableFuture<Map<String, Object>>> usages = namespaces.stream()
         .map(ns -> admission.usage(ns)
@@ -116,6 +125,15 @@ public final class Routes {
     ctx.status(HttpStatus.OK)
         .contentType(contentType)
         .result(names.isEmpty() ? registry.scrape() : registry.scrape(contentType, names));
+  }
+
+  /**
+   * Ready or degraded, on both ports; what is degraded and how (addresses, breaker states) only on
+   * the admin port, as it tells an outsider about the inside.
+   */
+  private void ready(Context ctx) {
+    Map<String, Object> report = dependencies.report();
+    json(ctx, ports.onAdminPort(ctx) ? report : Map.of("status", report.get("status")));
   }
 
   private void json(Context ctx, Object body) {

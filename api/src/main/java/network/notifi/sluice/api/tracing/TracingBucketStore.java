@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
@@ -81,6 +82,11 @@ public final class TracingBucketStore implements BucketStore {
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
+  }
+
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    delegate.limitsChanged(version, inForce);
   }
 
   @Override

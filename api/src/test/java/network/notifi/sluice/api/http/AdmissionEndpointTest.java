@@ -158,7 +158,7 @@ public class AdmissionEndpointTest {
       client.send(client.buildStart("parser-" + i));
     }
 
-    var jobs = json(client.get("/ratelimits")).get("jobs");
+    var jobs = json(new HttpTestClient(app.adminPort()).get("/ratelimits")).get("jobs");
 
     assertThat(jobs.at("/namespaces/default/slots_used").asInt()).isEqualTo(2);
     assertThat(jobs.at("/namespaces/default/slots_limit").asInt()).isEqualTo(2);

@@ -27,12 +27,14 @@ class EventsEndpointTest {
   private final ManualClock clock = new ManualClock();
   private SluiceApp app;
   private HttpTestClient client;
+  private HttpTestClient admin;
 
   @BeforeEach
   void start() {
     var config = TestConfigs.config();
     app = SluiceApp.builder(config).clock(clock).build().start();
     client = new HttpTestClient(app.port());
+    admin = new HttpTestClient(app.adminPort());
   }
 
   @AfterEach
@@ -172,8 +174,8 @@ class EventsEndpointTest {
     assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
     // The request metric is recorded once the answer has been sent, so it may trail the answer.
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(client.get("/metrics").body()).contains("route=\"/events\",status=\"400\"}"));
-    HttpResponse<String> metrics = client.get("/metrics");
+        assertThat(admin.get("/metrics").body()).contains("route=\"/events\",status=\"400\"}"));
+    HttpResponse<String> metrics = admin.get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("rate_limit_requests_total{limit_type=\"endpoint\"} 1.0")
@@ -193,7 +195,7 @@ class EventsEndpointTest {
       client.send(fromSource("other", unique()));
     }
 
-    var status = json(client.get("/ratelimits"));
+    var status = json(admin.get("/ratelimits"));
 
     assertThat(status.at("/global/rate_per_second").asLong()).isEqualTo(100);
     assertThat(status.at("/global/burst").asLong()).isEqualTo(200);
@@ -212,7 +214,7 @@ class EventsEndpointTest {
       assertThat(client.send(client.buildStart("BAD")).statusCode()).isEqualTo(400);
     }
 
-    assertThat(client.get("/metrics").body()).contains("rate_limit_requests_total{limit_type=\"endpoint\"} 0.0");
+    assertThat(admin.get("/metrics").body()).contains("rate_limit_requests_total{limit_type=\"endpoint\"} 0.0");
     assertThat(client.send(client.buildStart("good")).headers().firstValue("X-RateLimit-Remaining")).hasValue("99");
   }
 
@@ -220,7 +222,7 @@ class EventsEndpointTest {
   void metricsCanBeLimitedToNamedFamilies() throws Exception {
     assertThat(client.send(client.buildStart(unique())).statusCode()).isEqualTo(202);
 
-    String some = client.get("/metrics?name[]=concurrent_jobs_active&name[]=rate_limit_requests_total").body();
+    String some = admin.get("/metrics?name[]=concurrent_jobs_active&name[]=rate_limit_requests_total").body();
 
     assertThat(some)
         .contains("concurrent_jobs_active{namespace=\"default\"}")

@@ -43,6 +43,7 @@ class DashboardTest {
   /** Small limits on a frozen clock, so that each level refuses an exact, known share. */
   private static final Map<String, String> ENV = Map.of(
       "SLUICE_PORT", "0",
+      "SLUICE_SERVER_ADMIN_PORT", "0",
       "SLUICE_SERVER_HOST", "127.0.0.1",
       "SLUICE_RATE_LIMITING_THIRD_PARTY_RPS", "1",
       "SLUICE_RATE_LIMITING_THIRD_PARTY_BURST", "2",
@@ -100,7 +101,7 @@ class DashboardTest {
       env.put("SLUICE_K8S_API_URL", api.url());
       var config = ConfigLoader.load(Optional.empty(), env);
       try (var app = network.notifi.sluice.api.Wiring.build(config, Map.of(), clock).start();
-          var prometheus = PrometheusServer.start(List.of("127.0.0.1:" + app.port()))) {
+          var prometheus = PrometheusServer.start(List.of("127.0.0.1:" + app.adminPort()))) {
         runEveryQuery(queries, app, prometheus, clock, api);
       }
     }
@@ -111,7 +112,7 @@ class DashboardTest {
       network.notifi.sluice.k8s.testing.TestApiServer api) {
     await("first scrape of Sluice").atMost(Duration.ofSeconds(30)).until(() -> !prometheus.query("up{job=\"sluice\"} == 1").isEmpty());
 
-    driveMixedTraffic(new HttpTestClient(app.port()), clock);
+    driveMixedTraffic(new HttpTestClient(app.port()), new HttpTestClient(app.adminPort()), clock);
     endSomeBuilds(api);
 
     await("Prometheus has scraped the traffic, three scrapes or more in the last minute")
@@ -139,7 +140,7 @@ class DashboardTest {
   }
 
   /** Admitted, refused at every level, bad input, other routes; asserts the answers to pin the numbers. */
-  private static void driveMixedTraffic(HttpTestClient client, ManualClock clock) {
+  private static void driveMixedTraffic(HttpTestClient client, HttpTestClient admin, ManualClock clock) {
     List<Integer> statuses = new ArrayList<>();
     // third party: burst 2 of 4 (endpoint 10 -> 8, global 15 -> 13)
     for (int i = 0; i < 4; i++) {
@@ -156,7 +157,7 @@ class DashboardTest {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"parser_id\": ")));
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(client.get("/ratelimits").statusCode()).isEqualTo(200);
+    assertThat(admin.get("/ratelimits").statusCode()).isEqualTo(200);
     assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(client.get("/no-such-route").statusCode()).isEqualTo(404);
   }

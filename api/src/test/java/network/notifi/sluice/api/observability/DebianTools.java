@@ -9,12 +9,12 @@ import java.util.Optional;
  * Finds the command-line tools these tests run. A missing tool is a failure that names the Debian
  * package to install, never a silent skip.
  */
-final class DebianTools {
+public final class DebianTools {
 
   private DebianTools() {}
 
   /** {@code command} on the {@code PATH} or in {@code /usr/bin}; fails naming {@code debianPackage} if absent. */
-  static Path require(String command, String debianPackage) {
+  public static Path require(String command, String debianPackage) {
     return find(command).orElseThrow(() -> new AssertionError(
         "'" + command + "' was not found on the PATH: install the Debian package '" + debianPackage
             + "' (apt-get install -y " + debianPackage + "; ./test.sh does this when run as root)"));

@@ -36,6 +36,7 @@ class RedisDownHttpTest {
         "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
     try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
       var client = new HttpTestClient(app.port());
+      var admin = new HttpTestClient(app.adminPort());
       assertThat(client.send(client.buildStart(parser())).statusCode()).isEqualTo(202);
       assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
 
@@ -56,10 +57,10 @@ class RedisDownHttpTest {
           assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
         }
       }
-      var ready = json(client.get("/health/ready"));
+      var ready = json(admin.get("/health/ready"));
       assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
       assertThat(ready.at("/dependencies/redis/failure_mode").asText()).isEqualTo("local");
-      assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 1.0");
+      assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 1.0");
 
       redis.restart();
 
@@ -67,7 +68,7 @@ class RedisDownHttpTest {
         client.send(client.buildStart(parser()));
         assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
       });
-      assertThat(client.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+      assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 0.0");
       await().atMost(Duration.ofSeconds(30))
           .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
     }

@@ -8,9 +8,11 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketListener;
 import io.github.bucket4j.MathType;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.local.LocalBucket;
 import io.github.bucket4j.local.LockFreeBucket;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -51,6 +53,7 @@ public final class InProcessBucketStore implements BucketStore {
   private final Cache<BucketKey, LocalBucket> thirdParties;
   // One configuration per limit, shared by all its buckets: a copy per bucket would cost ~100 bytes each.
   private final ConcurrentMap<Limit, BucketConfiguration> configurations = new ConcurrentHashMap<>();
+  private volatile Set<Limit> inForce = Set.of();
 
   private InProcessBucketStore(Clock clock, long maxThirdParties) {
     if (maxThirdParties < 1) {
@@ -101,6 +104,12 @@ public final class InProcessBucketStore implements BucketStore {
             .map(b -> new BucketSnapshot(key, b.getAvailableTokens(), limit.burst())));
   }
 
+  /** A bucket used with a limit in {@code inForce} that it does not have yet takes it, keeping its tokens. */
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    this.inForce = Set.copyOf(inForce);
+  }
+
   /** Third-party buckets held now, after evicting the expired ones. */
   public long thirdPartyCount() {
     thirdParties.cleanUp();
@@ -108,14 +117,19 @@ public final class InProcessBucketStore implements BucketStore {
   }
 
   private LocalBucket bucket(BucketKey key, Limit limit) {
-    if (key.level() == Level.THIRD_PARTY) {
-      return thirdParties.get(key, k -> newBucket(limit));
+    var configuration = configurations.computeIfAbsent(limit, Bucket4jSupport::configurationFor);
+    LocalBucket bucket = key.level() == Level.THIRD_PARTY
+        ? thirdParties.get(key, k -> newBucket(configuration))
+        : fixedBuckets.computeIfAbsent(key, k -> newBucket(configuration));
+    // One configuration object per limit, so another object means another limit; only one in force
+    // replaces it, not one of a decision that started before the change.
+    if (bucket.getConfiguration() != configuration && inForce.contains(limit)) {
+      bucket.replaceConfiguration(configuration, TokensInheritanceStrategy.AS_IS);
     }
-    return fixedBuckets.computeIfAbsent(key, k -> newBucket(limit));
+    return bucket;
   }
 
-  private LocalBucket newBucket(Limit limit) {
-    var configuration = configurations.computeIfAbsent(limit, Bucket4jSupport::configurationFor);
+  private LocalBucket newBucket(BucketConfiguration configuration) {
     return new LockFreeBucket(configuration, MathType.INTEGER_64_BITS, timeMeter, BucketListener.NOPE);
   }
 

@@ -1,6 +1,7 @@
 package network.notifi.sluice.limiter.spi;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
 
@@ -9,9 +10,10 @@ import network.notifi.sluice.limiter.Limit;
  *
  * <p>A store holds bucket state and performs the atomic step on it; the multi-level decision (order
  * of levels, refunds, shadow mode) lives once in {@link network.notifi.sluice.limiter.MultiLevelLimiter}.
- * A bucket that does not exist yet is created full from the {@link Limit} passed with the call. Idle
- * buckets may be forgotten once they would have refilled to full, which changes nothing a caller can
- * observe.
+ * A bucket that does not exist yet is created full from the {@link Limit} passed with the call. When
+ * an existing bucket is used with another limit than it has (the limits were changed at run time), it
+ * takes the new limit and keeps its tokens, up to the new capacity. Idle buckets may be forgotten
+ * once they would have refilled to full, which changes nothing a caller can observe.
  *
  * <p>Implementations are thread-safe. Methods do not block the caller: a remote store completes the
  * future on its own threads. A future completes exceptionally when the store cannot answer.
@@ -57,6 +59,16 @@ public interface BucketStore extends AutoCloseable {
 
   /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */
   CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit);
+
+  /**
+   * Told, before they are used, that the limits in {@code inForce} are the ones in force from
+   * configuration {@code version} on (versions grow with every change, the same on every replica).
+   * A store shared by replicas uses it to replace the limit of a bucket that another replica left
+   * with an older one; a call with a limit not in force (from a decision that started before the
+   * change) must not replace anything. The default does nothing: a store of this process alone
+   * compares limits itself.
+   */
+  default void limitsChanged(long version, Set<Limit> inForce) {}
 
   /** Releases connections and threads. The default does nothing. */
   @Override

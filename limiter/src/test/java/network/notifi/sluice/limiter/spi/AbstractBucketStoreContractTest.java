@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,45 @@ public abstract class AbstractBucketStoreContractTest {
   /** A third-party id no other test (or earlier run against the same server) uses. */
   protected static BucketKey freshThirdParty() {
     return BucketKey.thirdParty("tp-" + System.nanoTime() + "-" + UNIQUE.incrementAndGet());
+  }
+
+  @Test
+  void aBucketTakesAChangedLimitAndKeepsItsTokensUpToTheNewCapacity() {
+    var key = freshThirdParty();
+    var before = Limit.of(1, 10);
+    store.limitsChanged(1, Set.of(before));
+    store.tryConsume(key, before, 4).join();
+
+    var wider = Limit.of(1, 20);
+    store.limitsChanged(2, Set.of(wider));
+    var kept = store.tryConsume(key, wider, 1).join();
+    var narrower = Limit.of(1, 3);
+    store.limitsChanged(3, Set.of(narrower));
+    var capped = store.tryConsume(key, narrower, 1).join();
+
+    // 10 - 4 = 6 kept under the wider limit (not a fresh 20); then capped to the new capacity 3.
+    assertThat(kept.remaining()).isEqualTo(5);
+    assertThat(capped.remaining()).isEqualTo(2);
+    assertThat(capped.nanosToFull()).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+  }
+
+  @Test
+  void aDecisionWithALimitNoLongerInForceDoesNotPutItBack() {
+    var key = freshThirdParty();
+    var old = Limit.of(1, 10);
+    store.limitsChanged(1, Set.of(old));
+    store.tryConsume(key, old, 1).join();
+    var current = Limit.of(1, 4);
+    store.limitsChanged(2, Set.of(current));
+    store.tryConsume(key, current, 1).join();
+
+    // A decision that started before the change still carries the old limit: it takes a token
+    // from the bucket as it is, with capacity 4, and does not make it 10 again.
+    store.tryConsume(key, old, 1).join();
+    var after = store.tryConsume(key, current, 1).join();
+
+    assertThat(after.remaining()).isEqualTo(1);
+    assertThat(after.nanosToFull()).isEqualTo(TimeUnit.SECONDS.toNanos(3));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package network.notifi.sluice.limiter.spi;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
 
@@ -36,5 +37,10 @@ public class ForwardingBucketStore implements BucketStore {
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
+  }
+
+  @Override
+  public void limitsChanged(long version, Set<Limit> inForce) {
+    delegate.limitsChanged(version, inForce);
   }
 }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** One Sluice process ({@code java -jar sluice.jar}) on a free loopback port. */
+/**
+ * One Sluice process ({@code java -jar sluice.jar}) on free loopback ports: the public one the load
+ * goes to, and the admin one its {@code /metrics} and {@code /ratelimits} are read from.
+ */
 final class Replica implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -21,10 +24,12 @@ final class Replica implements AutoCloseable {
   static volatile List<String> jvmOptions = List.of();
 
   final int port;
+  final int adminPort;
   final Proc proc;
 
-  private Replica(int port, Proc proc) {
+  private Replica(int port, int adminPort, Proc proc) {
     this.port = port;
+    this.adminPort = adminPort;
     this.proc = proc;
   }
 
@@ -36,8 +41,10 @@ final class Replica implements AutoCloseable {
   static Replica start(Path jar, String name, Map<String, String> env, Path logDir, List<String> moreJvmOptions)
       throws Exception {
     int port = Proc.freePort(false);
+    int adminPort = Proc.freePort(false);
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("SLUICE_PORT", Integer.toString(port));
+    all.put("SLUICE_SERVER_ADMIN_PORT", Integer.toString(adminPort));
     all.put("SLUICE_SERVER_HOST", "127.0.0.1");
     all.putIfAbsent("SLUICE_LOG_LEVEL", "WARN");
     List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms256m", "-Xmx768m"));
@@ -45,7 +52,7 @@ final class Replica implements AutoCloseable {
     cmd.addAll(moreJvmOptions);
     cmd.addAll(List.of("-jar", jar.toString()));
     Proc p = Proc.start(name, cmd, all, logDir.resolve(name + ".log"));
-    return new Replica(port, p);
+    return new Replica(port, adminPort, p);
   }
 
   /** The JVM's process id (the command is {@code java} itself, no wrapper). */
@@ -114,12 +121,12 @@ final class Replica implements AutoCloseable {
 
   /** Build admission is wired: {@code /ratelimits} reports jobs. */
   boolean hasJobs() throws Exception {
-    return get("/ratelimits").body().contains("\"jobs\"");
+    return getAdmin("/ratelimits").body().contains("\"jobs\"");
   }
 
   /** No build queued (nor running, with {@code slotsFree}), the global and endpoint buckets full. */
   boolean idle(boolean slotsFree) throws Exception {
-    String s = get("/ratelimits").body();
+    String s = getAdmin("/ratelimits").body();
     return full(s, "global") && full(s, "build.start") && (!slotsFree || sum(s, "slots_used") == 0)
         && sum(s, "queue_depth") == 0;
   }
@@ -140,7 +147,16 @@ final class Replica implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5))
+    return get(url(), path);
+  }
+
+  /** A GET on the admin port ({@code /metrics}, {@code /ratelimits}). */
+  HttpResponse<String> getAdmin(String path) throws Exception {
+    return get("http://127.0.0.1:" + adminPort, path);
+  }
+
+  private static HttpResponse<String> get(String base, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -158,7 +174,7 @@ final class Replica implements AutoCloseable {
   }
 
   private Metrics metrics(String path) throws Exception {
-    HttpResponse<String> r = get(path);
+    HttpResponse<String> r = getAdmin(path);
     if (r.statusCode() != 200) {
       throw new IllegalStateException(proc.name + " /metrics answered " + r.statusCode());
     }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The limiter's counters summed over every replica, and the tokens each shared level kept. A
- * service that counts them ({@code rate_limit_admitted_total}) says so directly; for an older jar
+ * service that counts them says so directly ({@code rate_limit_admitted_total}, less {@code
+ * rate_limit_given_back_total}: tokens of requests refused after the limiter); for an older jar
  * they follow from its order (third party, endpoint, global, one after another, a refusal giving the
  * earlier levels their token back): what a level let through minus what the later levels refused.
  */
@@ -30,15 +31,21 @@ record Totals(double requestsThirdParty, double rejectedThirdParty, double reque
         v[2 * i + 1] += m.sum("rate_limit_rejected_total", "limit_type", levels[i]);
       }
       boolean counted = m.has("rate_limit_admitted_total");
-      v[6] += counted ? m.sum("rate_limit_admitted_total", "limit_type", "endpoint")
+      v[6] += counted ? kept(m, "endpoint")
           : m.sum("rate_limit_requests_total", "limit_type", "endpoint")
               - m.sum("rate_limit_rejected_total", "limit_type", "endpoint")
               - m.sum("rate_limit_rejected_total", "limit_type", "global");
-      v[7] += counted ? m.sum("rate_limit_admitted_total", "limit_type", "global")
+      v[7] += counted ? kept(m, "global")
           : m.sum("rate_limit_requests_total", "limit_type", "global")
               - m.sum("rate_limit_rejected_total", "limit_type", "global");
     }
     return new Totals(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+  }
+
+  /** Tokens a level kept: taken for admitted requests, less those given back (0 when not counted). */
+  private static double kept(Metrics m, String level) {
+    double givenBack = m.has("rate_limit_given_back_total") ? m.sum("rate_limit_given_back_total", "limit_type", level) : 0;
+    return m.sum("rate_limit_admitted_total", "limit_type", level) - givenBack;
   }
 
   /** The counts since {@code before}. */

@@ -68,6 +68,11 @@ public final class KeySchema {
     return prefix + "rl:*";
   }
 
+  /** The hash of the rate limits in force and their version, shared by every replica. */
+  public String configKey() {
+    return prefix + "config";
+  }
+
   /** The sorted set where replicas announce themselves. */
   public String replicasKey() {
     return prefix + "replicas";

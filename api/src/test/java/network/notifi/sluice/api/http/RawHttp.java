@@ -1,0 +1,90 @@
+package network.notifi.sluice.api.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * HTTP/1.1 written byte by byte on a socket, for what a well-behaved client library refuses to send:
+ * any header name or value, any method, any target. One request per connection.
+ */
+final class RawHttp {
+
+  /** An answer as read off the wire. */
+  record Answer(int status, String head, String body) {
+    String contentType() {
+      for (String line : head.split("\r\n")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-type:")) {
+          return line.substring("content-type:".length()).trim();
+        }
+      }
+      return "";
+    }
+  }
+
+  private RawHttp() {}
+
+  static Answer send(int port, String method, String target, List<Map.Entry<String, String>> headers, byte[] body) {
+    ByteArrayOutputStream request = new ByteArrayOutputStream();
+    write(request, method + " " + target + " HTTP/1.1\r\nHost: sluice\r\nConnection: close\r\n");
+    for (var header : headers) {
+      write(request, header.getKey() + ": " + header.getValue() + "\r\n");
+    }
+    if (body != null) {
+      write(request, "Content-Length: " + body.length + "\r\n");
+    }
+    write(request, "\r\n");
+    if (body != null) {
+      request.writeBytes(body);
+    }
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      try {
+        socket.getOutputStream().write(request.toByteArray());
+        socket.getOutputStream().flush();
+      } catch (IOException e) {
+        // The server answered and closed before reading all of it (a refusal): read that answer.
+      }
+      String answer = new String(readAnswer(socket), StandardCharsets.UTF_8);
+      int end = answer.indexOf("\r\n\r\n");
+      String head = end < 0 ? answer : answer.substring(0, end);
+      String rest = end < 0 ? "" : answer.substring(end + 4);
+      return new Answer(status(head), head, rest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Everything the server sends until it closes; a reset after a complete answer is not a failure. */
+  private static byte[] readAnswer(Socket socket) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try {
+      for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+        out.write(buffer, 0, n);
+      }
+    } catch (SocketException e) {
+      if (out.size() == 0) {
+        throw e;
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static int status(String head) {
+    if (!head.startsWith("HTTP/1.1 ") || head.length() < 12) {
+      throw new IllegalStateException("not an HTTP answer: " + head.substring(0, Math.min(80, head.length())));
+    }
+    return Integer.parseInt(head.substring(9, 12));
+  }
+
+  private static void write(ByteArrayOutputStream out, String text) {
+    out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+}
