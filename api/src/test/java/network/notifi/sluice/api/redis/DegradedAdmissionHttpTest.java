@@ -50,19 +50,22 @@ class DegradedAdmissionHttpTest {
         SluiceApp b = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
       var clientA = new HttpTestClient(a.port());
       var clientB = new HttpTestClient(b.port());
+      // Readiness details, /metrics and /ratelimits are on the admin port.
+      var adminA = new HttpTestClient(a.adminPort());
+      var adminB = new HttpTestClient(b.adminPort());
       // Given one build running through each replica, and both replicas counted
       String first = parser();
       String second = parser();
       assertThat(clientA.send(clientA.buildStart(first)).statusCode()).isEqualTo(202);
       assertThat(clientB.send(clientB.buildStart(second)).statusCode()).isEqualTo(202);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(json(clientA.get("/health/ready")).at("/dependencies/redis/live_replicas").asInt()).isEqualTo(2);
-        assertThat(json(clientB.get("/health/ready")).at("/dependencies/redis/live_replicas").asInt()).isEqualTo(2);
+        assertThat(json(adminA.get("/health/ready")).at("/dependencies/redis/live_replicas").asInt()).isEqualTo(2);
+        assertThat(json(adminB.get("/health/ready")).at("/dependencies/redis/live_replicas").asInt()).isEqualTo(2);
       });
       // Every dispatcher round counts the running builds: wait for a round after both starts.
       await().atMost(Duration.ofSeconds(10)).until(() ->
-          clientA.get("/metrics").body().contains("concurrent_jobs_active{namespace=\"default\"} 2.0")
-              && clientB.get("/metrics").body().contains("concurrent_jobs_active{namespace=\"default\"} 2.0"));
+          adminA.get("/metrics").body().contains("concurrent_jobs_active{namespace=\"default\"} 2.0")
+              && adminB.get("/metrics").body().contains("concurrent_jobs_active{namespace=\"default\"} 2.0"));
 
       // The limiter's local shares start from the state Redis confirmed in the last 10 s: ask it
       // again (the same parsers: 200, nothing new starts), so that it does not refuse below.
@@ -72,8 +75,8 @@ class DegradedAdmissionHttpTest {
       // When Redis stops answering, and each replica is asked for builds until it knows (its breaker
       // opens), then for 5 more
       redis.freeze();
-      List<HttpResponse<String>> answersA = startsUntilDegraded(clientA);
-      List<HttpResponse<String>> answersB = startsUntilDegraded(clientB);
+      List<HttpResponse<String>> answersA = startsUntilDegraded(clientA, adminA);
+      List<HttpResponse<String>> answersB = startsUntilDegraded(clientB, adminB);
       answersA.addAll(starts(clientA, 5));
       answersB.addAll(starts(clientB, 5));
 
@@ -93,12 +96,12 @@ class DegradedAdmissionHttpTest {
       String degradedBuild = json(answersA.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow())
           .get("build_id").asText();
       assertThat(clientA.get("/builds/" + degradedBuild).statusCode()).isEqualTo(200);
-      var ready = json(clientA.get("/health/ready"));
+      var ready = json(adminA.get("/health/ready"));
       assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
       assertThat(ready.at("/dependencies/jobs/degraded").asBoolean()).isTrue();
       assertThat(ready.at("/dependencies/jobs/failure_mode").asText()).isEqualTo("local");
       assertThat(ready.at("/dependencies/jobs/degraded_builds").asInt()).isEqualTo(2);
-      String metrics = clientA.get("/metrics").body();
+      String metrics = adminA.get("/metrics").body();
       assertThat(metrics).contains("jobs_degraded 1.0").contains("jobs_failure_mode{mode=\"local\"} 1.0");
 
       // When Redis answers again
@@ -119,7 +122,7 @@ class DegradedAdmissionHttpTest {
       var elsewhere = clientB.get("/builds/" + degradedBuild);
       assertThat(elsewhere.statusCode()).isEqualTo(200);
       assertThat(json(elsewhere).get("status").asText()).isEqualTo("running");
-      var ratelimits = json(clientB.get("/ratelimits"));
+      var ratelimits = json(adminB.get("/ratelimits"));
       assertThat(ratelimits.at("/jobs/failure_mode").asText()).isEqualTo("local");
       // 6 running; a start refused while Redis stalled may hold a slot until its lease expires
       assertThat(ratelimits.at("/jobs/namespaces/default/slots_used").asInt()).isGreaterThanOrEqualTo(CAP);
@@ -130,10 +133,10 @@ class DegradedAdmissionHttpTest {
     }
   }
 
-  private List<HttpResponse<String>> startsUntilDegraded(HttpTestClient client) {
+  private List<HttpResponse<String>> startsUntilDegraded(HttpTestClient client, HttpTestClient admin) {
     List<HttpResponse<String>> answers = new ArrayList<>();
     await().atMost(Duration.ofSeconds(30)).until(() -> {
-      if (json(client.get("/health/ready")).at("/dependencies/redis/degraded").asBoolean()) {
+      if (json(admin.get("/health/ready")).at("/dependencies/redis/degraded").asBoolean()) {
         return true;
       }
       answers.add(client.send(client.buildStart(parser())));

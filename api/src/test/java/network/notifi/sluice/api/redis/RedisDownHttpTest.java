@@ -82,8 +82,9 @@ class RedisDownHttpTest {
         "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
     try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
       var client = new HttpTestClient(app.port());
+      var admin = new HttpTestClient(app.adminPort());
       assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
-      var ready = json(client.get("/health/ready"));
+      var ready = json(admin.get("/health/ready"));
       assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
       assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
       // The limiter answers from its (empty) shares, admission from a share of 0: refused, not failed.
