@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
@@ -320,13 +321,7 @@ public final class BuildAdmission implements AutoCloseable {
       return;
     }
     dispatcher.leases().start();
-    ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "sluice-jobs-dispatcher");
-              thread.setDaemon(true);
-              return thread;
-            });
+    ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-jobs-dispatcher"));
     long period = config.dispatchInterval().toMillis();
     ticker.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
   }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -151,11 +152,7 @@ public final class DegradingBucketStore implements BucketStore {
     if (b.maintenanceInterval.isZero()) {
       this.maintenance = null;
     } else {
-      this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-        var t = new Thread(r, "sluice-redis-maintenance");
-        t.setDaemon(true);
-        return t;
-      });
+      this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-maintenance"));
       long every = b.maintenanceInterval.toMillis();
       maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
     }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
@@ -63,13 +64,8 @@ final class EventsHandler implements Handler {
 
   private static java.util.concurrent.ThreadPoolExecutor responders() {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    var counter = new java.util.concurrent.atomic.AtomicInteger();
     var pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "sluice-respond-" + counter.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new java.util.concurrent.LinkedBlockingQueue<>(), DaemonThreads.numbered("sluice-respond"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.k8s.K8sConfig;
 
 /**
@@ -94,8 +95,8 @@ public final class ResilientApi implements AutoCloseable {
     TaggedTimeLimiterMetrics.ofTimeLimiterRegistry(limiters).bindTo(registry);
     this.retriedSucceeded = retryCounter(registry, "true");
     this.retriedFailed = retryCounter(registry, "false");
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("sluice-k8s-timer"));
-    this.io = Executors.newCachedThreadPool(daemon("sluice-k8s-io"));
+    this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("sluice-k8s-timer"));
+    this.io = Executors.newCachedThreadPool(DaemonThreads.numbered("sluice-k8s-io"));
   }
 
   private static Counter retryCounter(MeterRegistry registry, String success) {
@@ -185,14 +186,5 @@ public final class ResilientApi implements AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     io.shutdownNow();
-  }
-
-  static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
