@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +28,7 @@ import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
+import network.notifi.sluice.redis.internal.JavaClocks;
 import network.notifi.sluice.redis.internal.LocalShares;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,7 +195,7 @@ public final class DegradingBucketStore implements BucketStore {
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .permittedNumberOfCallsInHalfOpenState(2)
         .ignoreException(e -> cause(e) instanceof CasContentionException)
-        .clock(javaClock(clock))
+        .clock(JavaClocks.of(clock))
         .build();
   }
 
@@ -391,27 +390,6 @@ public final class DegradingBucketStore implements BucketStore {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  /** Resilience4j's clock on Sluice's: wall time from {@code clock.epochNanos()}. */
-  private static java.time.Clock javaClock(Clock clock) {
-    return new java.time.Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public java.time.Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        long nanos = clock.epochNanos();
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-      }
-    };
   }
 
   private static Counter switches(MeterRegistry registry, String to) {
