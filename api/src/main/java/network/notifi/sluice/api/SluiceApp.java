@@ -55,6 +55,7 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Sluice service, built from its dependencies: a {@link BucketStore}, {@link BuildAdmission}, a
@@ -264,7 +265,7 @@ public final class SluiceApp implements AutoCloseable {
       try {
         closeable.close();
       } catch (Exception e) {
-        org.slf4j.LoggerFactory.getLogger(SluiceApp.class).warn("closing {} failed", closeable, e);
+        LoggerFactory.getLogger(SluiceApp.class).warn("closing {} failed", closeable, e);
       }
     }
     registry.close();

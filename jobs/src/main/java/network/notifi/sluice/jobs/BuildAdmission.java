@@ -31,6 +31,7 @@ import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
 import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import org.slf4j.Logger;
@@ -430,7 +431,7 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private static boolean isDeferral(Throwable error) {
-    return Futures.unwrap(error) instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
+    return Futures.unwrap(error) instanceof LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {

@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -420,7 +421,7 @@ public final class DegradingBucketStore implements BucketStore {
     private Clock clock = Clock.system();
     private Duration slowCallThreshold = Duration.ofMillis(250);
     private CircuitBreakerConfig breakerConfig;
-    private MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private MeterRegistry registry = new SimpleMeterRegistry();
     private Duration maintenanceInterval = Duration.ofMillis(250);
 
     private Builder(BucketStore shared) {

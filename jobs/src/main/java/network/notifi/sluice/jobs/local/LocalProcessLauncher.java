@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +94,7 @@ public final class LocalProcessLauncher implements JobLauncher {
     }
     try {
       return CompletableFuture.supplyAsync(() -> start(build), starter).thenCompose(started -> started);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
     }
   }
@@ -169,7 +171,7 @@ public final class LocalProcessLauncher implements JobLauncher {
   @Override
   public void close() {
     closed = true;
-    List<CompletableFuture<Void>> reported = new java.util.ArrayList<>();
+    List<CompletableFuture<Void>> reported = new ArrayList<>();
     running.values().forEach(job -> {
       kill(job, INTERRUPTED, false);
       reported.add(job.reported);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import network.notifi.sluice.jobs.Names;
 
@@ -34,7 +35,7 @@ public final class Labels {
     if (Names.isDns1123Label(plain)) {
       return plain;
     }
-    String cleaned = buildId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    String cleaned = buildId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     String head = trimTo("sluice-" + cleaned, MAX - 11, '-');
     return head + "-" + hash(buildId);
   }

@@ -27,12 +27,14 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.k8s.K8sConfig;
 
@@ -113,7 +115,7 @@ public final class ResilientApi implements AutoCloseable {
    */
   public <T> CompletableFuture<T> call(Callable<T> call) {
     AtomicInteger attempts = new AtomicInteger();
-    java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> once =
+    Supplier<CompletionStage<T>> once =
         () -> {
           attempts.incrementAndGet();
           return timeLimiter.executeCompletionStage(scheduler, () -> CompletableFuture.supplyAsync(() -> {
