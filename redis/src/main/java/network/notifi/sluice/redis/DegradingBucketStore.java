@@ -152,7 +152,8 @@ public final class DegradingBucketStore implements BucketStore {
     if (b.maintenanceInterval.isZero()) {
       this.maintenance = null;
     } else {
-      this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-maintenance"));
+      this.maintenance =
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-maintenance"));
       long every = b.maintenanceInterval.toMillis();
       maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
     }

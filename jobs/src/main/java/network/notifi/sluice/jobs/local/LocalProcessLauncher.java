@@ -71,8 +71,10 @@ public final class LocalProcessLauncher implements JobLauncher {
           return size() > KEPT_LOGS;
         }
       };
-  private final ExecutorService readers = Executors.newCachedThreadPool(DaemonThreads.numbered("sluice-local-build-log"));
-  private final ExecutorService starter = Executors.newSingleThreadExecutor(DaemonThreads.numbered("sluice-local-build-start"));
+  private final ExecutorService readers =
+      Executors.newCachedThreadPool(DaemonThreads.numbered("sluice-local-build-log"));
+  private final ExecutorService starter =
+      Executors.newSingleThreadExecutor(DaemonThreads.numbered("sluice-local-build-start"));
   private final ScheduledExecutorService timeouts =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("sluice-local-build-timeout"));
 

@@ -40,7 +40,9 @@ public final class JobWatcher implements AutoCloseable {
     if (closed || !watched.add(kubernetesNamespace)) {
       return;
     }
-    DaemonThreads.named("sluice-k8s-watch-" + kubernetesNamespace).newThread(() -> loop(kubernetesNamespace)).start();
+    DaemonThreads.named("sluice-k8s-watch-" + kubernetesNamespace)
+        .newThread(() -> loop(kubernetesNamespace))
+        .start();
   }
 
   private void loop(String namespace) {
