@@ -29,6 +29,7 @@ import network.notifi.sluice.api.limits.LocalLimitsStore;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
 import network.notifi.sluice.api.http.Dependencies;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.http.HttpMetrics;
 import network.notifi.sluice.api.http.OpenApiDocument;
@@ -54,6 +55,7 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Sluice service, built from its dependencies: a {@link BucketStore}, {@link BuildAdmission}, a
@@ -103,11 +105,7 @@ public final class SluiceApp implements AutoCloseable {
                 logging.refusalLinesPerKind(), logging.refusalLinesPerWindow(), logging.refusalWindow()),
             System::nanoTime,
             registry);
-    this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      var thread = new Thread(runnable, "sluice-housekeeping");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.housekeeping = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-housekeeping"));
     long flushMillis = logging.refusalWindow().toMillis();
     housekeeping.scheduleAtFixedRate(refusals::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     var json = new ObjectMapper().findAndRegisterModules();
@@ -267,7 +265,7 @@ public final class SluiceApp implements AutoCloseable {
       try {
         closeable.close();
       } catch (Exception e) {
-        org.slf4j.LoggerFactory.getLogger(SluiceApp.class).warn("closing {} failed", closeable, e);
+        LoggerFactory.getLogger(SluiceApp.class).warn("closing {} failed", closeable, e);
       }
     }
     registry.close();

@@ -3,6 +3,7 @@ package network.notifi.sluice.api;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import network.notifi.sluice.api.admin.AdminToken;
@@ -139,7 +140,7 @@ public final class Wiring {
         "mode", redis.mode().toString(),
         "failure_mode", redis.failureMode().toString(),
         "live_replicas", heartbeat.liveReplicas(),
-        "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(java.util.Locale.ROOT)));
+        "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(Locale.ROOT)));
     return new SharedRedis(client, redisTime, heartbeat, store);
   }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
@@ -30,6 +31,7 @@ import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
 import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import org.slf4j.Logger;
@@ -320,13 +322,7 @@ public final class BuildAdmission implements AutoCloseable {
       return;
     }
     dispatcher.leases().start();
-    ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "sluice-jobs-dispatcher");
-              thread.setDaemon(true);
-              return thread;
-            });
+    ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-jobs-dispatcher"));
     long period = config.dispatchInterval().toMillis();
     ticker.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
   }
@@ -435,7 +431,7 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   private static boolean isDeferral(Throwable error) {
-    return Futures.unwrap(error) instanceof network.notifi.sluice.jobs.spi.LaunchDeferredException;
+    return Futures.unwrap(error) instanceof LaunchDeferredException;
   }
 
   private static String resultName(AdmissionResult result) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import network.notifi.sluice.common.Settings;
 
 /**
  * The settings of build admission. Immutable; validated on construction, with messages that name
@@ -67,8 +68,8 @@ public record JobsConfig(
     }
     Objects.requireNonNull(onCapacity, "jobs.on_capacity must be queue or reject, was null");
     atLeast("jobs.queue_max_depth", queueMaxDepth, 1);
-    positive("rate_limiting.failure_backoff_period", failureBackoffPeriod);
-    positive("jobs.failure_backoff_max", failureBackoffMax);
+    Settings.requirePositive("rate_limiting.failure_backoff_period", failureBackoffPeriod);
+    Settings.requirePositive("jobs.failure_backoff_max", failureBackoffMax);
     if (failureBackoffMax.compareTo(failureBackoffPeriod) < 0) {
       throw new IllegalStateException(
           "jobs.failure_backoff_max ("
@@ -78,9 +79,9 @@ public record JobsConfig(
               + ")");
     }
     atLeast("jobs.lease_duration", leaseDuration, Duration.ofSeconds(1));
-    positive("jobs.record_ttl", recordTtl);
-    positive("jobs.expected_build_duration", expectedBuildDuration);
-    positive("jobs.dispatch_interval", dispatchInterval);
+    Settings.requirePositive("jobs.record_ttl", recordTtl);
+    Settings.requirePositive("jobs.expected_build_duration", expectedBuildDuration);
+    Settings.requirePositive("jobs.dispatch_interval", dispatchInterval);
     if (dispatchInterval.compareTo(leaseDuration.dividedBy(3)) > 0) {
       throw new IllegalStateException(
           "jobs.dispatch_interval ("
@@ -215,7 +216,7 @@ public record JobsConfig(
       if (command == null || command.isBlank()) {
         throw new IllegalArgumentException("jobs.local.command must not be blank, was " + command);
       }
-      positive("jobs.local.timeout", timeout);
+      Settings.requirePositive("jobs.local.timeout", timeout);
       atLeast("jobs.local.log_limit_bytes", logLimitBytes, 1024);
     }
 
@@ -227,12 +228,6 @@ public record JobsConfig(
   private static void atLeast(String name, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
-    }
-  }
-
-  private static void positive(String name, Duration value) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
     }
   }
 

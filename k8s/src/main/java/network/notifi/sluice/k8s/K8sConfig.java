@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import network.notifi.sluice.common.Settings;
 import network.notifi.sluice.jobs.Names;
 
 /**
@@ -100,8 +101,8 @@ public record K8sConfig(
     Objects.requireNonNull(ingressBandwidth, "k8s.ingress_bandwidth").ifPresent(v -> quantity("k8s.ingress_bandwidth", v));
     Objects.requireNonNull(egressBandwidth, "k8s.egress_bandwidth").ifPresent(v -> quantity("k8s.egress_bandwidth", v));
     Objects.requireNonNull(quota, "k8s.quota");
-    positive("k8s.reconcile_interval", reconcileInterval);
-    positive("k8s.grace_period", gracePeriod);
+    Settings.requirePositive("k8s.reconcile_interval", reconcileInterval);
+    Settings.requirePositive("k8s.grace_period", gracePeriod);
     if (gracePeriod.compareTo(reconcileInterval) < 0) {
       throw new IllegalStateException(
           "k8s.grace_period (" + gracePeriod + ") must be >= k8s.reconcile_interval (" + reconcileInterval + ")");
@@ -299,8 +300,8 @@ public record K8sConfig(
       if (maxRetries < 0) {
         throw new IllegalArgumentException("rate_limiting.max_retries must be >= 0, was " + maxRetries);
       }
-      positive("rate_limiting.retry_base_delay", retryBaseDelay);
-      positive("k8s.resilience.retry_max_delay", retryMaxDelay);
+      Settings.requirePositive("rate_limiting.retry_base_delay", retryBaseDelay);
+      Settings.requirePositive("k8s.resilience.retry_max_delay", retryMaxDelay);
       if (retryMaxDelay.compareTo(retryBaseDelay) < 0) {
         throw new IllegalStateException("k8s.resilience.retry_max_delay (" + retryMaxDelay
             + ") must be >= rate_limiting.retry_base_delay (" + retryBaseDelay + ")");
@@ -320,11 +321,11 @@ public record K8sConfig(
         throw new IllegalArgumentException(
             "k8s.resilience.breaker_failure_rate_percent must be > 0 and <= 100, was " + Math.round(breakerFailureRate));
       }
-      positive("k8s.resilience.breaker_open_for", breakerOpenFor);
+      Settings.requirePositive("k8s.resilience.breaker_open_for", breakerOpenFor);
       if (bulkhead < 1) {
         throw new IllegalArgumentException("k8s.resilience.bulkhead must be >= 1, was " + bulkhead);
       }
-      positive("k8s.resilience.call_timeout", callTimeout);
+      Settings.requirePositive("k8s.resilience.call_timeout", callTimeout);
     }
 
     public static Resilience defaults() {
@@ -357,12 +358,6 @@ public record K8sConfig(
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           name + " must be a Kubernetes quantity such as 512Mi or 500m, was \"" + value + "\"", e);
-    }
-  }
-
-  private static void positive(String name, Duration value) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
     }
   }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
@@ -103,11 +104,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
     this.watcher = config.watch()
         ? new JobWatcher(watchClient, new BatchV1Api(watchClient), config, reconciler)
         : null;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-k8s-reconcile");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-k8s-reconcile"));
   }
 
   /** A launcher over {@code client}; call {@link #start()} to begin tracking Jobs. */

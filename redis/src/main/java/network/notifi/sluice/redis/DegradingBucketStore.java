@@ -5,9 +5,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -29,6 +29,7 @@ import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
+import network.notifi.sluice.redis.internal.JavaClocks;
 import network.notifi.sluice.redis.internal.LocalShares;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,11 +152,8 @@ public final class DegradingBucketStore implements BucketStore {
     if (b.maintenanceInterval.isZero()) {
       this.maintenance = null;
     } else {
-      this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-        var t = new Thread(r, "sluice-redis-maintenance");
-        t.setDaemon(true);
-        return t;
-      });
+      this.maintenance =
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-maintenance"));
       long every = b.maintenanceInterval.toMillis();
       maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
     }
@@ -199,7 +197,7 @@ public final class DegradingBucketStore implements BucketStore {
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .permittedNumberOfCallsInHalfOpenState(2)
         .ignoreException(e -> cause(e) instanceof CasContentionException)
-        .clock(javaClock(clock))
+        .clock(JavaClocks.of(clock))
         .build();
   }
 
@@ -396,27 +394,6 @@ public final class DegradingBucketStore implements BucketStore {
     return cause;
   }
 
-  /** Resilience4j's clock on Sluice's: wall time from {@code clock.epochNanos()}. */
-  private static java.time.Clock javaClock(Clock clock) {
-    return new java.time.Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public java.time.Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        long nanos = clock.epochNanos();
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-      }
-    };
-  }
-
   private static Counter switches(MeterRegistry registry, String to) {
     return Counter.builder("rate_limit_degraded_switches")
         .description("Switches between shared (Redis) and local rate-limit decisions")
@@ -445,7 +422,7 @@ public final class DegradingBucketStore implements BucketStore {
     private Clock clock = Clock.system();
     private Duration slowCallThreshold = Duration.ofMillis(250);
     private CircuitBreakerConfig breakerConfig;
-    private MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private MeterRegistry registry = new SimpleMeterRegistry();
     private Duration maintenanceInterval = Duration.ofMillis(250);
 
     private Builder(BucketStore shared) {

@@ -9,7 +9,10 @@ import network.notifi.sluice.jobs.AdmissionResult;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.jobs.BuildRequest;
+import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.BuildStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands admitted build starts to {@link BuildAdmission} and turns its answer into HTTP: started or
@@ -18,7 +21,7 @@ import network.notifi.sluice.jobs.BuildStatus;
  */
 public final class AdmissionStarter implements BuildStarter {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdmissionStarter.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionStarter.class);
   static final long UNAVAILABLE_RETRY_SECONDS = 5;
 
   private final BuildAdmission admission;
@@ -113,7 +116,7 @@ public final class AdmissionStarter implements BuildStarter {
     build.startedAt().ifPresent(at -> body.put("started_at", at.toString()));
     build.finishedAt().ifPresent(at -> body.put("finished_at", at.toString()));
     build.failureReason().ifPresent(reason ->
-        body.put(build.state() == network.notifi.sluice.jobs.BuildState.QUEUED ? "waiting_reason" : "failure_reason", reason));
+        body.put(build.state() == BuildState.QUEUED ? "waiting_reason" : "failure_reason", reason));
     return body;
   }
 

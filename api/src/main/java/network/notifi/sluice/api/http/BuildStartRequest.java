@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import network.notifi.sluice.jobs.Names;
 
 /**
  * The data of a {@code build.start} event: {@code {"parser_id": "...", "namespace": "..."}}, the
@@ -17,9 +17,6 @@ import java.util.regex.Pattern;
  * @param eventId the CloudEvent id
  */
 public record BuildStartRequest(String parserId, Optional<String> namespace, Optional<String> thirdParty, String eventId) {
-
-  /** A DNS-1123 label: what Kubernetes accepts in names and label values. */
-  static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,7 +59,7 @@ public record BuildStartRequest(String parserId, Optional<String> namespace, Opt
       throw Problem.of(400, reason, "data." + field + " must be a string").exception();
     }
     String value = node.textValue();
-    if (value.length() > 63 || !DNS_1123_LABEL.matcher(value).matches()) {
+    if (!Names.isDns1123Label(value)) {
       throw Problem.of(
               400,
               reason,

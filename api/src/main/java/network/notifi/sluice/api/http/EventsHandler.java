@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
@@ -59,17 +62,12 @@ final class EventsHandler implements Handler {
    * every command on their connections, which under a burst ran into Redisson's "command still
    * hasn't been written" timeouts. Threads end after 30 s idle, so no handler leaks any.
    */
-  private static final java.util.concurrent.Executor RESPONDERS = responders();
+  private static final Executor RESPONDERS = responders();
 
-  private static java.util.concurrent.ThreadPoolExecutor responders() {
+  private static ThreadPoolExecutor responders() {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    var counter = new java.util.concurrent.atomic.AtomicInteger();
-    var pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "sluice-respond-" + counter.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    var pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), DaemonThreads.numbered("sluice-respond"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

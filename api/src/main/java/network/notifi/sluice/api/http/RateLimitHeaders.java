@@ -2,6 +2,7 @@ package network.notifi.sluice.api.http;
 
 import io.javalin.http.Context;
 import java.util.StringJoiner;
+import network.notifi.sluice.common.Seconds;
 import network.notifi.sluice.limiter.Clock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
@@ -22,8 +23,6 @@ import network.notifi.sluice.limiter.LevelResult;
  */
 final class RateLimitHeaders {
 
-  private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
   private RateLimitHeaders() {}
 
   static void write(Context ctx, Decision decision, Clock clock) {
@@ -33,14 +32,14 @@ final class RateLimitHeaders {
     decision.mostConstrained().ifPresent(level -> {
       ctx.header("X-RateLimit-Limit", Long.toString(level.limit().burst()));
       ctx.header("X-RateLimit-Remaining", Long.toString(level.remaining()));
-      ctx.header("X-RateLimit-Reset", Long.toString(ceilSeconds(clock.epochNanos() + level.nanosToFull())));
+      ctx.header("X-RateLimit-Reset", Long.toString(Seconds.ceil(clock.epochNanos() + level.nanosToFull())));
     });
     var policy = new StringJoiner(", ");
     var state = new StringJoiner(", ");
     for (LevelResult level : decision.applied()) {
       String name = "\"" + level.level().code() + "\"";
       policy.add(name + ";q=" + level.limit().burst() + ";w=" + level.limit().windowSeconds());
-      state.add(name + ";r=" + level.remaining() + ";t=" + ceilSeconds(nanosUntilMoreQuota(level)));
+      state.add(name + ";r=" + level.remaining() + ";t=" + Seconds.ceil(nanosUntilMoreQuota(level)));
     }
     ctx.header("RateLimit-Policy", policy.toString());
     ctx.header("RateLimit", state.toString());
@@ -51,7 +50,7 @@ final class RateLimitHeaders {
 
   /** Whole seconds for {@code Retry-After}: rounded up, at least 1. */
   static long retryAfterSeconds(long nanos) {
-    return Math.max(1, ceilSeconds(nanos));
+    return Math.max(1, Seconds.ceil(nanos));
   }
 
   /**
@@ -68,9 +67,5 @@ final class RateLimitHeaders {
     }
     long afterNext = level.limit().nanosToRefill(missing - 1);
     return Math.max(0, Math.min(level.limit().nanosToRefill(1), level.nanosToFull() - afterNext));
-  }
-
-  private static long ceilSeconds(long nanos) {
-    return nanos <= 0 ? 0 : (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
   }
 }

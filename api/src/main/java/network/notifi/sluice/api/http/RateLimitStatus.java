@@ -5,9 +5,11 @@ import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -77,7 +79,7 @@ final class RateLimitStatus implements Handler {
       }
       body.put("endpoints", byName);
       Map<String, Object> thirdParty = new LinkedHashMap<>(describe(config.thirdParty()));
-      thirdParty.put("anonymous", config.anonymous().name().toLowerCase(java.util.Locale.ROOT));
+      thirdParty.put("anonymous", config.anonymous().name().toLowerCase(Locale.ROOT));
       thirdParty.put("most_refused_5m", refused.stream().map(CompletableFuture::join).toList());
       body.put("third_party", thirdParty);
       extra.forEach((name, future) -> body.put(name, future.join()));
@@ -88,7 +90,7 @@ final class RateLimitStatus implements Handler {
   private CompletableFuture<Map<String, Object>> level(BucketKey key, Limit limit) {
     return limiter.store().snapshot(key, limit).thenApply(snapshot -> {
       Map<String, Object> state = new LinkedHashMap<>();
-      if (key.level() == network.notifi.sluice.limiter.Level.THIRD_PARTY) {
+      if (key.level() == Level.THIRD_PARTY) {
         state.put("id", key.id());
       }
       state.putAll(describe(limit));

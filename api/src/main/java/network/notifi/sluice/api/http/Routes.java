@@ -7,10 +7,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.limiter.Clock;
@@ -99,7 +101,7 @@ public final class Routes {
       for (int i = 0; i < names.size(); i++) {
         byNamespace.put(names.get(i), usages.get(i).join());
       }
-      return Map.of("on_capacity", config.onCapacity().name().toLowerCase(java.util.Locale.ROOT),
+      return Map.of("on_capacity", config.onCapacity().name().toLowerCase(Locale.ROOT),
           "failure_mode", admission.failureMode().code(),
           "degraded", admission.isDegraded(),
           "namespaces", byNamespace);
@@ -107,7 +109,7 @@ public final class Routes {
   }
 
   /** Adds a member to {@code GET /ratelimits}, e.g. job slots or degraded mode. */
-  public void statusSection(String name, java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> value) {
+  public void statusSection(String name, Supplier<CompletableFuture<?>> value) {
     status.section(name, value);
   }
 

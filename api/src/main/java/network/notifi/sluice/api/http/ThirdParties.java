@@ -1,12 +1,12 @@
 package network.notifi.sluice.api.http;
 
 import java.util.Optional;
+import network.notifi.sluice.jobs.Names;
 
 /** Who is calling: the {@code X-Third-Party-ID} header, else the CloudEvent {@code source}. */
 final class ThirdParties {
 
   static final String HEADER = "X-Third-Party-ID";
-  static final int MAX_LENGTH = 128;
 
   private ThirdParties() {}
 
@@ -27,9 +27,11 @@ final class ThirdParties {
   }
 
   private static String validate(String id, String where) {
-    if (id.length() > MAX_LENGTH) {
+    if (id.length() > Names.MAX_THIRD_PARTY_LENGTH) {
       throw Problem.of(
-              400, "invalid_third_party", where + " is " + id.length() + " characters; at most " + MAX_LENGTH)
+              400,
+              "invalid_third_party",
+              where + " is " + id.length() + " characters; at most " + Names.MAX_THIRD_PARTY_LENGTH)
           .exception();
     }
     for (int i = 0; i < id.length(); i++) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.ConfigException;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.config.SluiceConfig;
+import network.notifi.sluice.common.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +43,7 @@ public final class ConfigFileReload implements AutoCloseable {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.started = Objects.requireNonNull(started, "started");
     this.lastContent = read().orElse(null);
-    this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      var thread = new Thread(runnable, "sluice-config-watch");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.watcher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-config-watch"));
   }
 
   /**

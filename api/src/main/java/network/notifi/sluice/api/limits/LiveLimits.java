@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.api.config.ConfigLoader;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import org.slf4j.Logger;
@@ -47,11 +48,7 @@ public final class LiveLimits implements AutoCloseable {
     this.store = Objects.requireNonNull(store, "store");
     this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
     this.current = new LimitsInForce(0, LimitsInForce.FILE, Instant.now(), limiter.config());
-    this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      var thread = new Thread(runnable, "sluice-limits");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-limits"));
     Gauge.builder("sluice_config_version", this, live -> live.current.version())
         .description("The version of the rate limits in force on this replica; grows with every change")
         .register(registry);

@@ -2,6 +2,7 @@ package network.notifi.sluice.jobs.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -69,15 +70,15 @@ public final class DurationEstimator {
       count = Math.min(count + 1, WINDOW);
     }
 
-    synchronized java.util.Optional<Duration> mean() {
+    synchronized Optional<Duration> mean() {
       if (count == 0) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       long sum = 0;
       for (int i = 0; i < count; i++) {
         sum += millis[i];
       }
-      return java.util.Optional.of(Duration.ofMillis(sum / count));
+      return Optional.of(Duration.ofMillis(sum / count));
     }
   }
 }

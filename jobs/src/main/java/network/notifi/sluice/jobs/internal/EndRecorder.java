@@ -3,6 +3,7 @@ package network.notifi.sluice.jobs.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
@@ -70,7 +71,7 @@ public final class EndRecorder {
 
   /** Records again the ends whose recording failed part-way. */
   public CompletableFuture<Void> retryFailed() {
-    List<CompletableFuture<Void>> retries = new java.util.ArrayList<>();
+    List<CompletableFuture<Void>> retries = new ArrayList<>();
     for (PendingEnd pending; (pending = toRetry.poll()) != null; ) {
       retries.add(tracked(process(pending)));
     }

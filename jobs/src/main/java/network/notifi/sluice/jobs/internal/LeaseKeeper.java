@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.spi.SlotStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,11 +88,7 @@ public final class LeaseKeeper implements AutoCloseable {
     if (schedule != null) {
       return;
     }
-    schedule = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "sluice-jobs-leases");
-      thread.setDaemon(true);
-      return thread;
-    });
+    schedule = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-jobs-leases"));
     long period = Math.max(1, leaseDuration.dividedBy(3).toMillis());
     schedule.scheduleAtFixedRate(this::renewAll, period, period, TimeUnit.MILLISECONDS);
   }

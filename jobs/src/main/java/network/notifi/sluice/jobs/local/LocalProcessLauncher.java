@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
@@ -70,10 +71,12 @@ public final class LocalProcessLauncher implements JobLauncher {
           return size() > KEPT_LOGS;
         }
       };
-  private final ExecutorService readers = Executors.newCachedThreadPool(daemon("sluice-local-build-log"));
-  private final ExecutorService starter = Executors.newSingleThreadExecutor(daemon("sluice-local-build-start"));
+  private final ExecutorService readers =
+      Executors.newCachedThreadPool(DaemonThreads.numbered("sluice-local-build-log"));
+  private final ExecutorService starter =
+      Executors.newSingleThreadExecutor(DaemonThreads.numbered("sluice-local-build-start"));
   private final ScheduledExecutorService timeouts =
-      Executors.newSingleThreadScheduledExecutor(daemon("sluice-local-build-timeout"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("sluice-local-build-timeout"));
 
   private volatile boolean closed;
 
@@ -93,7 +96,7 @@ public final class LocalProcessLauncher implements JobLauncher {
     }
     try {
       return CompletableFuture.supplyAsync(() -> start(build), starter).thenCompose(started -> started);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
     }
   }
@@ -170,7 +173,7 @@ public final class LocalProcessLauncher implements JobLauncher {
   @Override
   public void close() {
     closed = true;
-    List<CompletableFuture<Void>> reported = new java.util.ArrayList<>();
+    List<CompletableFuture<Void>> reported = new ArrayList<>();
     running.values().forEach(job -> {
       kill(job, INTERRUPTED, false);
       reported.add(job.reported);
@@ -246,15 +249,6 @@ public final class LocalProcessLauncher implements JobLauncher {
     } catch (IOException e) {
       // The process went away and closed its end of the pipe; what was read is kept.
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread thread = new Thread(r, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** One build's process. Guarded by its own monitor: {@code killedFor}, {@code killedByParserFault}. */

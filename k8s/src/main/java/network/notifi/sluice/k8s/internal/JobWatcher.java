@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.util.Watch;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.k8s.K8sConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +40,9 @@ public final class JobWatcher implements AutoCloseable {
     if (closed || !watched.add(kubernetesNamespace)) {
       return;
     }
-    Thread thread = new Thread(() -> loop(kubernetesNamespace), "sluice-k8s-watch-" + kubernetesNamespace);
-    thread.setDaemon(true);
-    thread.start();
+    DaemonThreads.named("sluice-k8s-watch-" + kubernetesNamespace)
+        .newThread(() -> loop(kubernetesNamespace))
+        .start();
   }
 
   private void loop(String namespace) {

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Pattern;
+import network.notifi.sluice.jobs.Names;
 
 /**
  * Label keys and value rules of Sluice's Jobs. Every function is pure and deterministic: the same
@@ -24,17 +26,16 @@ public final class Labels {
 
   private static final int MAX = 63;
   private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private Labels() {}
 
   /** The Job name of a build: {@code sluice-<id>} when that is a DNS-1123 label, else a sanitised id with a hash. */
   public static String jobName(String buildId) {
     String plain = "sluice-" + buildId;
-    if (plain.length() <= MAX && DNS_LABEL.matcher(plain).matches()) {
+    if (Names.isDns1123Label(plain)) {
       return plain;
     }
-    String cleaned = buildId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    String cleaned = buildId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     String head = trimTo("sluice-" + cleaned, MAX - 11, '-');
     return head + "-" + hash(buildId);
   }

@@ -27,12 +27,15 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.k8s.K8sConfig;
 
 /**
@@ -94,8 +97,8 @@ public final class ResilientApi implements AutoCloseable {
     TaggedTimeLimiterMetrics.ofTimeLimiterRegistry(limiters).bindTo(registry);
     this.retriedSucceeded = retryCounter(registry, "true");
     this.retriedFailed = retryCounter(registry, "false");
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("sluice-k8s-timer"));
-    this.io = Executors.newCachedThreadPool(daemon("sluice-k8s-io"));
+    this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("sluice-k8s-timer"));
+    this.io = Executors.newCachedThreadPool(DaemonThreads.numbered("sluice-k8s-io"));
   }
 
   private static Counter retryCounter(MeterRegistry registry, String success) {
@@ -112,7 +115,7 @@ public final class ResilientApi implements AutoCloseable {
    */
   public <T> CompletableFuture<T> call(Callable<T> call) {
     AtomicInteger attempts = new AtomicInteger();
-    java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> once =
+    Supplier<CompletionStage<T>> once =
         () -> {
           attempts.incrementAndGet();
           return timeLimiter.executeCompletionStage(scheduler, () -> CompletableFuture.supplyAsync(() -> {
@@ -185,14 +188,5 @@ public final class ResilientApi implements AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     io.shutdownNow();
-  }
-
-  static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
