@@ -51,7 +51,7 @@ final class RawHttp {
       } catch (IOException e) {
         // The server answered and closed before reading all of it (a refusal): read that answer.
       }
-      String answer = new String(readAnswer(socket), StandardCharsets.UTF_8);
+      String answer = withoutInterimAnswers(new String(readAnswer(socket), StandardCharsets.UTF_8));
       int end = answer.indexOf("\r\n\r\n");
       String head = end < 0 ? answer : answer.substring(0, end);
       String rest = end < 0 ? "" : answer.substring(end + 4);
@@ -75,6 +75,21 @@ final class RawHttp {
       }
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The final answer: interim 1xx answers before it (a {@code 100 Continue} to {@code Expect:
+   * 100-continue}) are dropped, as an HTTP client does. A 1xx with nothing after it stays.
+   */
+  private static String withoutInterimAnswers(String answer) {
+    while (answer.startsWith("HTTP/1.1 1")) {
+      int end = answer.indexOf("\r\n\r\n");
+      if (end < 0 || end + 4 == answer.length()) {
+        return answer;
+      }
+      answer = answer.substring(end + 4);
+    }
+    return answer;
   }
 
   private static int status(String head) {
