@@ -158,14 +158,9 @@ class StalledRedisTest {
           .hotKeys(RedisBucketStore.HotKeyOptimization.NONE) // one swap per request: a storm on one key
           .maxCasAttempts(1)
           .build();
-      var store = DegradingBucketStore.builder(shared)
-          .lastKnown(shared::lastKnownTokens)
-          .liveReplicas(() -> 4)
-          // As the wiring derives it from the config: only contention is under test here, and 400
-          // calls at once on a loaded machine may well take longer than the builder's 250 ms.
-          .slowCallThreshold(config.decisionTimeout().dividedBy(2))
-          .meterRegistry(registry)
-          .build();
+      // As the wiring makes it (slow calls: over half the 5 s decision timeout): only contention is
+      // under test here, and 400 calls at once on a loaded machine may take longer than 250 ms.
+      var store = DegradingBucketStore.create(shared, config, () -> 4, Clock.system(), registry);
       stores.add(store);
       replicas.add(store);
     }
