@@ -102,33 +102,9 @@ class MultiLevelLimiterTest {
     assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(98);
   }
 
-  @Test
-  void sharedLevelsAreAskedTogetherOnceTheThirdPartyAdmits() {
-    var pending = new ConcurrentHashMap<Level, CompletableFuture<TokenProbe>>();
-    var held = new ForwardingBucketStore(store) {
-      @Override
-      public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-        if (key.level() == Level.THIRD_PARTY) {
-          return store.tryConsume(key, limit, tokens);
-        }
-        // The shared levels answer only when the test says so.
-        return pending.computeIfAbsent(key.level(), l -> new CompletableFuture<>());
-      }
-    };
-    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
-
-    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
-
-    // Neither shared level has answered, yet both were asked.
-    assertThat(pending).containsOnlyKeys(Level.ENDPOINT, Level.GLOBAL);
-    pending.values().forEach(f -> f.complete(new TokenProbe(true, 9, 0, 0)));
-    assertThat(decision.join().allowed()).isTrue();
-  }
-
   /** A store that answers only when the test says so and says what it expects of the third party. */
   private static final class HeldAnswers extends ForwardingBucketStore {
-    final java.util.Map<Level, CompletableFuture<TokenProbe>> pending =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<Level, CompletableFuture<TokenProbe>> pending = new ConcurrentHashMap<>();
     final boolean expectsThirdPartyTokens;
 
     HeldAnswers(BucketStore delegate, boolean expectsThirdPartyTokens) {
@@ -145,6 +121,21 @@ class MultiLevelLimiterTest {
     public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
       return key.level() == Level.THIRD_PARTY && expectsThirdPartyTokens;
     }
+  }
+
+  @Test
+  void sharedLevelsAreAskedTogetherOnceTheThirdPartyAdmits() {
+    var held = new HeldAnswers(store, false);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held);
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+
+    held.pending.get(Level.THIRD_PARTY).complete(new TokenProbe(true, 9, 0, 0));
+
+    // Neither shared level has answered, yet both were asked.
+    assertThat(held.pending).containsOnlyKeys(Level.THIRD_PARTY, Level.ENDPOINT, Level.GLOBAL);
+    held.pending.get(Level.ENDPOINT).complete(new TokenProbe(true, 9, 0, 0));
+    held.pending.get(Level.GLOBAL).complete(new TokenProbe(true, 9, 0, 0));
+    assertThat(decision.join().allowed()).isTrue();
   }
 
   @Test
