@@ -3,7 +3,6 @@ package network.notifi.sluice.loadtest.harness;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -71,14 +70,7 @@ final class Burst {
     List<Run> done = new ArrayList<>();
     for (int n = 1; n <= runs; n++) {
       if (n > 1) {
-        Wait.until("full buckets, no build running or queued", Duration.ofSeconds(120), () -> {
-          for (Replica r : t.replicas) {
-            if (!r.idle(true)) {
-              return false;
-            }
-          }
-          return true;
-        });
+        t.awaitIdle("full buckets, no build running or queued", true);
       }
       Run r = once(t, n, requests, targets, limits);
       done.add(r);

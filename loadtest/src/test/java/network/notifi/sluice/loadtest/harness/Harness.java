@@ -172,9 +172,7 @@ public final class Harness {
         try {
           results.add(runScenario(t, s, dir));
         } catch (Exception e) {
-          log.info(s.id + " FAILED: " + e.getMessage());
-          results.add(new ScenarioResult(s.id, "FAILED",
-              List.of(Check.of("scenario ran", false, String.valueOf(e.getMessage()))), null, null, null));
+          results.add(didNotRun(s.id, "scenario", e));
           t.close(); // the next scenario starts from scratch
         }
       }
@@ -182,18 +180,14 @@ public final class Harness {
         try {
           results.add(new Burst(o, log, dir, out).run(t));
         } catch (Exception e) {
-          log.info("burst FAILED: " + e.getMessage());
-          results.add(new ScenarioResult("burst", "FAILED",
-              List.of(Check.of("burst ran", false, String.valueOf(e.getMessage()))), null, null, null));
+          results.add(didNotRun("burst", "burst", e));
         }
       }
       if (faults) {
         try {
           results.add(new Faults(o, log, dir, out).run(t));
         } catch (Exception e) {
-          log.info("faults FAILED: " + e.getMessage());
-          results.add(new ScenarioResult("faults", "FAILED",
-              List.of(Check.of("faults ran", false, String.valueOf(e.getMessage()))), null, null, null));
+          results.add(didNotRun("faults", "faults", e));
         }
       }
       try {
@@ -211,9 +205,7 @@ public final class Harness {
         try {
           results.addAll(b.run());
         } catch (Exception e) {
-          log.info("bench FAILED: " + e.getMessage());
-          results.add(new ScenarioResult("bench", "FAILED",
-              List.of(Check.of("bench ran", false, String.valueOf(e.getMessage()))), null, null, null));
+          results.add(didNotRun("bench", "bench", e));
         }
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -236,6 +228,13 @@ public final class Harness {
       }
     }
     return results;
+  }
+
+  /** What a run that threw reports: FAILED, with one check saying {@code what} did not run and why. */
+  private ScenarioResult didNotRun(String id, String what, Exception e) {
+    log.info(id + " FAILED: " + e.getMessage());
+    return new ScenarioResult(id, "FAILED",
+        List.of(Check.of(what + " ran", false, String.valueOf(e.getMessage()))), null, null, null);
   }
 
   private ScenarioResult runScenario(Topology t, Scenario s, Path dir) throws Exception {
@@ -297,8 +296,9 @@ public final class Harness {
 
   /**
    * Sends {@value Scenario#REPLICA_WARM_UP} seconds of the sustained mix (the traffic of the
-   * scenarios that have a warm-up) from third parties of its own, not counted, then waits until the shared buckets have refilled what it took. Returns a
-   * line saying what the cold replicas answered, or null when the scenario has no warm-up.
+   * scenarios that have a warm-up) from third parties of its own, not counted, then waits until the
+   * replicas are idle again with full shared buckets. Returns a line saying what the cold replicas
+   * answered, or null when the scenario has no warm-up.
    */
   private String warmUpReplicas(Topology t, Scenario s, Map<String, String> params, Path dir) throws Exception {
     int seconds = Integer.parseInt(params.getOrDefault(Scenario.REPLICA_WARM_UP, "0"));
@@ -309,11 +309,9 @@ public final class Harness {
     warm.put("sluice.duration", Integer.toString(seconds));
     warm.put("sluice.idPrefix", "warm-up-");
     log.info("replica warm-up: " + seconds + " s of the sustained mix from other third parties, not counted");
-    GatlingRun g = gatling(Scenario.SUSTAINED.simulation, t.target(), warm, dir.resolve(s.id + ".warm-up.outcomes.properties"),
-        dir, s.id + "-warm-up");
-    Limits l = s.limits;
-    double refill = Math.max(l.globalBurst() / l.globalRps(), l.endpointBurst() / l.endpointRps());
-    Thread.sleep((long) (1000 * (refill + 1)));
+    GatlingRun g = gatling(Scenario.SUSTAINED.simulation, t.target(), warm,
+        dir.resolve(s.id + ".warm-up.outcomes.properties"), dir, s.id + "-warm-up");
+    t.awaitIdle("idle replicas with full buckets after the replica warm-up", false);
     return "replica warm-up (" + seconds + " s, not counted): " + (g.stats == null ? "no stats" : g.stats);
   }
 

@@ -43,14 +43,7 @@ final class Topology implements AutoCloseable {
   void start(Map<String, String> env, boolean slotsFree) throws Exception {
     if (env.equals(currentEnv) && replicas.stream().allMatch(r -> r.proc.alive())) {
       log.info("reusing the replicas: waiting until they are idle and their buckets full");
-      Wait.until("idle replicas with full buckets", Duration.ofSeconds(120), () -> {
-        for (Replica r : replicas) {
-          if (!r.idle(slotsFree)) {
-            return false;
-          }
-        }
-        return true;
-      });
+      awaitIdle("idle replicas with full buckets", slotsFree);
       return;
     }
     stopReplicas();
@@ -81,20 +74,28 @@ final class Topology implements AutoCloseable {
       for (Replica r : replicas) {
         r.warmUpBuildStarts(WARM_UP_BUILD_STARTS);
       }
-      Wait.until("idle replicas with full buckets after the warm-up", Duration.ofSeconds(120), () -> {
-        for (Replica r : replicas) {
-          if (!r.idle(true)) {
-            return false;
-          }
-        }
-        return true;
-      });
+      awaitIdle("idle replicas with full buckets after the warm-up", true);
     }
     log.info("replicas ready and warmed up: " + replicas.stream().map(Replica::url).toList());
     if (balancer) {
       nginx = Nginx.start(dir.resolve("g" + generation), replicas, log);
     }
     currentEnv = Map.copyOf(env);
+  }
+
+  /**
+   * Waits (up to 2 minutes) until every replica is {@link Replica#idle}: no build queued (nor
+   * running, with {@code slotsFree}), the global and endpoint buckets full.
+   */
+  void awaitIdle(String what, boolean slotsFree) throws Exception {
+    Wait.until(what, Duration.ofSeconds(120), () -> {
+      for (Replica r : replicas) {
+        if (!r.idle(slotsFree)) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   /** Adds to a replica's environment what puts it on {@code redis}, keeping timeouts already set. */
