@@ -30,7 +30,7 @@ class ClaimTakeoverTest {
     // Given a queued build that a dispatcher claimed and launched, then died before acking
     var first = ((AdmissionResult.Started) admission.start(BuildRequest.of("parser-a")).join()).build();
     var queued = ((AdmissionResult.Queued) admission.start(BuildRequest.of("parser-b")).join()).build();
-    var lost = stores.queue().claim("default", "dead-dispatcher", config.leaseDuration()).join().orElseThrow();
+    var lost = stores.queue().claim("default", "dead-dispatcher", config.leaseDuration(), config.slotLimits("default")).join().orElseThrow();
     stores.records().put(queued.running(clock.instant()), config.recordTtl()).join();
     launcher.succeed(first);
 

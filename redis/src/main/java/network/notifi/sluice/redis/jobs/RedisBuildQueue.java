@@ -16,6 +16,7 @@ import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.Enqueued;
 import network.notifi.sluice.jobs.spi.QueueClaim;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -27,8 +28,9 @@ import org.redisson.client.codec.StringCodec;
  * the lines; a claim takes the head of the line whose turn it is and delivers that entry to the
  * claimant through the group (so {@code XPENDING} shows who holds what). A claim older than the
  * reclaim timeout, on the injected clock or by the group's idle time ({@code XAUTOCLAIM}), is moved
- * to the next claimant. Every call is one Lua script on the namespace's slot. Thread-safe; no call
- * blocks.
+ * to the next claimant; a claim passes over lines whose third party is at its cap, counting the
+ * slot store's leases in the same script. Every call is one Lua script on the jobs hash slot.
+ * Thread-safe; no call blocks.
  */
 final class RedisBuildQueue implements BuildQueue {
 
@@ -95,10 +97,16 @@ final class RedisBuildQueue implements BuildQueue {
       return position(q, ARGV[2])
       """);
 
-  // ARGV: prefix, consumer, now, reclaim cutoff, reclaim ms. Returns the claimed entry's fields, or {}.
+  // KEYS: stream, ids, ring, claims, then the slot keys (slots, expired, all, lines). ARGV: prefix,
+  // consumer, now, reclaim cutoff, reclaim ms, lease line prefix, namespace limit, total cap,
+  // third-party cap. Returns the claimed entry's fields, or {}.
   // A stale claim is found by its claim time on the injected clock (XCLAIM moves it), else by the
-  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one.
-  private static final LuaScript CLAIM = new LuaScript("""
+  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one. Else the first
+  // line in ring order whose third party is under its cap is served and sent to the back of the
+  // ring; lines passed over keep their place. Nothing is served while the namespace or the total is
+  // full.
+  private static final LuaScript CLAIM = new LuaScript(RedisSlotStore.FUNCTIONS + """
+      local s = {slots = KEYS[5], expired = KEYS[6], all = KEYS[7], lines = KEYS[8], tp = ARGV[6]}
       local sid
       local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 1)
       if #stale > 0 then
@@ -109,10 +117,17 @@ final class RedisBuildQueue implements BuildQueue {
         if #idle[2] > 0 then sid = idle[2][1][1] end
       end
       if not sid then
-        local line = redis.call('LPOP', KEYS[3])
-        if not line then return {} end
-        sid = redis.call('LPOP', ARGV[1] .. line)
-        if redis.call('LLEN', ARGV[1] .. line) > 0 then redis.call('RPUSH', KEYS[3], line) end
+        local limits = {ARGV[7], ARGV[8], ARGV[9]}
+        local turn
+        for _, line in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+          local reached = full(s, line, ARGV[3], limits)
+          if reached == '' then turn = line break end
+          if reached ~= 'third_party' then return {} end
+        end
+        if not turn then return {} end
+        redis.call('LREM', KEYS[3], 1, turn)
+        sid = redis.call('LPOP', ARGV[1] .. turn)
+        if redis.call('LLEN', ARGV[1] .. turn) > 0 then redis.call('RPUSH', KEYS[3], turn) end
         local prev = redis.call('XREVRANGE', KEYS[1], '(' .. sid, '-', 'COUNT', 1)
         local from = '0-0'
         if #prev > 0 then from = prev[1][1] end
@@ -157,12 +172,15 @@ final class RedisBuildQueue implements BuildQueue {
   private final RedissonClient client;
   private final JobKeys keys;
   private final Clock clock;
+  private final RedisSlotStore slots;
   private final Set<String> indexed = ConcurrentHashMap.newKeySet();
 
-  RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock) {
+  /** A queue whose claims count the leases of {@code slots}, in the same script. */
+  RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.slots = Objects.requireNonNull(slots, "slots");
   }
 
   private List<Object> keysOf(String namespace) {
@@ -201,12 +219,16 @@ final class RedisBuildQueue implements BuildQueue {
 
   @Override
   public CompletableFuture<Optional<QueueClaim>> claim(
-      String namespace, String consumer, Duration reclaimAfter) {
+      String namespace, String consumer, Duration reclaimAfter, SlotLimits limits) {
     Instant now = clock.instant();
     long nowMs = now.toEpochMilli();
-    CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, keysOf(namespace),
-        keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
-        Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()));
+    List<Object> claimKeys = new ArrayList<>(keysOf(namespace));
+    claimKeys.addAll(slots.keysOf(namespace));
+    List<Object> args = new ArrayList<>(List.of(keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
+        Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()),
+        keys.lineLeasesPrefix()));
+    args.addAll(RedisSlotStore.limitArgs(limits));
+    CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, claimKeys, args.toArray());
     Instant claimedAt = Instant.ofEpochMilli(nowMs);
     return reply.thenApply(fields -> fields.isEmpty()
         ? Optional.empty()
