@@ -102,7 +102,7 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(record(c)).contains(c);
     assertThat(admit(build("parser-c"), 1)).isEqualTo(new Held(c, OptionalLong.of(2)));
-    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, SlotLimits.ofNamespace(1)).join().orElseThrow().entry())
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, SlotLimits.ofNamespace(2)).join().orElseThrow().entry())
         .isEqualTo(attempt(b, 1).entry());
   }
 
