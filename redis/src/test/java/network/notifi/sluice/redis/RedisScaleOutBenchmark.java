@@ -443,7 +443,7 @@ class RedisScaleOutBenchmark {
       String prefix = "q" + lines + "-" + System.nanoTime() + ":";
       JobStores stores = RedisJobStores.create(client, RedisConfig.defaults().withKeyPrefix(prefix), Clock.systemUTC());
       String ns = "bench";
-      RedisServer master = cluster.masterFor(prefix + "jobs:{" + ns + "}:queue");
+      RedisServer master = cluster.masterFor(prefix + "jobs:{jobs}:ns:" + ns + ":queue");
       line("third-party lines: " + lines + "; the namespace's keys are all on master :" + master.port());
       var queueing = new QueuePhases(stores, ns, lines, prefix);
       queueing.warmUp();
