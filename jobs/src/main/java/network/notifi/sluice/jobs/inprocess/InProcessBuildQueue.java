@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import network.notifi.sluice.jobs.JobLimit;
@@ -111,11 +109,6 @@ public final class InProcessBuildQueue implements BuildQueue {
       queue.pushFront(claim.entry());
     }
     return done(null);
-  }
-
-  @Override
-  public synchronized CompletableFuture<Set<String>> namespaces() {
-    return done(new TreeSet<>(queues.keySet()));
   }
 
   private void forgetIfEmpty(String namespace) {

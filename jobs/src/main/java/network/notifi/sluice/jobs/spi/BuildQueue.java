@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -76,9 +75,6 @@ public interface BuildQueue extends AutoCloseable {
    * took the free slot first. Does nothing if the entry was acknowledged or reclaimed meanwhile.
    */
   CompletableFuture<Void> abandon(QueueClaim claim);
-
-  /** The namespaces whose queues hold entries. */
-  CompletableFuture<Set<String>> namespaces();
 
   /** Releases connections and threads. The default does nothing. */
   @Override

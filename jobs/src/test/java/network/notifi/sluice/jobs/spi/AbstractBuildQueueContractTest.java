@@ -252,7 +252,6 @@ public abstract class AbstractBuildQueueContractTest {
 
     assertThat(queue.depth(ns).join()).isEqualTo(1);
     assertThat(queue.depth(other).join()).isEqualTo(1);
-    assertThat(queue.namespaces().join()).contains(ns, other);
     assertThat(queue.position(other, "a1").join()).isEqualTo(OptionalLong.empty());
   }
 

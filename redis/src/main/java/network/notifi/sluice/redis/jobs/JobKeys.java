@@ -99,8 +99,8 @@ final class JobKeys {
     return prefix + "build-ns:" + buildId;
   }
 
-  /** Set of the namespaces that ever held a lease or a queue entry. */
-  String namespaces(String kind) {
-    return prefix + "namespaces:" + kind;
+  /** Set of the namespaces that ever held a lease. */
+  String slotNamespaces() {
+    return prefix + "namespaces:slots";
   }
 }

@@ -97,16 +97,14 @@ final class RedisAdmissionStore implements AdmissionStore {
   private final Clock clock;
   private final RedisBuildRecordStore records;
   private final RedisSlotStore slots;
-  private final RedisBuildQueue queue;
 
   RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisBuildRecordStore records,
-      RedisSlotStore slots, RedisBuildQueue queue) {
+      RedisSlotStore slots) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.records = Objects.requireNonNull(records, "records");
     this.slots = Objects.requireNonNull(slots, "slots");
-    this.queue = Objects.requireNonNull(queue, "queue");
   }
 
   @Override
@@ -140,7 +138,7 @@ final class RedisAdmissionStore implements AdmissionStore {
         keys.build(ns, build.id()), keys.slots(ns), keys.expiredSlots(ns), keys.queue(ns), keys.queueIds(ns),
         keys.queueRing(ns), keys.queueClaims(ns), keys.allLeases(), keys.leaseLines());
     CompletableFuture<List<Object>> reply = ADMIT.run(client, ReturnType.LIST, scriptKeys, args.toArray());
-    CompletableFuture<Void> indexed = CompletableFuture.allOf(slots.index(ns), queue.index(ns));
+    CompletableFuture<Void> indexed = slots.index(ns);
     return reply
         .thenApply(RedisAdmissionStore::toStep)
         // Only a build the step wrote a record for gets a pointer: a refused start costs one command.

@@ -9,9 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.Enqueued;
 import network.notifi.sluice.jobs.spi.QueueClaim;
@@ -173,7 +171,6 @@ final class RedisBuildQueue implements BuildQueue {
   private final JobKeys keys;
   private final Clock clock;
   private final RedisSlotStore slots;
-  private final Set<String> indexed = ConcurrentHashMap.newKeySet();
 
   /** A queue whose claims count the leases of {@code slots}, in the same script. */
   RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots) {
@@ -194,7 +191,7 @@ final class RedisBuildQueue implements BuildQueue {
     CompletableFuture<List<Long>> reply = ENQUEUE.run(client, ReturnType.LIST, keysOf(ns),
         keys.queueLinePrefix(ns), entry.buildId(), entry.parserId(), entry.line(),
         entry.thirdParty().isPresent() ? "1" : "0", entry.enqueuedAt().toString(), Integer.toString(maxDepth));
-    return index(ns).thenCombine(reply, (ignored, r) -> new Enqueued(r.get(0) == 1L, r.get(1), r.get(2)));
+    return reply.thenApply(r -> new Enqueued(r.get(0) == 1L, r.get(1), r.get(2)));
   }
 
   @Override
@@ -250,39 +247,6 @@ final class RedisBuildQueue implements BuildQueue {
         keys.queueLinePrefix(ns), claim.entry().buildId(), claim.consumer(),
         Long.toString(claim.claimedAt().toEpochMilli()), claim.entry().line());
     return reply.thenApply(r -> null);
-  }
-
-  @Override
-  public CompletableFuture<Set<String>> namespaces() {
-    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
-        .readAllAsync()
-        .toCompletableFuture()
-        .thenCompose(all -> {
-          List<String> names = new ArrayList<>(all);
-          List<CompletableFuture<Long>> depths = new ArrayList<>();
-          names.forEach(ns -> depths.add(depth(ns)));
-          return CompletableFuture.allOf(depths.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            Set<String> holding = new TreeSet<>();
-            for (int i = 0; i < names.size(); i++) {
-              if (depths.get(i).join() > 0) {
-                holding.add(names.get(i));
-              }
-            }
-            return holding;
-          });
-        });
-  }
-
-  CompletableFuture<Void> index(String namespace) {
-    if (indexed.contains(namespace)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
-        .addAsync(namespace)
-        .toCompletableFuture()
-        .thenAccept(added -> indexed.add(namespace))
-        // A missed index write is retried by the next call; it must not fail the caller's operation.
-        .exceptionally(error -> null);
   }
 
   private static QueuedBuild toEntry(String namespace, List<Object> flat) {

@@ -29,7 +29,7 @@ import org.redisson.api.RedissonClient;
  *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:build:<id>} hash with TTL; {@code ...:active:<parser>}
  *       string with TTL, {@code buildId:forgetAt} (dedupe)
  *   <li>{@code sluice:jobs:build-ns:<id>} string with TTL, the build's namespace; {@code
- *       sluice:jobs:namespaces:slots|queue} sets of namespaces ever used
+ *       sluice:jobs:namespaces:slots} set of the namespaces that ever held a lease
  * </ul>
  *
  * <p>On a Redis Cluster all jobs state therefore lives on one node: admission is low-rate (a
@@ -55,6 +55,6 @@ public final class RedisJobStores {
     var queue = new RedisBuildQueue(client, keys, clock, slots);
     var records = new RedisBuildRecordStore(client, keys, clock);
     return new JobStores(slots, queue, new RedisBackoffStore(client, keys, clock), records,
-        new RedisAdmissionStore(client, keys, clock, records, slots, queue));
+        new RedisAdmissionStore(client, keys, clock, records, slots));
   }
 }

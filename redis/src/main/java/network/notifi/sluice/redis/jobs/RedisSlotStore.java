@@ -199,7 +199,7 @@ final class RedisSlotStore implements SlotStore {
 
   @Override
   public CompletableFuture<Set<String>> namespaces() {
-    return client.<String>getSet(keys.namespaces("slots"), StringCodec.INSTANCE)
+    return client.<String>getSet(keys.slotNamespaces(), StringCodec.INSTANCE)
         .readAllAsync()
         .toCompletableFuture()
         .thenCompose(all -> {
@@ -228,7 +228,7 @@ final class RedisSlotStore implements SlotStore {
     if (indexed.contains(namespace)) {
       return CompletableFuture.completedFuture(null);
     }
-    return client.<String>getSet(keys.namespaces("slots"), StringCodec.INSTANCE)
+    return client.<String>getSet(keys.slotNamespaces(), StringCodec.INSTANCE)
         .addAsync(namespace)
         .toCompletableFuture()
         .thenAccept(added -> indexed.add(namespace))

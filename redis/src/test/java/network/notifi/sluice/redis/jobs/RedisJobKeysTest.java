@@ -52,8 +52,7 @@ class RedisJobKeysTest {
         p + "{jobs}:caps:lines",
         p + "{jobs}:caps:line:customer-1",
         p + "build-ns:b1",
-        p + "namespaces:slots",
-        p + "namespaces:queue");
+        p + "namespaces:slots");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:slots").name()).isEqualTo("ZSET");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:queue").name()).isEqualTo("STREAM");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:build:b1").name()).isEqualTo("MAP");
