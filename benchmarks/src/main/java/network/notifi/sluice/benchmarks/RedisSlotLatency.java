@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.jobs.spi.SlotStore;
 import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
@@ -43,7 +45,7 @@ public final class RedisSlotLatency {
       SlotStore slots = stores.slots();
       // Nine other leases held throughout, so each acquire checks a realistic, nearly full set.
       for (int i = 0; i < 9; i++) {
-        slots.acquire(NS, "held-" + i, 10, Duration.ofMinutes(10)).join();
+        slots.acquire(NS, "held-" + i, Optional.empty(), SlotLimits.ofNamespace(10), Duration.ofMinutes(10)).join();
       }
       run(slots, iterations / 10, false);
       long[] acquireRelease = run(slots, iterations, false);
@@ -64,7 +66,8 @@ public final class RedisSlotLatency {
         slots.active(NS).join();
       } else {
         String id = "b-" + i;
-        if (!slots.acquire(NS, id, 10, Duration.ofSeconds(30)).join().acquired()) {
+        var acquisition = slots.acquire(NS, id, Optional.empty(), SlotLimits.ofNamespace(10), Duration.ofSeconds(30));
+        if (!acquisition.join().acquired()) {
           throw new IllegalStateException("no free slot: another caller uses namespace " + NS);
         }
         slots.release(NS, id).join();

@@ -87,18 +87,21 @@ public sealed interface AdmissionResult {
   }
 
   /**
-   * The namespace has no free slot and the build was not queued: {@code on_capacity: reject}, or
-   * the queue is at {@code queue_max_depth}.
+   * No slot was free and the build was not queued: {@code on_capacity: reject}, or the queue is at
+   * {@code queue_max_depth}. The slot was missing under {@code full}: the namespace's slots, or a cap
+   * across namespaces (the total, or the build's third party's).
    *
    * @param namespace the namespace
-   * @param limit its slot limit
+   * @param full the limit that had no room
+   * @param limit the value of that limit
    * @param queueFull true when refused because the queue is full, false in reject mode
    * @param retryAfterEstimate when a slot or queue place is expected, from recent build durations
    */
-  record AtCapacity(String namespace, int limit, boolean queueFull, Duration retryAfterEstimate)
+  record AtCapacity(String namespace, JobLimit full, int limit, boolean queueFull, Duration retryAfterEstimate)
       implements AdmissionResult {
     public AtCapacity {
       Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(full, "full");
       Objects.requireNonNull(retryAfterEstimate, "retryAfterEstimate");
     }
 

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * ({@link AlreadyActive}); a slot in the namespace ({@link Started}); else, with {@code on_capacity:
  * queue}, the namespace's queue ({@link Queued}), or {@link AtCapacity} when rejecting or when the
  * queue is full. A namespace whose queue holds builds queues new ones behind them rather than let
- * them take a freed slot first.
+ * them take a freed slot first. A slot is free when the namespace's slots, {@code
+ * jobs.max_concurrent_total} and {@code jobs.max_concurrent_per_third_party} all have room
+ * ({@link JobsConfig#slotLimits}); a build that finds a cap full is queued or refused as one that
+ * finds its namespace full, and {@link AtCapacity#full()} says which limit it was.
  *
  * <p>State lives in the {@link JobStores}, so replicas sharing a backend share slots, queues,
  * backoff and records. Build ends reach the admission through the {@link JobLauncher}; the
@@ -189,8 +192,8 @@ public final class BuildAdmission implements AutoCloseable {
     int limit = config.limitFor(namespace);
     boolean queueing = config.onCapacity() == OnCapacity.QUEUE;
     // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
-    var attempt = new AdmissionAttempt(build, limit, launcher.available(), queueing, config.queueMaxDepth(),
-        config.leaseDuration(), config.recordTtl());
+    var attempt = new AdmissionAttempt(build, config.slotLimits(namespace), launcher.available(), queueing,
+        config.queueMaxDepth(), config.leaseDuration(), config.recordTtl());
     CompletableFuture<AdmissionResult> result;
     if (answersLocally()) {
       result = degraded.admit(build, limit);
@@ -217,10 +220,10 @@ public final class BuildAdmission implements AutoCloseable {
         .handle((s, error) -> {
           storesFailing = error != null;
           return error == null
-              ? answer(build, attempt.limit(), queueing, s)
+              ? answer(build, attempt.limits().namespace(), queueing, s)
               : this.<AdmissionResult>abandon(build, error)
                   .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
-                      ? done(degraded.refuseAfterFailedStep(build, attempt.limit()))
+                      ? done(degraded.refuseAfterFailedStep(build, attempt.limits().namespace()))
                       : CompletableFuture.failedFuture(e));
         })
         .thenCompose(f -> f);
@@ -242,20 +245,25 @@ public final class BuildAdmission implements AutoCloseable {
           .launch(build)
           .<AdmissionResult>thenApply(Started::new)
           .exceptionallyCompose(error -> isDeferral(error)
-              ? (queueing ? enqueueDeferred(build, limit) : refuseDeferred(build, limit))
+              ? (queueing ? enqueueDeferred(build, limit) : refuseDeferred(build))
               : CompletableFuture.failedFuture(error))
           .exceptionallyCompose(error -> abandon(build, error));
     }
     if (step instanceof AdmissionStep.Queued queued) {
       metrics.queueDepth(namespace, queued.depth());
       metrics.queued(namespace, build.createdAt());
+      if (config.hasCaps()) {
+        // Builds waiting ahead may be held by their third party's cap while this one fits: the
+        // dispatcher passes over them. Not awaited: the answer is that the build was queued.
+        dispatcher.drain(namespace);
+      }
       return done(queued(build, queued.position(), limit));
     }
     var refused = (AdmissionStep.Refused) step;
     metrics.active(namespace, refused.active());
     metrics.queueDepth(namespace, refused.depth());
     metrics.rejected(namespace, refused.queueFull());
-    return done(atCapacity(build, refused.queueFull(), limit));
+    return done(atCapacity(build, refused.queueFull(), refused.full()));
   }
 
   /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
@@ -393,8 +401,15 @@ public final class BuildAdmission implements AutoCloseable {
     return new Queued(build, position, eta);
   }
 
-  private AtCapacity atCapacity(Build build, boolean queueFull, int limit) {
-    return new AtCapacity(build.namespace(), limit, queueFull, durations.untilSlotFrees(build.namespace(), limit));
+  private AtCapacity atCapacity(Build build, boolean queueFull, JobLimit full) {
+    String namespace = build.namespace();
+    int slots = config.limitFor(namespace);
+    int limit = switch (full) {
+      case NAMESPACE -> slots;
+      case TOTAL -> config.maxConcurrentTotal();
+      case THIRD_PARTY -> config.maxConcurrentPerThirdParty();
+    };
+    return new AtCapacity(namespace, full, limit, queueFull, durations.untilSlotFrees(namespace, slots));
   }
 
   /**
@@ -411,7 +426,7 @@ public final class BuildAdmission implements AutoCloseable {
             enqueued -> {
               metrics.queueDepth(build.namespace(), enqueued.depth());
               if (!enqueued.accepted()) {
-                return refuseDeferred(build, limit);
+                return refuseDeferred(build);
               }
               metrics.queued(build.namespace(), build.createdAt());
               AdmissionResult queued = queued(build, enqueued.position(), limit);
@@ -421,13 +436,13 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   /** The build took a slot but its launch was deferred, and it cannot wait: forget it. */
-  private CompletableFuture<AdmissionResult> refuseDeferred(Build build, int limit) {
+  private CompletableFuture<AdmissionResult> refuseDeferred(Build build) {
     metrics.rejected(build.namespace(), false);
     var records = stores.records();
     return records
         .delete(build.id())
         .thenCompose(v -> records.releaseActive(build.namespace(), build.parserId(), build.id()))
-        .thenApply(v -> atCapacity(build, false, limit));
+        .thenApply(v -> atCapacity(build, false, JobLimit.NAMESPACE));
   }
 
   private static boolean isDeferral(Throwable error) {

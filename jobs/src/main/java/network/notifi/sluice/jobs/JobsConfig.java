@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import network.notifi.sluice.common.Settings;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 
 /**
  * The settings of build admission. Immutable; validated on construction, with messages that name
@@ -15,6 +16,12 @@ import network.notifi.sluice.common.Settings;
  * @param maxConcurrentJobs slots per namespace ({@code rate_limiting.max_concurrent_jobs}, 10)
  * @param namespaceLimits slots of particular namespaces, overriding {@code maxConcurrentJobs}
  *     ({@code jobs.namespace_limits}, none)
+ * @param maxConcurrentTotal builds launching or running in all namespaces together at most ({@code
+ *     jobs.max_concurrent_total}); 0, the default, for no such cap
+ * @param maxConcurrentPerThirdParty builds of one third party launching or running in all
+ *     namespaces together at most ({@code jobs.max_concurrent_per_third_party}); 0, the default, for
+ *     no such cap. Builds without a third party count as one third party. Not above {@code
+ *     maxConcurrentTotal} when both are set
  * @param namespaces the namespaces builds may name: {@code jobs.namespaces} ({@code [default]})
  *     and the keys of {@code jobs.namespace_limits}; a build naming another is refused. Operators
  *     own them: no client can create one, so everything kept per namespace is bounded by this set
@@ -37,6 +44,8 @@ import network.notifi.sluice.common.Settings;
 public record JobsConfig(
     int maxConcurrentJobs,
     Map<String, Integer> namespaceLimits,
+    int maxConcurrentTotal,
+    int maxConcurrentPerThirdParty,
     Set<String> namespaces,
     String defaultNamespace,
     OnCapacity onCapacity,
@@ -57,6 +66,13 @@ public record JobsConfig(
           Names.requireDns1123Label("jobs.namespace_limits key", ns);
           atLeast("jobs.namespace_limits." + ns, limit, 1);
         });
+    atLeast("jobs.max_concurrent_total", maxConcurrentTotal, 0);
+    atLeast("jobs.max_concurrent_per_third_party", maxConcurrentPerThirdParty, 0);
+    if (maxConcurrentTotal > 0 && maxConcurrentPerThirdParty > maxConcurrentTotal) {
+      throw new IllegalStateException("jobs.max_concurrent_per_third_party (" + maxConcurrentPerThirdParty
+          + ") must be <= jobs.max_concurrent_total (" + maxConcurrentTotal + "): a third party can never"
+          + " run more than the total");
+    }
     Names.requireDns1123Label("jobs.default_namespace", defaultNamespace);
     Set<String> all = new TreeSet<>(Objects.requireNonNull(namespaces, "jobs.namespaces"));
     all.forEach(ns -> Names.requireDns1123Label("jobs.namespaces entry", ns));
@@ -98,6 +114,8 @@ public record JobsConfig(
     return new JobsConfig(
         10,
         Map.of(),
+        0,
+        0,
         Set.of("default"),
         "default",
         OnCapacity.QUEUE,
@@ -117,7 +135,8 @@ public record JobsConfig(
   }
 
   public JobsConfig withNamespaces(Set<String> value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, value, defaultNamespace, onCapacity, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, value, defaultNamespace, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
@@ -127,14 +146,33 @@ public record JobsConfig(
     return namespaceLimits.getOrDefault(namespace, maxConcurrentJobs);
   }
 
+  /** The limits a build of {@code namespace} takes its slot under: its slots and the caps. */
+  public SlotLimits slotLimits(String namespace) {
+    return new SlotLimits(limitFor(namespace), maxConcurrentTotal, maxConcurrentPerThirdParty);
+  }
+
+  /** Whether a cap across namespaces is set, so that a freed slot may let another namespace start. */
+  public boolean hasCaps() {
+    return maxConcurrentTotal > 0 || maxConcurrentPerThirdParty > 0;
+  }
+
+  /** This config with the caps across namespaces; 0 for none. */
+  public JobsConfig withCaps(int total, int perThirdParty) {
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits, total, perThirdParty, namespaces, defaultNamespace,
+        onCapacity, queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
+        expectedBuildDuration, dispatchInterval, local);
+  }
+
   public JobsConfig withMaxConcurrentJobs(int value) {
-    return new JobsConfig(value, namespaceLimits, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
+    return new JobsConfig(value, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withNamespaceLimits(Map<String, Integer> value) {
-    return new JobsConfig(maxConcurrentJobs, value, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, value,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
@@ -143,55 +181,64 @@ public record JobsConfig(
   public JobsConfig withDefaultNamespace(String value) {
     Set<String> withValue = new TreeSet<>(namespaces);
     withValue.add(value);
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, withValue, value, onCapacity, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, withValue, value, onCapacity, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withOnCapacity(OnCapacity value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, value, queueMaxDepth,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, value, queueMaxDepth,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withQueueMaxDepth(int value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity, value,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity, value,
         failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withFailureBackoff(Duration period, Duration max) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, period, max, leaseDuration, recordTtl, expectedBuildDuration,
         dispatchInterval, local);
   }
 
   public JobsConfig withLeaseDuration(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, value, recordTtl,
         expectedBuildDuration, dispatchInterval, local);
   }
 
   public JobsConfig withRecordTtl(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, value,
         expectedBuildDuration, dispatchInterval, local);
   }
 
   public JobsConfig withExpectedBuildDuration(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl, value,
         dispatchInterval, local);
   }
 
   public JobsConfig withDispatchInterval(Duration value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
         expectedBuildDuration, value, local);
   }
 
   public JobsConfig withLocal(Local value) {
-    return new JobsConfig(maxConcurrentJobs, namespaceLimits, namespaces, defaultNamespace, onCapacity,
+    return new JobsConfig(maxConcurrentJobs, namespaceLimits,
+        maxConcurrentTotal, maxConcurrentPerThirdParty, namespaces, defaultNamespace, onCapacity,
         queueMaxDepth, failureBackoffPeriod, failureBackoffMax, leaseDuration, recordTtl,
         expectedBuildDuration, dispatchInterval, value);
   }

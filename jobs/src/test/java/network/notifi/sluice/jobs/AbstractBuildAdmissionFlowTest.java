@@ -2,13 +2,16 @@ package network.notifi.sluice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -131,6 +134,7 @@ public abstract class AbstractBuildAdmissionFlowTest {
               assertThat(refused.detail()).isEqualTo("concurrent job limit reached");
               assertThat(refused.queueFull()).isFalse();
               assertThat(refused.limit()).isEqualTo(10);
+              assertThat(refused.full()).isEqualTo(JobLimit.NAMESPACE);
               assertThat(refused.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
             });
     assertThat(launcher.launched()).hasSize(10);
@@ -542,5 +546,68 @@ public abstract class AbstractBuildAdmissionFlowTest {
         .flatExtracting(m -> m.getId().getTags())
         .extracting(tag -> tag.getKey())
         .isSubsetOf("namespace", "reason", "result", "outcome", "mode");
+  }
+
+  private AdmissionResult start(String parser, String namespace, String thirdParty) {
+    return admission.start(BuildRequest.of(parser, namespace, thirdParty)).join();
+  }
+
+  private long runningOf(String thirdParty) {
+    return launcher.running().stream().filter(b -> b.thirdParty().equals(Optional.of(thirdParty))).count();
+  }
+
+  @Test
+  void aThirdPartyAtItsCapWaitsWhileAnotherStartsAndItsNextStartsWhenOneOfItsBuildsEnds() {
+    admissionWith(JobsConfig.defaults().withCaps(0, 2));
+    Build first = build(start("parser-1", "acme"));
+    start("parser-2", "acme");
+
+    Build waiting = build(start("parser-3", "acme"));
+    Build other = build(start("parser-4", "globex"));
+
+    assertThat(status(waiting).state()).isEqualTo(BuildState.QUEUED);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(status(other).state()).as("the queued acme build does not hold globex back")
+            .isEqualTo(BuildState.RUNNING));
+    assertThat(runningOf("acme")).isEqualTo(2);
+
+    launcher.succeed(first);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(status(waiting).state()).isEqualTo(BuildState.RUNNING));
+    assertThat(runningOf("acme")).isEqualTo(2);
+  }
+
+  @Test
+  void theTotalCapSpansNamespacesAndASlotFreedInOneStartsABuildWaitingInAnother() {
+    admissionWith(JobsConfig.defaults().withNamespaces(Set.of("default", "team-b")).withCaps(3, 0));
+    Build first = build(start("parser-1", "default", "acme"));
+    start("parser-2", "default", "acme");
+    start("parser-3", "team-b", "globex");
+
+    AdmissionResult fourth = start("parser-4", "team-b", "globex");
+
+    assertThat(fourth).isInstanceOf(Queued.class);
+    assertThat(launcher.running()).hasSize(3);
+    launcher.succeed(first);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(status(build(fourth)).state()).isEqualTo(BuildState.RUNNING));
+    assertThat(launcher.running()).hasSize(3);
+  }
+
+  @Test
+  void aStartRefusedByACapSaysWhichLimitWasFull() {
+    admissionWith(JobsConfig.defaults().withOnCapacity(OnCapacity.REJECT).withCaps(3, 1));
+    start("parser-1", "acme");
+
+    AtCapacity refused = (AtCapacity) start("parser-2", "acme");
+
+    assertThat(refused.full()).isEqualTo(JobLimit.THIRD_PARTY);
+    assertThat(refused.limit()).isEqualTo(1);
+    start("parser-3", "globex");
+    start("parser-4", "initech");
+    AtCapacity total = (AtCapacity) start("parser-5", "umbrella");
+    assertThat(total.full()).isEqualTo(JobLimit.TOTAL);
+    assertThat(total.limit()).isEqualTo(3);
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,9 @@ class ClaimTakeoverTest {
     // Given a queued build that a dispatcher claimed and launched, then died before acking
     var first = ((AdmissionResult.Started) admission.start(BuildRequest.of("parser-a")).join()).build();
     var queued = ((AdmissionResult.Queued) admission.start(BuildRequest.of("parser-b")).join()).build();
-    var lost = stores.queue().claim("default", "dead-dispatcher", config.leaseDuration()).join().orElseThrow();
+    // (claimed past the limits, as by a dispatcher whose view of the slots was stale)
+    var lost = stores.queue().claim("default", "dead-dispatcher", config.leaseDuration(), SlotLimits.NONE).join()
+        .orElseThrow();
     stores.records().put(queued.running(clock.instant()), config.recordTtl()).join();
     launcher.succeed(first);
 

@@ -141,8 +141,9 @@ class KubernetesFaultTest {
   }
 
   private BuildAdmission replica(OnCapacity onCapacity, K8sConfig k8s) {
-    JobsConfig jobs = JobsConfig.defaults().withMaxConcurrentJobs(CAP).withOnCapacity(onCapacity)
-        .withLeaseDuration(LEASE).withDispatchInterval(Duration.ofMillis(200));
+    // The test's namespace is a configured one: the dispatcher drains only those.
+    JobsConfig jobs = JobsConfig.defaults().withDefaultNamespace(ns).withMaxConcurrentJobs(CAP)
+        .withOnCapacity(onCapacity).withLeaseDuration(LEASE).withDispatchInterval(Duration.ofMillis(200));
     KubernetesJobLauncher launcher = KubernetesJobLauncher
         .builder(k8s.withNamespaces(Set.of(ns)), server.client())
         .reconcileSlots(stores.slots(), LEASE)

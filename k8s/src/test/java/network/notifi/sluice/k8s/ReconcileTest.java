@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubernetes.client.openapi.models.V1Job;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,8 @@ import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.inprocess.InProcessSlotStore;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.Lease;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.k8s.internal.Reconciler;
 import network.notifi.sluice.k8s.testing.FaultProxy.Mode;
 import network.notifi.sluice.k8s.testing.TestApiServer;
@@ -59,7 +62,7 @@ class ReconcileTest {
   void jobDeletedBehindSluicesBackIsReportedFailedWithinOneInterval() {
     launcher(true);
     Build build = Fixtures.running(ns, "deleted");
-    slots.acquire(ns, build.id(), 10, LEASE).join();
+    slots.acquire(ns, build.id(), Optional.empty(), SlotLimits.ofNamespace(10), LEASE).join();
     launcher.launch(build).join();
 
     server.delete(ns, JobSpecFactory.jobName(build.id()));
@@ -76,10 +79,10 @@ class ReconcileTest {
     launcher(true);
     launcher.reconcileNow().join();
 
-    assertThat(slots.lease(ns, orphan.id()).join()).isPresent();
+    assertThat(slots.leases(ns).join()).extracting(Lease::buildId).contains(orphan.id());
     assertThat(slots.active(ns).join()).isEqualTo(1);
     keepReconcilingFor(LEASE.multipliedBy(2));
-    assertThat(slots.lease(ns, orphan.id()).join()).isPresent();
+    assertThat(slots.leases(ns).join()).extracting(Lease::buildId).contains(orphan.id());
 
     server.complete(ns, JobSpecFactory.jobName(orphan.id()));
     launcher.reconcileNow().join();
@@ -90,7 +93,7 @@ class ReconcileTest {
   void runningJobKeepsItsSlotWhenTheReplicaThatCreatedItStopsRenewing() throws Exception {
     // Given a Job whose lease was taken by a replica that has since shut down
     Build build = Fixtures.running(ns, "handed-over");
-    slots.acquire(ns, build.id(), 10, LEASE).join();
+    slots.acquire(ns, build.id(), Optional.empty(), SlotLimits.ofNamespace(10), LEASE).join();
     server.batch().createNamespacedJob(ns, jobFor(build)).execute();
     launcher(true);
 
@@ -98,7 +101,7 @@ class ReconcileTest {
     keepReconcilingFor(LEASE.multipliedBy(2));
 
     // Then the running Job's lease never lapsed (no reaper would fail its build) and nothing ended
-    assertThat(slots.lease(ns, build.id()).join()).isPresent();
+    assertThat(slots.leases(ns).join()).extracting(Lease::buildId).contains(build.id());
     assertThat(slots.reapExpired(ns).join()).isEmpty();
     assertThat(outcomes).isEmpty();
   }
@@ -106,7 +109,7 @@ class ReconcileTest {
   @Test
   void slotWithoutAJobIsReportedFailedAfterTheGracePeriod() {
     launcher(true);
-    slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+    slots.acquire(ns, "ghost", Optional.empty(), SlotLimits.ofNamespace(10), Duration.ofMinutes(5)).join();
     launcher.reconcileNow().join();
 
     clock.advance(grace.minusMillis(1));
@@ -121,7 +124,7 @@ class ReconcileTest {
   @Test
   void slotWithoutAJobIsReleasedWhenNoCoreListens() {
     launcher(false);
-    slots.acquire(ns, "ghost", 10, Duration.ofMinutes(5)).join();
+    slots.acquire(ns, "ghost", Optional.empty(), SlotLimits.ofNamespace(10), Duration.ofMinutes(5)).join();
     launcher.reconcileNow().join();
 
     clock.advance(grace);
@@ -134,7 +137,7 @@ class ReconcileTest {
   void slotWhoseLeaseIsStillRenewedIsKeptWithoutAJobUntilRenewalsStop() {
     // A launch in flight on another replica: no Job yet, but its owner renews the lease.
     launcher(true);
-    slots.acquire(ns, "creating-elsewhere", 10, LEASE).join();
+    slots.acquire(ns, "creating-elsewhere", Optional.empty(), SlotLimits.ofNamespace(10), LEASE).join();
     launcher.reconcileNow().join();
     for (int i = 0; i < 3; i++) {
       clock.advance(grace);
@@ -155,7 +158,7 @@ class ReconcileTest {
     // Given a create that takes longer than the grace period (the API answers creates slowly)
     launcher(true);
     Build build = Fixtures.running(ns, "pending");
-    slots.acquire(ns, build.id(), 10, Duration.ofMinutes(5)).join();
+    slots.acquire(ns, build.id(), Optional.empty(), SlotLimits.ofNamespace(10), Duration.ofMinutes(5)).join();
     server.proxy().onlyFor("POST");
     server.proxy().slowBy(Duration.ofMillis(1500));
     server.proxy().fault(Mode.SLOW);
@@ -171,7 +174,7 @@ class ReconcileTest {
     launch.join();
     launcher.reconcileNow().join();
     assertThat(outcomes).isEmpty();
-    assertThat(slots.lease(ns, build.id()).join()).isPresent();
+    assertThat(slots.leases(ns).join()).extracting(Lease::buildId).contains(build.id());
     assertThat(server.jobs(ns)).hasSize(1);
   }
 

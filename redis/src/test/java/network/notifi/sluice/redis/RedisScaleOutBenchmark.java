@@ -36,6 +36,7 @@ import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -442,7 +443,7 @@ class RedisScaleOutBenchmark {
       String prefix = "q" + lines + "-" + System.nanoTime() + ":";
       JobStores stores = RedisJobStores.create(client, RedisConfig.defaults().withKeyPrefix(prefix), Clock.systemUTC());
       String ns = "bench";
-      RedisServer master = cluster.masterFor(prefix + "jobs:{" + ns + "}:queue");
+      RedisServer master = cluster.masterFor(prefix + "jobs:{jobs}:ns:" + ns + ":queue");
       line("third-party lines: " + lines + "; the namespace's keys are all on master :" + master.port());
       var queueing = new QueuePhases(stores, ns, lines, prefix);
       queueing.warmUp();
@@ -550,7 +551,8 @@ class RedisScaleOutBenchmark {
     CompletionStage<?> admit(long ignored) {
       long i = next++;
       var build = Build.queued(tag + "b" + i, "parser-" + i, ns, thirdParty(i), Instant.now());
-      var attempt = new AdmissionAttempt(build, 10, false, true, 1_000, Duration.ofSeconds(30), Duration.ofMinutes(10));
+      var attempt = new AdmissionAttempt(build, SlotLimits.ofNamespace(10), false, true, 1_000, Duration.ofSeconds(30),
+          Duration.ofMinutes(10));
       return stores.admissions().admit(attempt).thenAccept(step -> {
         if (!(step instanceof AdmissionStep.Queued)) {
           throw new IllegalStateException("not queued: " + step);
@@ -570,7 +572,8 @@ class RedisScaleOutBenchmark {
 
     CompletionStage<?> claimAndAck(long i) {
       BuildQueue queue = stores.queue();
-      return queue.claim(ns, "dispatcher-" + (i % 16), Duration.ofSeconds(30)).thenCompose(claim -> claim.isPresent()
+      return queue.claim(ns, "dispatcher-" + (i % 16), Duration.ofSeconds(30), SlotLimits.ofNamespace(1_000))
+          .thenCompose(claim -> claim.isPresent()
           ? queue.ack(claim.get())
           : CompletableFuture.failedFuture(new IllegalStateException("nothing to claim")));
     }

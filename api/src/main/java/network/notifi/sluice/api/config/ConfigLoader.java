@@ -259,6 +259,8 @@ public final class ConfigLoader {
         new JobsConfig(
             rateLimiting.maxConcurrentJobs(),
             namespaceLimits,
+            source.intValue("jobs.max_concurrent_total", d.maxConcurrentTotal()),
+            source.intValue("jobs.max_concurrent_per_third_party", d.maxConcurrentPerThirdParty()),
             namespaces,
             defaultNamespace,
             source.enumValue("jobs.on_capacity", d.onCapacity()),

@@ -11,6 +11,7 @@ import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.jobs.BuildRequest;
 import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.BuildStatus;
+import network.notifi.sluice.jobs.JobLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,9 +97,19 @@ public final class AdmissionStarter implements BuildStarter {
     var capacity = (AdmissionResult.AtCapacity) result;
     long seconds = seconds(capacity.retryAfter());
     String why = capacity.queueFull() ? "; the namespace's queue is full" : "";
-    var problem = new Problem(503, "job_limit", capacity.detail() + " (" + capacity.limit()
-        + " running in namespace " + capacity.namespace() + why + "); retry in " + seconds + " s", Map.of());
+    var problem = new Problem(503, "job_limit", capacity.detail() + " (" + capacity.limit() + " running "
+        + where(capacity.full(), capacity.namespace()) + why + "); retry in " + seconds + " s",
+        Map.of("limit", capacity.full().code()));
     return new Reply(503, problem, seconds);
+  }
+
+  /** Where the limit that was full counts builds, for people. */
+  private static String where(JobLimit full, String namespace) {
+    return switch (full) {
+      case NAMESPACE -> "in namespace " + namespace;
+      case TOTAL -> "across all namespaces, jobs.max_concurrent_total";
+      case THIRD_PARTY -> "for this third party across all namespaces, jobs.max_concurrent_per_third_party";
+    };
   }
 
   /** A build as JSON: what {@code POST /events} and {@code GET /builds/{id}} answer. A queued build

@@ -34,7 +34,11 @@ public final class Responses {
 
   /** Answers with a problem and logs it as a refusal. */
   public void problem(Context ctx, Problem problem, String endpoint, String thirdParty) {
-    String level = problem.extensions().containsKey("violated-policies") ? problem.reason() : null;
+    // The level that refused: a limiter level, or which job limit (namespace, total, third_party).
+    Object jobLimit = problem.extensions().get("limit");
+    String level = problem.extensions().containsKey("violated-policies")
+        ? problem.reason()
+        : jobLimit == null ? null : jobLimit.toString();
     refusals.record(new RefusalLog.Refusal(
         false, problem.status(), problem.reason(), level, endpoint, thirdParty, null, ctx.ip(),
         RequestSpans.traceId(ctx), problem.detail()));

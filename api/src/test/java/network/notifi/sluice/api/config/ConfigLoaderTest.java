@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -185,6 +186,9 @@ class ConfigLoaderTest {
       k8s: {resilience: {retry_max_delay: 50ms}} | k8s.resilience.retry_max_delay (PT0.05S) must be >= rate_limiting.retry_base_delay (PT0.1S)
       k8s: {ttl_after_finished: 0s}            | k8s.ttl_after_finished must be at least 1s, was PT0S
       jobs: {queue_max_depth: 0}               | jobs.queue_max_depth must be >= 1, was 0
+      jobs: {max_concurrent_total: -1}         | jobs.max_concurrent_total must be >= 0, was -1
+      jobs: {max_concurrent_per_third_party: -2} | jobs.max_concurrent_per_third_party must be >= 0, was -2
+      jobs: {max_concurrent_total: 2, max_concurrent_per_third_party: 3} | jobs.max_concurrent_per_third_party (3) must be <= jobs.max_concurrent_total (2): a third party can never run more than the total
       logging: {refusal_window: 500ms}         | logging.refusal_window must be >= 1s, was 500ms
       rate_limiting: {max_retries: 3000000000} | rate_limiting.max_retries = 3000000000: must be a whole number from -2147483648 to 2147483647
       rate_limiting: {global_rps: {a: 1}}      | rate_limiting.global_rps = {"a":1}: must be a single value
@@ -200,6 +204,21 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.loadYaml(yaml, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void theCapsAcrossNamespacesAreOffByDefaultAndSetByFileOrVariable() {
+    var defaults = ConfigLoader.load(Optional.empty(), Map.of()).jobs().admission();
+    var fromFile = ConfigLoader.loadYaml("jobs: {max_concurrent_total: 40, max_concurrent_per_third_party: 5}", Map.of())
+        .jobs().admission();
+    var fromEnv = ConfigLoader.load(Optional.empty(), Map.of(
+        "SLUICE_JOBS_MAX_CONCURRENT_TOTAL", "40", "SLUICE_JOBS_MAX_CONCURRENT_PER_THIRD_PARTY", "5")).jobs().admission();
+
+    assertThat(defaults.maxConcurrentTotal()).isZero();
+    assertThat(defaults.maxConcurrentPerThirdParty()).isZero();
+    assertThat(defaults.hasCaps()).isFalse();
+    assertThat(fromFile.slotLimits("default")).isEqualTo(new SlotLimits(10, 40, 5));
+    assertThat(fromEnv).isEqualTo(fromFile);
   }
 
   @Test

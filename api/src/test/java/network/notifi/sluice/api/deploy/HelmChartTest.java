@@ -206,7 +206,8 @@ class HelmChartTest {
       streams.add(t.at("/metadata/stream").asText());
     });
     // The keys of RedisBuildQueue's streams (JobKeys.queue).
-    assertThat(streams).containsExactly("sluice:jobs:{builds}:queue", "sluice:jobs:{builds-large}:queue");
+    assertThat(streams)
+        .containsExactly("sluice:jobs:{jobs}:ns:builds:queue", "sluice:jobs:{jobs}:ns:builds-large:queue");
     assertThat(ofKind(objects, "RoleBinding")).hasSize(2);
   }
 

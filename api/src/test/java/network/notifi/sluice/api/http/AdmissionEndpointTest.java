@@ -92,8 +92,27 @@ public class AdmissionEndpointTest {
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(json(refused).get("reason").asText()).isEqualTo("job_limit");
+    assertThat(json(refused).get("limit").asText()).isEqualTo("namespace");
     assertThat(json(refused).get("detail").asText()).startsWith("concurrent job limit reached");
     assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isPositive();
+  }
+
+  @Test
+  void aThirdPartyAtItsCapIsRefusedWithTheLimitNamedWhileAnotherStarts() throws IOException {
+    start(Map.of("SLUICE_JOBS_ON_CAPACITY", "reject", "SLUICE_JOBS_MAX_CONCURRENT_PER_THIRD_PARTY", "1"));
+    assertThat(client.send(client.buildStart("parser-1").header("X-Third-Party-ID", "acme")).statusCode())
+        .isEqualTo(202);
+
+    var refused = client.send(client.buildStart("parser-2").header("X-Third-Party-ID", "acme"));
+    var other = client.send(client.buildStart("parser-3").header("X-Third-Party-ID", "globex"));
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(json(refused).get("reason").asText()).isEqualTo("job_limit");
+    assertThat(json(refused).get("limit").asText()).isEqualTo("third_party");
+    assertThat(json(refused).get("detail").asText()).contains("jobs.max_concurrent_per_third_party");
+    assertThat(other.statusCode()).isEqualTo(202);
+    assertThat(json(other).get("status").asText()).isEqualTo("running");
   }
 
   @Test

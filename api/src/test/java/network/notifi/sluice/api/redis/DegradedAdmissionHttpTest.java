@@ -115,7 +115,7 @@ class DegradedAdmissionHttpTest {
       for (var answers : List.of(answersA, answersB)) {
         for (var admitted : answers.stream().filter(r -> r.statusCode() == 202).toList()) {
           String id = json(admitted).get("build_id").asText();
-          assertThat(Resp.call(redis.port(), "ZSCORE", "sluice:jobs:{default}:slots", id)).as("lease of " + id)
+          assertThat(Resp.call(redis.port(), "ZSCORE", "sluice:jobs:{jobs}:ns:default:slots", id)).as("lease of " + id)
               .isNotNull();
         }
       }

@@ -6,6 +6,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
+import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
@@ -71,25 +72,29 @@ final class InProcessAdmissionStore implements AdmissionStore {
       records.claimActive(ns, build.parserId(), build.id(), attempt.recordTtl()).join();
     }
     int active = -1;
+    JobLimit full = JobLimit.NAMESPACE;
     if (attempt.mayStart() && (!attempt.queueing() || queue.depth(ns).join() == 0)) {
-      SlotAcquisition acquisition = slots.acquire(ns, build.id(), attempt.limit(), attempt.leaseDuration()).join();
+      SlotAcquisition acquisition = slots.acquire(
+          ns, build.id(), build.thirdParty(), attempt.limits(), attempt.leaseDuration()).join();
       if (acquisition.acquired()) {
         records.put(build, attempt.recordTtl()).join();
         return new AdmissionStep.SlotTaken(acquisition.active());
       }
       active = acquisition.active();
+      full = acquisition.full().orElseThrow();
     }
     if (active < 0) {
       active = slots.active(ns).join();
+      full = slots.full(ns, attempt.entry().line(), attempt.limits()).orElse(JobLimit.NAMESPACE);
     }
     if (!attempt.queueing()) {
       records.releaseActive(ns, build.parserId(), build.id()).join();
-      return new AdmissionStep.Refused(false, active, queue.depth(ns).join());
+      return new AdmissionStep.Refused(false, active, queue.depth(ns).join(), full);
     }
     Enqueued enqueued = queue.enqueue(attempt.entry(), attempt.queueMaxDepth()).join();
     if (!enqueued.accepted()) {
       records.releaseActive(ns, build.parserId(), build.id()).join();
-      return new AdmissionStep.Refused(true, active, enqueued.depth());
+      return new AdmissionStep.Refused(true, active, enqueued.depth(), full);
     }
     records.put(build, attempt.recordTtl()).join();
     return new AdmissionStep.Queued(enqueued.position(), enqueued.depth());

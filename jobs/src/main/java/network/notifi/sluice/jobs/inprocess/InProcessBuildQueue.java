@@ -14,25 +14,30 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.Enqueued;
 import network.notifi.sluice.jobs.spi.QueueClaim;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 
 /**
  * Queues in this process's memory, for one replica. Thread-safe: every call runs under one lock and
- * completes before it returns. {@link #position} takes time linear in the queue's depth.
+ * completes before it returns. {@link #position} takes time linear in the queue's depth; a claim
+ * asks the slot store once per line it passes over.
  */
 public final class InProcessBuildQueue implements BuildQueue {
 
   private final Clock clock;
+  private final InProcessSlotStore slots;
   private final Map<String, NamespaceQueue> queues = new HashMap<>();
 
-  public InProcessBuildQueue(Clock clock) {
+  /** A queue whose claims count the leases of {@code slots} (its lock is taken inside this one's). */
+  public InProcessBuildQueue(Clock clock, InProcessSlotStore slots) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.slots = Objects.requireNonNull(slots, "slots");
   }
 
   @Override
@@ -71,14 +76,14 @@ public final class InProcessBuildQueue implements BuildQueue {
 
   @Override
   public synchronized CompletableFuture<Optional<QueueClaim>> claim(
-      String namespace, String consumer, Duration reclaimAfter) {
+      String namespace, String consumer, Duration reclaimAfter, SlotLimits limits) {
     NamespaceQueue queue = queues.get(namespace);
     if (queue == null) {
       return done(Optional.empty());
     }
     Instant now = clock.instant();
     QueueClaim stale = queue.oldestClaimIdleSince(now.minus(reclaimAfter));
-    QueuedBuild entry = stale != null ? stale.entry() : queue.pollFair();
+    QueuedBuild entry = stale != null ? stale.entry() : queue.pollFair(line -> slots.full(namespace, line, limits));
     if (entry == null) {
       return done(Optional.empty());
     }
@@ -104,11 +109,6 @@ public final class InProcessBuildQueue implements BuildQueue {
       queue.pushFront(claim.entry());
     }
     return done(null);
-  }
-
-  @Override
-  public synchronized CompletableFuture<Set<String>> namespaces() {
-    return done(new TreeSet<>(queues.keySet()));
   }
 
   private void forgetIfEmpty(String namespace) {
@@ -172,12 +172,27 @@ public final class InProcessBuildQueue implements BuildQueue {
       lineOf.put(entry.buildId(), entry.line());
     }
 
-    /** Takes the head of the line whose turn it is and sends that line to the back. */
-    QueuedBuild pollFair() {
-      String turn = turns.pollFirst();
+    /**
+     * Takes the head of the first line in turn order whose build would find room ({@code full} of
+     * the line is empty) and sends that line to the back; lines of third parties at their cap keep
+     * their turn. Null when no line fits, or the namespace or the total has no room.
+     */
+    QueuedBuild pollFair(Function<String, Optional<JobLimit>> full) {
+      String turn = null;
+      for (String line : turns) {
+        Optional<JobLimit> reached = full.apply(line);
+        if (reached.isEmpty()) {
+          turn = line;
+          break;
+        }
+        if (reached.get() != JobLimit.THIRD_PARTY) {
+          return null;
+        }
+      }
       if (turn == null) {
         return null;
       }
+      turns.remove(turn);
       Deque<QueuedBuild> line = lines.get(turn);
       QueuedBuild entry = line.pollFirst();
       if (line.isEmpty()) {

@@ -11,7 +11,7 @@ public final class InProcessStores {
   /** New, empty in-process stores on {@code clock}. */
   public static JobStores create(Clock clock) {
     var slots = new InProcessSlotStore(clock);
-    var queue = new InProcessBuildQueue(clock);
+    var queue = new InProcessBuildQueue(clock, slots);
     var backoffs = new InProcessBackoffStore(clock);
     var records = new InProcessBuildRecordStore(clock);
     return new JobStores(slots, queue, backoffs, records, new InProcessAdmissionStore(backoffs, records, queue, slots));

@@ -22,6 +22,7 @@ import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.SharedStateHealth;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,8 +248,9 @@ public final class DegradedAdmission {
     return stores.records()
         .put(running, config.recordTtl())
         .thenCompose(v -> stores.records().claimActive(namespace, running.parserId(), running.id(), config.recordTtl()))
-        // It runs already: the lease is taken whatever the limit, so the stores count it from now on.
-        .thenCompose(holder -> stores.slots().acquire(namespace, running.id(), Integer.MAX_VALUE, config.leaseDuration()))
+        // It runs already: the lease is taken whatever the limits, so the stores count it from now on.
+        .thenCompose(holder -> stores.slots()
+            .acquire(namespace, running.id(), running.thirdParty(), SlotLimits.NONE, config.leaseDuration()))
         .thenAccept(lease -> handOver(running));
   }
 

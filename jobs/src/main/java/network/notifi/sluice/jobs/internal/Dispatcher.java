@@ -5,9 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +19,7 @@ import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.QueueClaim;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,13 @@ import org.slf4j.LoggerFactory;
  * other replicas. Leases are not renewed here but by the lease keeper on its own schedule, so a slow
  * round or launch never lets them lapse. A shared backend must make a freed slot start the next
  * queued build on some replica within 1 s: a tick interval under 1 s does it, and a backend may add
- * a nudge (Redis pub/sub) that calls {@link #drain} on every replica.
+ * a nudge (Redis pub/sub) that calls {@link #drain} on every replica. With a cap across namespaces
+ * set, an end here drains the other configured namespaces too (after its own), so a share of the
+ * cap freed in one namespace starts a build waiting in another at once on this replica.
+ *
+ * <p>Every queue claim and slot acquire goes under {@link JobsConfig#slotLimits}: the namespace's
+ * slots, the total cap and the third party's cap, checked by the stores atomically, so no replica
+ * starts a build past any of them.
  *
  * <p>A queue entry is started by the one dispatcher whose acknowledgement removes it: slot first,
  * then the acknowledgement as a fence, then the launch. A claim taken over by another dispatcher
@@ -58,7 +63,6 @@ public final class Dispatcher implements JobListener {
   private final LeaseKeeper leases;
   private final GaugeRefresher gauges;
   private final EndRecorder ends;
-  private final Set<String> configuredNamespaces = new TreeSet<>();
   private final Set<CompletableFuture<?>> launching = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
 
@@ -79,8 +83,6 @@ public final class Dispatcher implements JobListener {
     this.leases = new LeaseKeeper(stores.slots(), config.leaseDuration());
     this.gauges = new GaugeRefresher(stores, metrics);
     this.ends = new EndRecorder(config, stores, clock, metrics, durations, leases, gauges);
-    configuredNamespaces.add(config.defaultNamespace());
-    configuredNamespaces.addAll(config.namespaceLimits().keySet());
   }
 
   /** The keeper of this replica's leases; {@link LeaseKeeper#start()} renews them periodically. */
@@ -172,12 +174,17 @@ public final class Dispatcher implements JobListener {
     leases.own(namespace, buildId);
   }
 
-  /** A launcher reports the end of a job: free its slot once, record it, start the next build. */
+  /**
+   * A launcher reports the end of a job: free its slot once, record it, start the next build of its
+   * namespace; with a cap across namespaces set, then those of the other configured namespaces too,
+   * whose builds may have waited for the share the ended build held.
+   */
   @Override
   public void onJobEnded(JobOutcome outcome) {
     String namespace = outcome.namespace();
     ends.record(outcome)
         .thenCompose(v -> drain(namespace))
+        .thenCompose(v -> config.hasCaps() ? drainOthers(namespace) : CompletableFuture.<Void>completedFuture(null))
         .exceptionally(error -> {
           log.warn("draining {} after the end of build {} failed: {}", namespace, outcome.buildId(),
               rootMessage(error));
@@ -200,37 +207,39 @@ public final class Dispatcher implements JobListener {
   }
 
   /**
-   * Retries ends whose recording failed, then for every namespace that is configured or holds
-   * leases or queued builds: fails builds whose lease expired, starts queued builds, updates the
-   * gauges.
+   * Retries ends whose recording failed, then for every configured namespace ({@link
+   * JobsConfig#namespaces()}, so the work of a round is bounded by configuration): fails builds
+   * whose lease expired, starts queued builds, updates the gauges.
    */
   public CompletableFuture<Void> tick() {
     if (stopped) {
       return CompletableFuture.completedFuture(null);
     }
     return ends.retryFailed()
-        .thenCompose(v -> stores.slots().namespaces())
-        .thenCombine(stores.queue().namespaces(), this::union)
-        .thenCompose(namespaces -> {
+        .thenCompose(v -> {
           List<CompletableFuture<?>> work = new ArrayList<>();
-          for (String namespace : namespaces) {
-            work.add(ends.reap(namespace).thenCompose(v -> drain(namespace))
-                .thenCompose(v -> gauges.refresh(namespace)));
+          for (String namespace : config.namespaces()) {
+            work.add(ends.reap(namespace).thenCompose(r -> drain(namespace))
+                .thenCompose(r -> gauges.refresh(namespace)));
           }
           return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
         });
   }
 
+  /** Drains the configured namespaces other than {@code namespace}, one after another. */
+  private CompletableFuture<Void> drainOthers(String namespace) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (String other : config.namespaces()) {
+      if (!other.equals(namespace)) {
+        chain = chain.thenCompose(v -> drain(other));
+      }
+    }
+    return chain;
+  }
+
   /** Updates the namespace's gauges from the stores. */
   public CompletableFuture<Void> refresh(String namespace) {
     return gauges.refresh(namespace);
-  }
-
-  private Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new TreeSet<>(configuredNamespaces);
-    all.addAll(a);
-    all.addAll(b);
-    return all;
   }
 
   /** Loops without growing the stack while the stores answer at once (in-process). */
@@ -257,19 +266,20 @@ public final class Dispatcher implements JobListener {
     }
   }
 
-  /** Starts the next queued build if a slot is free; true if the queue may have more to start. */
+  /**
+   * Starts the next queued build that fits the slot limits (the claim passes over third parties at
+   * their cap and hands out nothing while the namespace or the total is full); true if the queue may
+   * have more to start.
+   */
   private CompletableFuture<Boolean> startNext(String namespace) {
     if (stopped) {
       return CompletableFuture.completedFuture(false);
     }
-    int limit = config.limitFor(namespace);
+    SlotLimits limits = config.slotLimits(namespace);
     return stores
-        .slots()
-        .active(namespace)
-        .thenCompose(active -> active >= limit
-            ? CompletableFuture.completedFuture(Optional.<QueueClaim>empty())
-            : stores.queue().claim(namespace, consumer, config.leaseDuration()))
-        .thenCompose(claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limit));
+        .queue()
+        .claim(namespace, consumer, config.leaseDuration(), limits)
+        .thenCompose(claim -> claim.isEmpty() ? CompletableFuture.completedFuture(false) : startClaimed(claim.get(), limits));
   }
 
   /**
@@ -277,7 +287,7 @@ public final class Dispatcher implements JobListener {
    * launching it but before acknowledging) is acked without a second launch. A claim taken while
    * this replica stops goes straight back.
    */
-  private CompletableFuture<Boolean> startClaimed(QueueClaim claim, int limit) {
+  private CompletableFuture<Boolean> startClaimed(QueueClaim claim, SlotLimits limits) {
     if (stopped) {
       return stores.queue().abandon(claim).thenApply(v -> false);
     }
@@ -288,15 +298,15 @@ public final class Dispatcher implements JobListener {
           if (record.isPresent() && record.get().state() != BuildState.QUEUED) {
             return stores.queue().ack(claim).thenApply(v -> true);
           }
-          return acquireAndLaunch(claim, limit);
+          return acquireAndLaunch(claim, limits);
         });
   }
 
-  private CompletableFuture<Boolean> acquireAndLaunch(QueueClaim claim, int limit) {
+  private CompletableFuture<Boolean> acquireAndLaunch(QueueClaim claim, SlotLimits limits) {
     QueuedBuild entry = claim.entry();
     return stores
         .slots()
-        .acquire(entry.namespace(), entry.buildId(), limit, config.leaseDuration())
+        .acquire(entry.namespace(), entry.buildId(), entry.thirdParty(), limits, config.leaseDuration())
         .thenCompose(acquisition -> {
           metrics.active(entry.namespace(), acquisition.active());
           if (!acquisition.acquired()) {

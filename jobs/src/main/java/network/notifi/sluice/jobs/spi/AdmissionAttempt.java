@@ -9,7 +9,7 @@ import network.notifi.sluice.jobs.BuildState;
  * One new build asking to be admitted, with the rules of its namespace.
  *
  * @param build the new build, {@link BuildState#QUEUED}, under an id nothing else uses
- * @param limit the namespace's concurrent job limit
+ * @param limits the namespace's slots and the caps across namespaces
  * @param mayStart whether the launcher can start jobs now; if not, the build can only be queued
  * @param queueing whether a build that finds no slot waits in the queue ({@code on_capacity: queue})
  *     rather than being refused
@@ -19,7 +19,7 @@ import network.notifi.sluice.jobs.BuildState;
  */
 public record AdmissionAttempt(
     Build build,
-    int limit,
+    SlotLimits limits,
     boolean mayStart,
     boolean queueing,
     int queueMaxDepth,
@@ -30,11 +30,12 @@ public record AdmissionAttempt(
     Objects.requireNonNull(build, "build");
     Objects.requireNonNull(leaseDuration, "leaseDuration");
     Objects.requireNonNull(recordTtl, "recordTtl");
+    Objects.requireNonNull(limits, "limits");
     if (build.state() != BuildState.QUEUED) {
       throw new IllegalArgumentException("a new build is queued, not " + build.state().code());
     }
-    if (limit < 1 || queueMaxDepth < 0) {
-      throw new IllegalArgumentException("limit must be >= 1 and queueMaxDepth >= 0");
+    if (queueMaxDepth < 0) {
+      throw new IllegalArgumentException("queueMaxDepth must be >= 0, was " + queueMaxDepth);
     }
   }
 

@@ -3,6 +3,7 @@ package network.notifi.sluice.jobs.spi;
 import java.util.Objects;
 import java.util.OptionalLong;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.JobLimit;
 
 /** The answer of {@link AdmissionStore#admit}; see there for when each is given. */
 public sealed interface AdmissionStep {
@@ -48,6 +49,11 @@ public sealed interface AdmissionStep {
    * @param queueFull whether the queue was at its maximum depth (else there is no queueing)
    * @param active unexpired leases in the namespace
    * @param depth entries in the namespace's queue
+   * @param full the limit that left no slot: the namespace's, or a cap across namespaces
    */
-  record Refused(boolean queueFull, int active, long depth) implements AdmissionStep {}
+  record Refused(boolean queueFull, int active, long depth, JobLimit full) implements AdmissionStep {
+    public Refused {
+      Objects.requireNonNull(full, "full");
+    }
+  }
 }

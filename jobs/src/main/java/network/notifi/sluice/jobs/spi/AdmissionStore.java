@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link AdmissionStep.Held} when another build of the parser holds the dedupe place and its
  *       record is still queued or running (a holder that ended or expired loses the place);
  *   <li>{@link AdmissionStep.SlotTaken} when the launcher may start builds, the namespace's queue is
- *       empty (or {@code queueing} is off) and a slot is free: the build now holds a lease;
+ *       empty (or {@code queueing} is off) and a slot is free under every limit of {@code
+ *       attempt.limits()} (the namespace's slots, the total and the third party's cap, counted as
+ *       {@link SlotStore#acquire} does): the build now holds a lease;
  *   <li>{@link AdmissionStep.Queued} when {@code queueing} is on and the queue has room: the build
  *       is at the back of its third party's line;
  *   <li>{@link AdmissionStep.Refused} otherwise.
@@ -27,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * behind a free slot.
  *
  * <p>A remote backend does the step in one round trip (the Redis backend: one Lua script on the
- * namespace's slot). If the future fails, the step may or may not have been applied; the caller
+ * hash slot that holds every jobs key). If the future fails, the step may or may not have been applied; the caller
  * cleans up as after any failed store call. Thread-safe; no call blocks.
  */
 public interface AdmissionStore extends AutoCloseable {

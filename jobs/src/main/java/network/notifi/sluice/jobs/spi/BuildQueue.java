@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -59,10 +58,14 @@ public interface BuildQueue extends AutoCloseable {
 
   /**
    * Hands the next entry of the namespace to {@code consumer}: first a claim older than {@code
-   * reclaimAfter}, else the next entry in fair order; empty if there is none.
+   * reclaimAfter}, else the next entry in fair order whose build would find room under {@code
+   * limits}, counted against the leases of the backend's {@link SlotStore} in the same atomic step.
+   * Empty if there is none, or if the namespace's slots or the total cap are full. A line whose third
+   * party is at its cap is passed over and keeps its turn, so it is served first once a build of
+   * that third party ends; the next line is served meanwhile.
    */
   CompletableFuture<Optional<QueueClaim>> claim(
-      String namespace, String consumer, Duration reclaimAfter);
+      String namespace, String consumer, Duration reclaimAfter, SlotLimits limits);
 
   /** Removes a claimed entry for good. True for the call that removed it; false if already gone. */
   CompletableFuture<Boolean> ack(QueueClaim claim);
@@ -72,9 +75,6 @@ public interface BuildQueue extends AutoCloseable {
    * took the free slot first. Does nothing if the entry was acknowledged or reclaimed meanwhile.
    */
   CompletableFuture<Void> abandon(QueueClaim claim);
-
-  /** The namespaces whose queues hold entries. */
-  CompletableFuture<Set<String>> namespaces();
 
   /** Releases connections and threads. The default does nothing. */
   @Override

@@ -12,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>A lease whose deadline has passed (its owner stopped renewing it, e.g. because the replica
  * died) no longer counts and frees its slot. Such a lease is not forgotten silently: {@link
  * #reapExpired} hands it out exactly once, so that the core can mark its build failed, unless the
- * build is released first. Namespaces never share slots.
+ * build is released first. Namespaces never share slots, but the caps of {@link SlotLimits} count
+ * the leases of every namespace: the total, and those of one third party (the store remembers each
+ * lease's third party from its acquire).
  *
  * <p>Time is the store's injected clock (the Redis store passes the caller's clock into its scripts).
  * Implementations are thread-safe and atomic per call. Methods do not block the caller; a future
@@ -21,12 +23,13 @@ import java.util.concurrent.CompletableFuture;
 public interface SlotStore extends AutoCloseable {
 
   /**
-   * Atomically: drops expired leases of the namespace, then adds a lease for {@code buildId} ending
-   * {@code leaseDuration} from now if fewer than {@code limit} leases remain. If the build already
-   * holds a lease, it is renewed and counts as acquired.
+   * Atomically: drops expired leases of the namespace, then adds a lease for {@code buildId} of
+   * {@code thirdParty} ending {@code leaseDuration} from now if {@link SlotLimits#full} finds room,
+   * counting unexpired leases (of every namespace for the caps). If the build already holds a lease,
+   * it is renewed and counts as acquired.
    */
   CompletableFuture<SlotAcquisition> acquire(
-      String namespace, String buildId, int limit, Duration leaseDuration);
+      String namespace, String buildId, Optional<String> thirdParty, SlotLimits limits, Duration leaseDuration);
 
   /** Moves the build's lease deadline to {@code leaseDuration} from now; false if it holds none. */
   CompletableFuture<Boolean> renew(String namespace, String buildId, Duration leaseDuration);
@@ -43,9 +46,6 @@ public interface SlotStore extends AutoCloseable {
 
   /** The unexpired leases of the namespace, in no particular order. */
   CompletableFuture<List<Lease>> leases(String namespace);
-
-  /** The build's unexpired lease, if it holds one. */
-  CompletableFuture<Optional<Lease>> lease(String namespace, String buildId);
 
   /**
    * Removes the namespace's expired leases and returns them, together with those {@link #acquire}

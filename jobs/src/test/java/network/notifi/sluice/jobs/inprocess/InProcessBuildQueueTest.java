@@ -8,6 +8,6 @@ class InProcessBuildQueueTest extends AbstractBuildQueueContractTest {
 
   @Override
   protected BuildQueue newQueue(MutableClock clock) {
-    return new InProcessBuildQueue(clock);
+    return new InProcessBuildQueue(clock, new InProcessSlotStore(clock));
   }
 }

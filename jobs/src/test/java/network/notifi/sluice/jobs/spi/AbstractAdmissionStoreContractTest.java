@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
+import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.spi.AdmissionStep.BackingOff;
 import network.notifi.sluice.jobs.spi.AdmissionStep.Held;
@@ -40,6 +41,14 @@ public abstract class AbstractAdmissionStoreContractTest {
   /** New stores of the backend on {@code clock}. */
   protected abstract JobStores newStores(MutableClock clock) throws Exception;
 
+  /**
+   * The stores another replica would use over the same shared state as {@link #stores}, through a
+   * client of its own; a backend whose state lives in one process answers the same stores.
+   */
+  protected JobStores replicaStores(MutableClock clock) throws Exception {
+    return stores;
+  }
+
   @BeforeEach
   void openStores() throws Exception {
     stores = newStores(clock);
@@ -56,7 +65,7 @@ public abstract class AbstractAdmissionStoreContractTest {
   }
 
   private AdmissionAttempt attempt(Build build, int limit) {
-    return new AdmissionAttempt(build, limit, true, true, 100, LEASE, TTL);
+    return new AdmissionAttempt(build, SlotLimits.ofNamespace(limit), true, true, 100, LEASE, TTL);
   }
 
   private AdmissionStep admit(AdmissionAttempt attempt) {
@@ -78,7 +87,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     assertThat(admit(a, 2)).isEqualTo(new SlotTaken(1));
 
     assertThat(record(a)).contains(a);
-    assertThat(stores.slots().lease(ns, a.id()).join()).isPresent();
+    assertThat(stores.slots().leases(ns).join()).extracting(Lease::buildId).containsExactly(a.id());
     assertThat(admit(build("parser-a"), 2)).isEqualTo(new Held(a, OptionalLong.empty()));
   }
 
@@ -93,7 +102,7 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(record(c)).contains(c);
     assertThat(admit(build("parser-c"), 1)).isEqualTo(new Held(c, OptionalLong.of(2)));
-    assertThat(stores.queue().claim(ns, "dispatcher", LEASE).join().orElseThrow().entry())
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, SlotLimits.ofNamespace(2)).join().orElseThrow().entry())
         .isEqualTo(attempt(b, 1).entry());
   }
 
@@ -114,25 +123,25 @@ public abstract class AbstractAdmissionStoreContractTest {
     admit(a, 1);
     Build b = build("parser-b");
 
-    assertThat(admit(new AdmissionAttempt(b, 1, true, false, 100, LEASE, TTL))).isEqualTo(new Refused(false, 1, 0));
+    assertThat(admit(new AdmissionAttempt(b, SlotLimits.ofNamespace(1), true, false, 100, LEASE, TTL))).isEqualTo(new Refused(false, 1, 0, JobLimit.NAMESPACE));
 
     assertThat(record(b)).isEmpty();
     assertThat(stores.queue().depth(ns).join()).isZero();
     stores.slots().release(ns, a.id()).join();
-    assertThat(admit(new AdmissionAttempt(build("parser-b"), 1, true, false, 100, LEASE, TTL)))
+    assertThat(admit(new AdmissionAttempt(build("parser-b"), SlotLimits.ofNamespace(1), true, false, 100, LEASE, TTL)))
         .isEqualTo(new SlotTaken(1));
   }
 
   @Test
   void aFullQueueRefusesAndLeavesNothingBehind() {
     admit(build("parser-a"), 1);
-    admit(new AdmissionAttempt(build("parser-b"), 1, true, true, 1, LEASE, TTL));
+    admit(new AdmissionAttempt(build("parser-b"), SlotLimits.ofNamespace(1), true, true, 1, LEASE, TTL));
     Build c = build("parser-c");
 
-    assertThat(admit(new AdmissionAttempt(c, 1, true, true, 1, LEASE, TTL))).isEqualTo(new Refused(true, 1, 1));
+    assertThat(admit(new AdmissionAttempt(c, SlotLimits.ofNamespace(1), true, true, 1, LEASE, TTL))).isEqualTo(new Refused(true, 1, 1, JobLimit.NAMESPACE));
 
     assertThat(record(c)).isEmpty();
-    assertThat(admit(new AdmissionAttempt(build("parser-c"), 1, true, true, 2, LEASE, TTL)))
+    assertThat(admit(new AdmissionAttempt(build("parser-c"), SlotLimits.ofNamespace(1), true, true, 2, LEASE, TTL)))
         .isEqualTo(new Queued(2, 2));
   }
 
@@ -140,9 +149,9 @@ public abstract class AbstractAdmissionStoreContractTest {
   void whileTheLauncherCannotStartJobsBuildsQueueDespiteFreeSlots() {
     Build a = build("parser-a");
 
-    assertThat(admit(new AdmissionAttempt(a, 5, false, true, 100, LEASE, TTL))).isEqualTo(new Queued(1, 1));
-    assertThat(admit(new AdmissionAttempt(build("parser-b"), 5, false, false, 100, LEASE, TTL)))
-        .isEqualTo(new Refused(false, 0, 1));
+    assertThat(admit(new AdmissionAttempt(a, SlotLimits.ofNamespace(5), false, true, 100, LEASE, TTL))).isEqualTo(new Queued(1, 1));
+    assertThat(admit(new AdmissionAttempt(build("parser-b"), SlotLimits.ofNamespace(5), false, false, 100, LEASE, TTL)))
+        .isEqualTo(new Refused(false, 0, 1, JobLimit.NAMESPACE));
 
     assertThat(stores.slots().active(ns).join()).isZero();
     assertThat(record(a)).contains(a);
@@ -223,5 +232,116 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(steps).filteredOn(SlotTaken.class::isInstance).hasSize(1);
     assertThat(steps).filteredOn(Held.class::isInstance).hasSize(19);
+  }
+
+  private Build build(String parser, String namespace, String thirdParty) {
+    return Build.queued(UUID.randomUUID().toString(), parser, namespace, Optional.ofNullable(thirdParty),
+        clock.instant());
+  }
+
+  private static AdmissionAttempt attempt(Build build, SlotLimits limits, boolean queueing) {
+    return new AdmissionAttempt(build, limits, true, queueing, 100, LEASE, TTL);
+  }
+
+  @Test
+  void aBuildThatFindsTheTotalCapFullQueuesOrIsRefusedSayingSo() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 1, 0);
+    admit(attempt(build("parser-a", ns, "acme"), limits, true));
+    Build refused = build("parser-b", other, "globex");
+
+    assertThat(admit(attempt(refused, limits, false))).isEqualTo(new Refused(false, 0, 0, JobLimit.TOTAL));
+    assertThat(record(refused)).isEmpty();
+    assertThat(admit(attempt(build("parser-b", other, "globex"), limits, true))).isEqualTo(new Queued(1, 1));
+    assertThat(stores.slots().active(other).join()).isZero();
+  }
+
+  @Test
+  void aThirdPartyAtItsCapQueuesWhileAnotherTakesASlot() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 0, 1);
+    admit(attempt(build("parser-a", ns, "acme"), limits, true));
+
+    assertThat(admit(attempt(build("parser-b", other, "acme"), limits, true))).isEqualTo(new Queued(1, 1));
+    assertThat(admit(attempt(build("parser-c", ns, "globex"), limits, true))).isEqualTo(new SlotTaken(2));
+    assertThat(admit(attempt(build("parser-d", ns, null), limits, false))).isEqualTo(new SlotTaken(3));
+    assertThat(admit(attempt(build("parser-e", ns, null), limits, false)))
+        .isEqualTo(new Refused(false, 3, 0, JobLimit.THIRD_PARTY));
+  }
+
+  @Test
+  void aClaimPassesOverALineAtItsCapServesTheNextAndReturnsWhenTheCapFrees() {
+    var limits = new SlotLimits(5, 0, 1);
+    Build running = build("parser-a", ns, "acme");
+    admit(attempt(running, limits, true));
+    admit(attempt(build("parser-r", ns, "globex"), limits, true));
+    Build waitingAcme = build("parser-b", ns, "acme");
+    Build waitingGlobex = build("parser-c", ns, "globex");
+    Build waitingInitech = build("parser-d", ns, "initech");
+    admit(attempt(waitingAcme, limits, true));
+    admit(attempt(waitingGlobex, limits, true));
+    admit(attempt(waitingInitech, limits, true));
+
+    var first = stores.queue().claim(ns, "dispatcher", LEASE, limits).join();
+    assertThat(first).map(c -> c.entry().buildId()).contains(waitingInitech.id());
+    stores.slots().acquire(ns, waitingInitech.id(), waitingInitech.thirdParty(), limits, LEASE).join();
+    stores.queue().ack(first.orElseThrow()).join();
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, limits).join()).isEmpty();
+
+    stores.slots().release(ns, running.id()).join();
+
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, limits).join())
+        .map(c -> c.entry().buildId()).contains(waitingAcme.id());
+  }
+
+  @Test
+  void aClaimHandsOutNothingWhileTheTotalCapIsFull() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 1, 0);
+    Build running = build("parser-a", other, "acme");
+    admit(attempt(running, limits, true));
+    admit(attempt(build("parser-b", ns, "globex"), limits, true));
+
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, limits).join()).isEmpty();
+    stores.slots().release(other, running.id()).join();
+    assertThat(stores.queue().claim(ns, "dispatcher", LEASE, limits).join()).isPresent();
+  }
+
+  @Test
+  void concurrentAdmissionsOfTwoReplicasInManyNamespacesNeverExceedTheCaps() throws Exception {
+    JobStores replica = replicaStores(clock);
+    try {
+      List<String> namespaces = List.of(ns, fresh("ns"), fresh("ns"));
+      List<String> thirdParties = List.of("acme", "globex", "initech");
+      var limits = new SlotLimits(3, 5, 2);
+      List<CompletableFuture<AdmissionStep>> answers = new ArrayList<>();
+      List<Build> builds = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        Build build = build("parser-" + i, namespaces.get(i % 3), thirdParties.get((i / 3) % 3));
+        builds.add(build);
+        JobStores via = i % 2 == 0 ? stores : replica;
+        answers.add(via.admissions().admit(attempt(build, limits, i % 4 != 0)));
+      }
+      List<String> holders = new ArrayList<>();
+      for (int i = 0; i < answers.size(); i++) {
+        if (answers.get(i).join() instanceof SlotTaken) {
+          holders.add(builds.get(i).thirdParty().orElseThrow());
+        }
+      }
+
+      assertThat(holders).hasSize(5);
+      for (String thirdParty : thirdParties) {
+        assertThat(holders).filteredOn(thirdParty::equals).hasSizeLessThanOrEqualTo(2);
+      }
+      int active = 0;
+      for (String namespace : namespaces) {
+        active += stores.slots().active(namespace).join();
+      }
+      assertThat(active).isEqualTo(5);
+    } finally {
+      if (replica != stores) {
+        replica.close();
+      }
+    }
   }
 }

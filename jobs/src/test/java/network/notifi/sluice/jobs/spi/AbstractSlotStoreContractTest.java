@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,11 +46,20 @@ public abstract class AbstractSlotStoreContractTest {
     store.close();
   }
 
+  /** Acquires under the namespace limit only, for a build without a third party. */
+  private SlotAcquisition acquire(String namespace, String buildId, int limit) {
+    return store.acquire(namespace, buildId, Optional.empty(), SlotLimits.ofNamespace(limit), LEASE).join();
+  }
+
+  private Optional<Lease> leaseOf(String buildId) {
+    return store.leases(ns).join().stream().filter(l -> l.buildId().equals(buildId)).findFirst();
+  }
+
   @Test
   void acquiresUpToTheLimitAndRefusesTheNext() {
     List<Boolean> acquired = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      acquired.add(store.acquire(ns, "b" + i, 3, LEASE).join().acquired());
+      acquired.add(acquire(ns, "b" + i, 3).acquired());
     }
 
     assertThat(acquired).containsExactly(true, true, true, false);
@@ -57,43 +68,43 @@ public abstract class AbstractSlotStoreContractTest {
 
   @Test
   void acquisitionReportsTheActiveCountAfterTheAttempt() {
-    store.acquire(ns, "a", 2, LEASE).join();
+    acquire(ns, "a", 2);
 
-    assertThat(store.acquire(ns, "b", 2, LEASE).join()).isEqualTo(new SlotAcquisition(true, 2));
-    assertThat(store.acquire(ns, "c", 2, LEASE).join()).isEqualTo(new SlotAcquisition(false, 2));
+    assertThat(acquire(ns, "b", 2)).isEqualTo(SlotAcquisition.acquired(2));
+    assertThat(acquire(ns, "c", 2)).isEqualTo(SlotAcquisition.refused(2, JobLimit.NAMESPACE));
   }
 
   @Test
   void acquiringAgainForTheSameBuildTakesNoSecondSlot() {
-    store.acquire(ns, "a", 2, LEASE).join();
+    acquire(ns, "a", 2);
 
-    var again = store.acquire(ns, "a", 2, LEASE).join();
+    var again = acquire(ns, "a", 2);
 
-    assertThat(again).isEqualTo(new SlotAcquisition(true, 1));
+    assertThat(again).isEqualTo(SlotAcquisition.acquired(1));
   }
 
   @Test
   void namespacesNeverShareSlots() {
     String other = fresh("ns");
-    store.acquire(ns, "a", 1, LEASE).join();
+    acquire(ns, "a", 1);
 
-    assertThat(store.acquire(other, "b", 1, LEASE).join().acquired()).isTrue();
-    assertThat(store.acquire(ns, "c", 1, LEASE).join().acquired()).isFalse();
+    assertThat(acquire(other, "b", 1).acquired()).isTrue();
+    assertThat(acquire(ns, "c", 1).acquired()).isFalse();
   }
 
   @Test
   void releaseFreesTheSlotExactlyOnce() {
-    store.acquire(ns, "a", 1, LEASE).join();
+    acquire(ns, "a", 1);
 
     assertThat(store.release(ns, "a").join()).isTrue();
     assertThat(store.release(ns, "a").join()).isFalse();
     assertThat(store.active(ns).join()).isZero();
-    assertThat(store.acquire(ns, "b", 1, LEASE).join().acquired()).isTrue();
+    assertThat(acquire(ns, "b", 1).acquired()).isTrue();
   }
 
   @Test
   void releasingABuildThatHoldsNoSlotIsHarmless() {
-    store.acquire(ns, "a", 2, LEASE).join();
+    acquire(ns, "a", 2);
 
     assertThat(store.release(ns, "never").join()).isFalse();
     assertThat(store.active(ns).join()).isEqualTo(1);
@@ -101,30 +112,30 @@ public abstract class AbstractSlotStoreContractTest {
 
   @Test
   void expiredLeaseFreesItsSlot() {
-    store.acquire(ns, "dead-owner", 1, LEASE).join();
+    acquire(ns, "dead-owner", 1);
 
     clock.advance(LEASE);
 
     assertThat(store.active(ns).join()).isZero();
-    assertThat(store.acquire(ns, "next", 1, LEASE).join().acquired()).isTrue();
+    assertThat(acquire(ns, "next", 1).acquired()).isTrue();
   }
 
   @Test
   void renewedLeaseOutlivesItsFirstDeadline() {
-    store.acquire(ns, "a", 1, LEASE).join();
+    acquire(ns, "a", 1);
     clock.advance(LEASE.minusSeconds(1));
 
     assertThat(store.renew(ns, "a", LEASE).join()).isTrue();
     clock.advance(Duration.ofSeconds(2));
 
     assertThat(store.active(ns).join()).isEqualTo(1);
-    assertThat(store.lease(ns, "a").join()).get().extracting(Lease::expiresAt)
+    assertThat(leaseOf("a")).get().extracting(Lease::expiresAt)
         .isEqualTo(clock.instant().plus(LEASE).minusSeconds(2));
   }
 
   @Test
   void expiredLeaseCannotBeRenewed() {
-    store.acquire(ns, "a", 1, LEASE).join();
+    acquire(ns, "a", 1);
     clock.advance(LEASE);
 
     assertThat(store.renew(ns, "a", LEASE).join()).isFalse();
@@ -133,23 +144,23 @@ public abstract class AbstractSlotStoreContractTest {
 
   @Test
   void leasesListsTheLiveLeasesWithTheirDeadlines() {
-    store.acquire(ns, "a", 3, LEASE).join();
+    acquire(ns, "a", 3);
     clock.advance(Duration.ofSeconds(5));
-    store.acquire(ns, "b", 3, LEASE).join();
+    acquire(ns, "b", 3);
 
     assertThat(store.leases(ns).join())
         .containsExactlyInAnyOrder(
             new Lease(ns, "a", clock.instant().plus(LEASE).minusSeconds(5)),
             new Lease(ns, "b", clock.instant().plus(LEASE)));
-    assertThat(store.lease(ns, "none").join()).isEmpty();
+    assertThat(leaseOf("none")).isEmpty();
   }
 
   @Test
   void reapReturnsEachExpiredLeaseOnce() {
-    store.acquire(ns, "a", 3, LEASE).join();
-    store.acquire(ns, "b", 3, LEASE).join();
+    acquire(ns, "a", 3);
+    acquire(ns, "b", 3);
     clock.advance(Duration.ofSeconds(10));
-    store.acquire(ns, "c", 3, LEASE).join();
+    acquire(ns, "c", 3);
     clock.advance(LEASE.minusSeconds(5));
 
     assertThat(store.reapExpired(ns).join()).extracting(Lease::buildId).containsExactlyInAnyOrder("a", "b");
@@ -159,16 +170,16 @@ public abstract class AbstractSlotStoreContractTest {
 
   @Test
   void leaseDroppedByAcquireIsStillReaped() {
-    store.acquire(ns, "dead", 1, LEASE).join();
+    acquire(ns, "dead", 1);
     clock.advance(LEASE);
-    assertThat(store.acquire(ns, "new", 1, LEASE).join().acquired()).isTrue();
+    assertThat(acquire(ns, "new", 1).acquired()).isTrue();
 
     assertThat(store.reapExpired(ns).join()).extracting(Lease::buildId).containsExactly("dead");
   }
 
   @Test
   void releaseOfAnExpiredUnreapedLeaseCountsOnceAndIsNotReaped() {
-    store.acquire(ns, "late", 1, LEASE).join();
+    acquire(ns, "late", 1);
     clock.advance(LEASE);
 
     assertThat(store.release(ns, "late").join()).isTrue();
@@ -178,7 +189,7 @@ public abstract class AbstractSlotStoreContractTest {
 
   @Test
   void releaseAfterReapIsHarmless() {
-    store.acquire(ns, "a", 1, LEASE).join();
+    acquire(ns, "a", 1);
     clock.advance(LEASE);
     store.reapExpired(ns).join();
 
@@ -188,8 +199,8 @@ public abstract class AbstractSlotStoreContractTest {
   @Test
   void namespacesListsThoseHoldingLeases() {
     String other = fresh("ns");
-    store.acquire(ns, "a", 1, LEASE).join();
-    store.acquire(other, "b", 1, LEASE).join();
+    acquire(ns, "a", 1);
+    acquire(other, "b", 1);
     store.release(other, "b").join();
 
     assertThat(store.namespaces().join()).contains(ns).doesNotContain(other);
@@ -207,7 +218,8 @@ public abstract class AbstractSlotStoreContractTest {
         String id = "b" + i;
         Callable<Boolean> attempt = () -> {
           go.await();
-          return store.acquire(ns, id, limit, LEASE).get(10, TimeUnit.SECONDS).acquired();
+          return store.acquire(ns, id, Optional.empty(), SlotLimits.ofNamespace(limit), LEASE)
+              .get(10, TimeUnit.SECONDS).acquired();
         };
         results.add(pool.submit(attempt));
       }
@@ -219,6 +231,108 @@ public abstract class AbstractSlotStoreContractTest {
 
       assertThat(acquired).isEqualTo(limit);
       assertThat(store.active(ns).join()).isEqualTo(limit);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private SlotAcquisition acquire(String namespace, String buildId, String thirdParty, SlotLimits limits) {
+    return store.acquire(namespace, buildId, Optional.ofNullable(thirdParty), limits, LEASE).join();
+  }
+
+  @Test
+  void theTotalCapCountsTheLeasesOfEveryNamespace() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 2, 0);
+    acquire(ns, "a", "acme", limits);
+    acquire(other, "b", "globex", limits);
+
+    assertThat(acquire(ns, "c", "initech", limits)).isEqualTo(SlotAcquisition.refused(1, JobLimit.TOTAL));
+    assertThat(acquire(fresh("ns"), "d", "initech", limits).full()).contains(JobLimit.TOTAL);
+  }
+
+  @Test
+  void aReleaseInOneNamespaceFreesTheTotalCapForAnother() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 1, 0);
+    acquire(ns, "a", null, limits);
+    assertThat(acquire(other, "b", null, limits).acquired()).isFalse();
+
+    store.release(ns, "a").join();
+
+    assertThat(acquire(other, "b", null, limits)).isEqualTo(SlotAcquisition.acquired(1));
+  }
+
+  @Test
+  void theThirdPartyCapCountsItsLeasesInEveryNamespaceAndSparesOthers() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 0, 1);
+    acquire(ns, "a", "acme", limits);
+
+    assertThat(acquire(other, "b", "acme", limits)).isEqualTo(SlotAcquisition.refused(0, JobLimit.THIRD_PARTY));
+    assertThat(acquire(other, "c", "globex", limits).acquired()).isTrue();
+    assertThat(acquire(other, "d", null, limits).acquired()).isTrue();
+    assertThat(acquire(ns, "e", null, limits).full()).as("builds without a third party count as one")
+        .contains(JobLimit.THIRD_PARTY);
+  }
+
+  @Test
+  void anExpiredLeaseFreesItsCapShareBeforeItIsReapedAndARenewedOneKeepsIt() {
+    String other = fresh("ns");
+    var limits = new SlotLimits(5, 2, 1);
+    acquire(ns, "lost", "acme", limits);
+    acquire(ns, "kept", "globex", limits);
+    clock.advance(LEASE.minusSeconds(1));
+    store.renew(ns, "kept", LEASE).join();
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(acquire(other, "next", "acme", limits).acquired()).isTrue();
+    assertThat(acquire(other, "more", "globex", limits).full()).contains(JobLimit.TOTAL);
+    assertThat(store.reapExpired(ns).join()).extracting(Lease::buildId).containsExactly("lost");
+    store.release(other, "next").join();
+    assertThat(acquire(other, "more", "globex", limits).full()).contains(JobLimit.THIRD_PARTY);
+  }
+
+  @Test
+  void aLeaseTakenWithoutLimitsCountsAgainstTheCaps() {
+    acquire(ns, "adopted", "acme", SlotLimits.NONE);
+
+    assertThat(acquire(fresh("ns"), "b", "acme", new SlotLimits(5, 0, 1)).full()).contains(JobLimit.THIRD_PARTY);
+    assertThat(acquire(fresh("ns"), "c", "globex", new SlotLimits(5, 1, 0)).full()).contains(JobLimit.TOTAL);
+  }
+
+  @Test
+  void concurrentAcquiresAcrossNamespacesNeverExceedTheCaps() throws Exception {
+    List<String> namespaces = List.of(ns, fresh("ns"), fresh("ns"), fresh("ns"));
+    List<String> thirdParties = List.of("acme", "globex", "initech");
+    var limits = new SlotLimits(3, 5, 2);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        String namespace = namespaces.get(i % namespaces.size());
+        String thirdParty = thirdParties.get(i % thirdParties.size());
+        String id = "b" + i;
+        results.add(pool.submit(() -> {
+          go.await();
+          return store.acquire(namespace, id, Optional.of(thirdParty), limits, LEASE).get(10, TimeUnit.SECONDS)
+              .acquired() ? thirdParty : null;
+        }));
+      }
+      go.countDown();
+      List<String> holders = new ArrayList<>();
+      for (Future<String> result : results) {
+        String holder = result.get(30, TimeUnit.SECONDS);
+        if (holder != null) {
+          holders.add(holder);
+        }
+      }
+
+      assertThat(holders).hasSize(5);
+      for (String thirdParty : thirdParties) {
+        assertThat(holders).filteredOn(thirdParty::equals).hasSizeLessThanOrEqualTo(2);
+      }
     } finally {
       pool.shutdownNow();
     }

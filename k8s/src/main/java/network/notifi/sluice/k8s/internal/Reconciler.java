@@ -18,6 +18,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import network.notifi.sluice.jobs.spi.Lease;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.jobs.spi.SlotStore;
 import network.notifi.sluice.k8s.K8sConfig;
 import org.slf4j.Logger;
@@ -234,10 +235,11 @@ public final class Reconciler {
         Key key = new Key(namespace, id);
         boolean running = !JobStates.isFinished(entry.getValue());
         if (running && !held.contains(id)) {
-          work.add(slots.acquire(namespace, id, Integer.MAX_VALUE, leaseDuration).thenAccept(a -> {
-            log.info("adopted running Job of build {} in {} (no slot held it)", id, namespace);
-            adopted.add(key);
-          }));
+          work.add(slots.acquire(namespace, id, thirdParty(entry.getValue()), SlotLimits.NONE, leaseDuration)
+              .thenAccept(a -> {
+                log.info("adopted running Job of build {} in {} (no slot held it)", id, namespace);
+                adopted.add(key);
+              }));
         } else if (running) {
           // Whoever created it may be gone: every replica that sees it run keeps its slot.
           work.add(slots.renew(namespace, id, leaseDuration));
@@ -259,6 +261,12 @@ public final class Reconciler {
     var annotations = job.getMetadata().getAnnotations();
     String ns = annotations == null ? null : annotations.get(Labels.NAMESPACE);
     return ns != null ? ns : job.getMetadata().getNamespace();
+  }
+
+  /** The third party the Job was started for, from its annotation, for the caps across namespaces. */
+  private static Optional<String> thirdParty(V1Job job) {
+    var annotations = job.getMetadata().getAnnotations();
+    return Optional.ofNullable(annotations == null ? null : annotations.get(Labels.THIRD_PARTY));
   }
 
   private static Optional<String> buildId(V1Job job) {

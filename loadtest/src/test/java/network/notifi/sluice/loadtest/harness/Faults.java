@@ -84,7 +84,7 @@ final class Faults {
       doomed.proc.process.destroyForcibly().waitFor();
       pause(calmSeconds);
       phase("master-killed");
-      int master = redis.masterOf("sluice:jobs:{default}:slots");
+      int master = redis.masterOf("sluice:jobs:{jobs}:ns:default:slots");
       log.info("SIGKILL of the master on " + master + " (it serves namespace default's keys)");
       redis.kill(master);
       pause(failoverSeconds);

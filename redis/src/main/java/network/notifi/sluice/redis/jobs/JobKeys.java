@@ -1,9 +1,11 @@
 package network.notifi.sluice.redis.jobs;
 
 /**
- * The key layout of the jobs stores. Every key of one namespace carries the hash tag {@code {ns}},
- * so one script can touch all of them on a cluster; only the namespace index and the build-id
- * pointer live elsewhere and are never touched by a script.
+ * The key layout of the jobs stores. Every key a script touches carries the one hash tag {@code
+ * {jobs}}, so one script can see the leases of every namespace (the caps across namespaces count
+ * them) on a cluster too; a namespace's keys follow {@code {jobs}:ns:<namespace>:}, the caps' keys
+ * {@code {jobs}:caps:}. Only the namespace index and the build-id pointer live elsewhere and are
+ * never touched by a script.
  */
 final class JobKeys {
 
@@ -14,7 +16,22 @@ final class JobKeys {
   }
 
   private String ns(String namespace) {
-    return prefix + "{" + namespace + "}:";
+    return prefix + "{jobs}:ns:" + namespace + ":";
+  }
+
+  /** Sorted set: build id -> lease deadline (epoch ms) of every lease of every namespace. */
+  String allLeases() {
+    return prefix + "{jobs}:caps:leases";
+  }
+
+  /** Hash: build id -> third-party line ({@code ""} for none) of every live lease. */
+  String leaseLines() {
+    return prefix + "{jobs}:caps:lines";
+  }
+
+  /** Prefix of the per-line sorted sets build id -> lease deadline (epoch ms); the line follows. */
+  String lineLeasesPrefix() {
+    return prefix + "{jobs}:caps:line:";
   }
 
   /** Sorted set: build id -> lease deadline (epoch ms). */
@@ -82,8 +99,8 @@ final class JobKeys {
     return prefix + "build-ns:" + buildId;
   }
 
-  /** Set of the namespaces that ever held a lease or a queue entry. */
-  String namespaces(String kind) {
-    return prefix + "namespaces:" + kind;
+  /** Set of the namespaces that ever held a lease. */
+  String slotNamespaces() {
+    return prefix + "namespaces:slots";
   }
 }

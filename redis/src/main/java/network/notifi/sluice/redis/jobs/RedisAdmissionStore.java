@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
@@ -19,8 +20,9 @@ import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
 
 /**
- * The admission step as one Lua script on the namespace's slot: the backoff window, the dedupe
- * place, the slot or the queue entry and the record, with the same functions the other stores' scripts
+ * The admission step as one Lua script on the jobs hash slot: the backoff window, the dedupe place,
+ * the slot (under the namespace's limit and the caps across namespaces) or the queue entry and the
+ * record, with the same functions the other stores' scripts
  * use. When the step wrote a record (a slot taken, or queued), the pointer {@code build id ->
  * namespace} follows (it lives on another slot, so it cannot be in the script); a refused start
  * writes nothing else. So a refused start is one command and an admitted one two, instead of one per
@@ -29,16 +31,19 @@ import org.redisson.api.RedissonClient;
 final class RedisAdmissionStore implements AdmissionStore {
 
   // KEYS: backoff window, failure count, active place, record, slots, expired slots, stream, ids, ring,
-  // claims. ARGV: line key prefix, record key prefix, now, build, parser, line, has third party 0|1,
-  // created at, limit, queueing 0|1, may start 0|1, max depth, lease deadline, record ttl ms, then the
-  // record's field, value pairs. Returns one of
+  // claims, all leases, lease lines. ARGV: line key prefix, record key prefix, now, build, parser,
+  // line, has third party 0|1, created at, namespace limit, queueing 0|1, may start 0|1, max depth,
+  // lease deadline, record ttl ms, lease line prefix, total cap, third-party cap, then the record's
+  // field, value pairs. Returns one of
   //   {'backoff', until, count}   {'held', position, field, value, ...}   {'slot', active}
-  //   {'queued', position, depth}  {'refused', queue full 0|1, active, depth}
+  //   {'queued', position, depth}  {'refused', queue full 0|1, active, depth, full limit}
   private static final LuaScript ADMIT = new LuaScript(RedisBackoffStore.FUNCTIONS + RedisBuildRecordStore.FUNCTIONS
       + RedisSlotStore.FUNCTIONS + RedisBuildQueue.FUNCTIONS + """
       local now = tonumber(ARGV[3])
       local build, parser = ARGV[4], ARGV[5]
       local q = {stream = KEYS[7], ids = KEYS[8], ring = KEYS[9], claims = KEYS[10], lines = ARGV[1]}
+      local s = {slots = KEYS[5], expired = KEYS[6], all = KEYS[11], lines = KEYS[12], tp = ARGV[15]}
+      local limits = {ARGV[9], ARGV[16], ARGV[17]}
       local window = openWindow(KEYS[1], KEYS[2], now)
       if #window > 0 then return {'backoff', window[1], window[2]} end
       local holder = claimPlace(KEYS[3], build, now, ARGV[14])
@@ -59,28 +64,29 @@ final class RedisAdmissionStore implements AdmissionStore {
         redis.call('DEL', KEYS[3])
         claimPlace(KEYS[3], build, now, ARGV[14])
       end
-      local fields = {unpack(ARGV, 15)}
-      local active = -1
+      local fields = {unpack(ARGV, 18)}
+      local active, reached = -1, ''
       if ARGV[11] == '1' and (ARGV[10] == '0' or redis.call('HLEN', q.ids) == 0) then
-        local acquired
-        acquired, active = acquire(KEYS[5], KEYS[6], now, build, ARGV[9], ARGV[13])
-        if acquired == 1 then
+        reached, active = acquire(s, now, build, ARGV[6], limits, ARGV[13])
+        if reached == '' then
           putRecord(KEYS[4], ARGV[14], fields)
           return {'slot', active}
         end
       end
       if active < 0 then
-        sweep(KEYS[5], KEYS[6], now)
+        sweep(s, now)
         active = redis.call('ZCARD', KEYS[5])
+        reached = full(s, ARGV[6], now, limits)
+        if reached == '' then reached = 'namespace' end
       end
       if ARGV[10] == '0' then
         redis.call('DEL', KEYS[3])
-        return {'refused', 0, active, redis.call('HLEN', q.ids)}
+        return {'refused', 0, active, redis.call('HLEN', q.ids), reached}
       end
       local queued = enqueue(q, build, parser, ARGV[6], ARGV[7], ARGV[8], ARGV[12])
       if queued[1] == 0 then
         redis.call('DEL', KEYS[3])
-        return {'refused', 1, active, queued[3]}
+        return {'refused', 1, active, queued[3], reached}
       end
       putRecord(KEYS[4], ARGV[14], fields)
       return {'queued', queued[2], queued[3]}
@@ -91,16 +97,14 @@ final class RedisAdmissionStore implements AdmissionStore {
   private final Clock clock;
   private final RedisBuildRecordStore records;
   private final RedisSlotStore slots;
-  private final RedisBuildQueue queue;
 
   RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisBuildRecordStore records,
-      RedisSlotStore slots, RedisBuildQueue queue) {
+      RedisSlotStore slots) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.records = Objects.requireNonNull(records, "records");
     this.slots = Objects.requireNonNull(slots, "slots");
-    this.queue = Objects.requireNonNull(queue, "queue");
   }
 
   @Override
@@ -110,7 +114,7 @@ final class RedisAdmissionStore implements AdmissionStore {
     long now = clock.millis();
     long ttlMs = Math.max(1, attempt.recordTtl().toMillis());
     List<String> fields = RedisBuildRecordStore.fields(build, now + ttlMs);
-    List<Object> args = new ArrayList<>(14 + fields.size());
+    List<Object> args = new ArrayList<>(17 + fields.size());
     args.add(keys.queueLinePrefix(ns));
     args.add(keys.buildPrefix(ns));
     args.add(Long.toString(now));
@@ -119,19 +123,22 @@ final class RedisAdmissionStore implements AdmissionStore {
     args.add(attempt.entry().line());
     args.add(build.thirdParty().isPresent() ? "1" : "0");
     args.add(build.createdAt().toString());
-    args.add(Integer.toString(attempt.limit()));
+    args.add(Integer.toString(attempt.limits().namespace()));
     args.add(attempt.queueing() ? "1" : "0");
     args.add(attempt.mayStart() ? "1" : "0");
     args.add(Integer.toString(attempt.queueMaxDepth()));
     args.add(Long.toString(now + attempt.leaseDuration().toMillis()));
     args.add(Long.toString(ttlMs));
+    args.add(keys.lineLeasesPrefix());
+    args.add(Integer.toString(attempt.limits().total()));
+    args.add(Integer.toString(attempt.limits().thirdParty()));
     args.addAll(fields);
     List<Object> scriptKeys = List.of(
         keys.backoff(ns, build.parserId()), keys.failures(ns, build.parserId()), keys.active(ns, build.parserId()),
         keys.build(ns, build.id()), keys.slots(ns), keys.expiredSlots(ns), keys.queue(ns), keys.queueIds(ns),
-        keys.queueRing(ns), keys.queueClaims(ns));
+        keys.queueRing(ns), keys.queueClaims(ns), keys.allLeases(), keys.leaseLines());
     CompletableFuture<List<Object>> reply = ADMIT.run(client, ReturnType.LIST, scriptKeys, args.toArray());
-    CompletableFuture<Void> indexed = CompletableFuture.allOf(slots.index(ns), queue.index(ns));
+    CompletableFuture<Void> indexed = slots.index(ns);
     return reply
         .thenApply(RedisAdmissionStore::toStep)
         // Only a build the step wrote a record for gets a pointer: a refused start costs one command.
@@ -161,7 +168,8 @@ final class RedisAdmissionStore implements AdmissionStore {
       case "queued":
         return new AdmissionStep.Queued(number(reply, 1), number(reply, 2));
       case "refused":
-        return new AdmissionStep.Refused(number(reply, 1) == 1, (int) number(reply, 2), number(reply, 3));
+        return new AdmissionStep.Refused(number(reply, 1) == 1, (int) number(reply, 2), number(reply, 3),
+            JobLimit.ofCode(String.valueOf(reply.get(4))));
       default:
         throw new IllegalStateException("unexpected answer of the admission script: " + reply);
     }

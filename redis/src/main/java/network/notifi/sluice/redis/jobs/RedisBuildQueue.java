@@ -9,13 +9,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.Enqueued;
 import network.notifi.sluice.jobs.spi.QueueClaim;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -27,8 +26,9 @@ import org.redisson.client.codec.StringCodec;
  * the lines; a claim takes the head of the line whose turn it is and delivers that entry to the
  * claimant through the group (so {@code XPENDING} shows who holds what). A claim older than the
  * reclaim timeout, on the injected clock or by the group's idle time ({@code XAUTOCLAIM}), is moved
- * to the next claimant. Every call is one Lua script on the namespace's slot. Thread-safe; no call
- * blocks.
+ * to the next claimant; a claim passes over lines whose third party is at its cap, counting the
+ * slot store's leases in the same script. Every call is one Lua script on the jobs hash slot.
+ * Thread-safe; no call blocks.
  */
 final class RedisBuildQueue implements BuildQueue {
 
@@ -95,10 +95,16 @@ final class RedisBuildQueue implements BuildQueue {
       return position(q, ARGV[2])
       """);
 
-  // ARGV: prefix, consumer, now, reclaim cutoff, reclaim ms. Returns the claimed entry's fields, or {}.
+  // KEYS: stream, ids, ring, claims, then the slot keys (slots, expired, all, lines). ARGV: prefix,
+  // consumer, now, reclaim cutoff, reclaim ms, lease line prefix, namespace limit, total cap,
+  // third-party cap. Returns the claimed entry's fields, or {}.
   // A stale claim is found by its claim time on the injected clock (XCLAIM moves it), else by the
-  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one.
-  private static final LuaScript CLAIM = new LuaScript("""
+  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one. Else the first
+  // line in ring order whose third party is under its cap is served and sent to the back of the
+  // ring; lines passed over keep their place. Nothing is served while the namespace or the total is
+  // full.
+  private static final LuaScript CLAIM = new LuaScript(RedisSlotStore.FUNCTIONS + """
+      local s = {slots = KEYS[5], expired = KEYS[6], all = KEYS[7], lines = KEYS[8], tp = ARGV[6]}
       local sid
       local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 1)
       if #stale > 0 then
@@ -109,10 +115,17 @@ final class RedisBuildQueue implements BuildQueue {
         if #idle[2] > 0 then sid = idle[2][1][1] end
       end
       if not sid then
-        local line = redis.call('LPOP', KEYS[3])
-        if not line then return {} end
-        sid = redis.call('LPOP', ARGV[1] .. line)
-        if redis.call('LLEN', ARGV[1] .. line) > 0 then redis.call('RPUSH', KEYS[3], line) end
+        local limits = {ARGV[7], ARGV[8], ARGV[9]}
+        local turn
+        for _, line in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+          local reached = full(s, line, ARGV[3], limits)
+          if reached == '' then turn = line break end
+          if reached ~= 'third_party' then return {} end
+        end
+        if not turn then return {} end
+        redis.call('LREM', KEYS[3], 1, turn)
+        sid = redis.call('LPOP', ARGV[1] .. turn)
+        if redis.call('LLEN', ARGV[1] .. turn) > 0 then redis.call('RPUSH', KEYS[3], turn) end
         local prev = redis.call('XREVRANGE', KEYS[1], '(' .. sid, '-', 'COUNT', 1)
         local from = '0-0'
         if #prev > 0 then from = prev[1][1] end
@@ -157,12 +170,14 @@ final class RedisBuildQueue implements BuildQueue {
   private final RedissonClient client;
   private final JobKeys keys;
   private final Clock clock;
-  private final Set<String> indexed = ConcurrentHashMap.newKeySet();
+  private final RedisSlotStore slots;
 
-  RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock) {
+  /** A queue whose claims count the leases of {@code slots}, in the same script. */
+  RedisBuildQueue(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.slots = Objects.requireNonNull(slots, "slots");
   }
 
   private List<Object> keysOf(String namespace) {
@@ -176,7 +191,7 @@ final class RedisBuildQueue implements BuildQueue {
     CompletableFuture<List<Long>> reply = ENQUEUE.run(client, ReturnType.LIST, keysOf(ns),
         keys.queueLinePrefix(ns), entry.buildId(), entry.parserId(), entry.line(),
         entry.thirdParty().isPresent() ? "1" : "0", entry.enqueuedAt().toString(), Integer.toString(maxDepth));
-    return index(ns).thenCombine(reply, (ignored, r) -> new Enqueued(r.get(0) == 1L, r.get(1), r.get(2)));
+    return reply.thenApply(r -> new Enqueued(r.get(0) == 1L, r.get(1), r.get(2)));
   }
 
   @Override
@@ -201,12 +216,16 @@ final class RedisBuildQueue implements BuildQueue {
 
   @Override
   public CompletableFuture<Optional<QueueClaim>> claim(
-      String namespace, String consumer, Duration reclaimAfter) {
+      String namespace, String consumer, Duration reclaimAfter, SlotLimits limits) {
     Instant now = clock.instant();
     long nowMs = now.toEpochMilli();
-    CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, keysOf(namespace),
-        keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
-        Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()));
+    List<Object> claimKeys = new ArrayList<>(keysOf(namespace));
+    claimKeys.addAll(slots.keysOf(namespace));
+    List<Object> args = new ArrayList<>(List.of(keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
+        Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()),
+        keys.lineLeasesPrefix()));
+    args.addAll(RedisSlotStore.limitArgs(limits));
+    CompletableFuture<List<Object>> reply = CLAIM.run(client, ReturnType.LIST, claimKeys, args.toArray());
     Instant claimedAt = Instant.ofEpochMilli(nowMs);
     return reply.thenApply(fields -> fields.isEmpty()
         ? Optional.empty()
@@ -228,39 +247,6 @@ final class RedisBuildQueue implements BuildQueue {
         keys.queueLinePrefix(ns), claim.entry().buildId(), claim.consumer(),
         Long.toString(claim.claimedAt().toEpochMilli()), claim.entry().line());
     return reply.thenApply(r -> null);
-  }
-
-  @Override
-  public CompletableFuture<Set<String>> namespaces() {
-    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
-        .readAllAsync()
-        .toCompletableFuture()
-        .thenCompose(all -> {
-          List<String> names = new ArrayList<>(all);
-          List<CompletableFuture<Long>> depths = new ArrayList<>();
-          names.forEach(ns -> depths.add(depth(ns)));
-          return CompletableFuture.allOf(depths.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            Set<String> holding = new TreeSet<>();
-            for (int i = 0; i < names.size(); i++) {
-              if (depths.get(i).join() > 0) {
-                holding.add(names.get(i));
-              }
-            }
-            return holding;
-          });
-        });
-  }
-
-  CompletableFuture<Void> index(String namespace) {
-    if (indexed.contains(namespace)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return client.<String>getSet(keys.namespaces("queue"), StringCodec.INSTANCE)
-        .addAsync(namespace)
-        .toCompletableFuture()
-        .thenAccept(added -> indexed.add(namespace))
-        // A missed index write is retried by the next call; it must not fail the caller's operation.
-        .exceptionally(error -> null);
   }
 
   private static QueuedBuild toEntry(String namespace, List<Object> flat) {

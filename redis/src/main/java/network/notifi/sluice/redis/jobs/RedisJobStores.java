@@ -10,24 +10,33 @@ import org.redisson.api.RedissonClient;
  * The one door to the Redis jobs backend: slots, queue, backoff and build records that every
  * replica on the same Redis (standalone or cluster) shares.
  *
- * <p>Keys (prefix {@code sluice:} by default; {@code {ns}} is the namespace, a hash tag):
+ * <p>Keys (prefix {@code sluice:} by default; every key a script touches carries the one hash tag
+ * {@code {jobs}}, so that a script sees the leases of every namespace; {@code <ns>} is the
+ * namespace):
  *
  * <ul>
- *   <li>{@code sluice:jobs:{ns}:slots} sorted set, build id -> lease deadline (ms); {@code
+ *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:slots} sorted set, build id -> lease deadline (ms); {@code
  *       ...:slots:expired} hash of leases dropped as expired until reaped
- *   <li>{@code sluice:jobs:{ns}:queue} stream, consumer group {@code dispatchers}; {@code
+ *   <li>{@code sluice:jobs:{jobs}:caps:leases} sorted set, build id -> lease deadline (ms) of every
+ *       namespace's leases; {@code ...:caps:line:<third party>} the same per third-party line
+ *       ({@code ""} for none); {@code ...:caps:lines} hash build id -> line
+ *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:queue} stream, consumer group {@code dispatchers}; {@code
  *       ...:queue:ids} hash build id -> entry id; {@code ...:queue:ring} list of third-party lines;
  *       {@code ...:queue:line:<third party>} list of waiting entry ids; {@code ...:queue:claims}
  *       sorted set entry id -> claim time (ms)
- *   <li>{@code sluice:jobs:{ns}:backoff:<parser>} string with TTL, window end (ms); {@code
+ *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:backoff:<parser>} string with TTL, window end (ms); {@code
  *       ...:failures:<parser>} string with TTL, {@code count:forgetAt}
- *   <li>{@code sluice:jobs:{ns}:build:<id>} hash with TTL; {@code ...:active:<parser>} string with
- *       TTL, {@code buildId:forgetAt} (dedupe)
+ *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:build:<id>} hash with TTL; {@code ...:active:<parser>}
+ *       string with TTL, {@code buildId:forgetAt} (dedupe)
  *   <li>{@code sluice:jobs:build-ns:<id>} string with TTL, the build's namespace; {@code
- *       sluice:jobs:namespaces:slots|queue} sets of namespaces ever used
+ *       sluice:jobs:namespaces:slots} set of the namespaces that ever held a lease
  * </ul>
  *
- * <p>A build's admission is one script over its namespace's keys ({@link RedisAdmissionStore}).
+ * <p>On a Redis Cluster all jobs state therefore lives on one node: admission is low-rate (a
+ * Kubernetes cluster starts a few hundred Jobs per second at most), and the hot rate-limit buckets
+ * stay spread over the cluster.
+ *
+ * <p>A build's admission is one script over these keys ({@link RedisAdmissionStore}).
  * Times are the injected clock's. Leases, claims and records are compared across replicas, so give
  * every replica the same time source: {@link network.notifi.sluice.redis.RedisTimeClock#javaClock()}
  * (a replica whose own clock is 30 s off then neither steals live slots nor keeps dead ones).
@@ -43,9 +52,9 @@ public final class RedisJobStores {
     Objects.requireNonNull(clock, "clock");
     JobKeys keys = new JobKeys(Objects.requireNonNull(config, "config").keyPrefix());
     var slots = new RedisSlotStore(client, keys, clock);
-    var queue = new RedisBuildQueue(client, keys, clock);
+    var queue = new RedisBuildQueue(client, keys, clock, slots);
     var records = new RedisBuildRecordStore(client, keys, clock);
     return new JobStores(slots, queue, new RedisBackoffStore(client, keys, clock), records,
-        new RedisAdmissionStore(client, keys, clock, records, slots, queue));
+        new RedisAdmissionStore(client, keys, clock, records, slots));
   }
 }

@@ -20,6 +20,8 @@ final class JobsRedis {
 
   private static RedissonClient standalone;
   private static RedissonClient cluster;
+  private static RedissonClient standaloneReplica;
+  private static RedissonClient clusterReplica;
 
   private JobsRedis() {}
 
@@ -35,6 +37,22 @@ final class JobsRedis {
       cluster = client(SharedClients.clusterConfig());
     }
     return cluster;
+  }
+
+  /** A second client of the standalone server: what another replica would use. */
+  static synchronized RedissonClient standaloneReplica() {
+    if (standaloneReplica == null) {
+      standaloneReplica = client(SharedClients.standaloneConfig());
+    }
+    return standaloneReplica;
+  }
+
+  /** A second client of the cluster: what another replica would use. */
+  static synchronized RedissonClient clusterReplica() {
+    if (clusterReplica == null) {
+      clusterReplica = client(SharedClients.clusterConfig());
+    }
+    return clusterReplica;
   }
 
   static RedisConfig config(Class<?> testClass) {

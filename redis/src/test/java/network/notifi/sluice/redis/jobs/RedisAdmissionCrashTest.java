@@ -28,6 +28,7 @@ import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.testing.SharedClients;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
@@ -123,7 +124,7 @@ class RedisAdmissionCrashTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> launched() >= BUILDS / 5 + LIMIT);
     // holding a queue entry it claimed but never started (it dies between claim and ack)
     var lostClaim = RedisJobStores.create(doomedClient, config, Clock.systemUTC()).queue()
-        .claim(NS, "doomed-dispatcher", LEASE).get(10, TimeUnit.SECONDS).orElseThrow();
+        .claim(NS, "doomed-dispatcher", LEASE, SlotLimits.ofNamespace(100)).get(10, TimeUnit.SECONDS).orElseThrow();
     doomedAlive.set(false);
     doomedClient.shutdown(0, 0, TimeUnit.SECONDS);
     doomed.close();
@@ -152,7 +153,7 @@ class RedisAdmissionCrashTest {
     assertThat(launchers.subList(0, 2).stream().flatMap(l -> l.launched().stream()).map(Build::id))
         .contains(lostClaim.entry().buildId());
     // and no entry is left pending on any consumer, the dead one's included
-    String stream = config.keyPrefix() + "jobs:{" + NS + "}:queue";
+    String stream = config.keyPrefix() + "jobs:{jobs}:ns:" + NS + ":queue";
     Long pending = shared.getScript(StringCodec.INSTANCE).eval(stream, RScript.Mode.READ_ONLY,
         "return redis.call('XPENDING', KEYS[1], 'dispatchers')[1]", RScript.ReturnType.LONG, List.of(stream));
     assertThat(pending).isZero();

@@ -3,11 +3,20 @@ package network.notifi.sluice.redis.jobs;
 import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.spi.AbstractAdmissionStoreContractTest;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.redis.RedisConfig;
 
 class RedisAdmissionStoreStandaloneTest extends AbstractAdmissionStoreContractTest {
 
+  private RedisConfig config;
+
   @Override
   protected JobStores newStores(MutableClock clock) {
-    return JobsRedis.stores(JobsRedis.standalone(), getClass(), clock);
+    config = JobsRedis.config(getClass());
+    return RedisJobStores.create(JobsRedis.standalone(), config, clock);
+  }
+
+  @Override
+  protected JobStores replicaStores(MutableClock clock) {
+    return RedisJobStores.create(JobsRedis.standaloneReplica(), config, clock);
   }
 }

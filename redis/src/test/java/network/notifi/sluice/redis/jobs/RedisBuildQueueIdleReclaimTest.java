@@ -8,6 +8,7 @@ import java.util.Optional;
 import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.QueuedBuild;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +24,11 @@ class RedisBuildQueueIdleReclaimTest {
   @Test
   void entryIdleOnADeadConsumerIsAutoclaimedByTheNextClaimant() {
     queue.enqueue(new QueuedBuild("b1", "idle", "p1", Optional.empty(), stoppedClock.instant()), 10).join();
-    var lost = queue.claim("idle", "dead", Duration.ofMillis(300)).join().orElseThrow();
+    var lost = queue.claim("idle", "dead", Duration.ofMillis(300), SlotLimits.ofNamespace(100)).join().orElseThrow();
 
-    assertThat(queue.claim("idle", "alive", Duration.ofMillis(300)).join()).isEmpty();
+    assertThat(queue.claim("idle", "alive", Duration.ofMillis(300), SlotLimits.ofNamespace(100)).join()).isEmpty();
     var taken = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-        .until(() -> queue.claim("idle", "alive", Duration.ofMillis(300)).join(), Optional::isPresent)
+        .until(() -> queue.claim("idle", "alive", Duration.ofMillis(300), SlotLimits.ofNamespace(100)).join(), Optional::isPresent)
         .orElseThrow();
 
     assertThat(taken.entry()).isEqualTo(lost.entry());

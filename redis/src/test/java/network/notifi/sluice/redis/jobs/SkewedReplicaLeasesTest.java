@@ -7,6 +7,8 @@ import java.time.Duration;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.RedisTimeClock;
+import java.util.Optional;
+import network.notifi.sluice.jobs.spi.SlotLimits;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 
@@ -31,10 +33,10 @@ class SkewedReplicaLeasesTest {
       JobStores b = RedisJobStores.create(client, config, ahead.javaClock());
 
       // Given replica A holds the namespace's only slot
-      assertThat(a.slots().acquire("skew", "build-a", 1, LEASE).join().acquired()).isTrue();
+      assertThat(a.slots().acquire("skew", "build-a", Optional.empty(), SlotLimits.ofNamespace(1), LEASE).join().acquired()).isTrue();
 
       // When replica B, whose clock is 30 s ahead, asks for a slot
-      var second = b.slots().acquire("skew", "build-b", 1, LEASE).join();
+      var second = b.slots().acquire("skew", "build-b", Optional.empty(), SlotLimits.ofNamespace(1), LEASE).join();
 
       // Then A's lease is live for B too: no second build runs, nothing is reaped
       assertThat(second.acquired()).isFalse();
@@ -48,10 +50,10 @@ class SkewedReplicaLeasesTest {
     JobStores a = RedisJobStores.create(client, config, Clock.systemUTC());
     JobStores b = RedisJobStores.create(client, config, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(30)));
 
-    assertThat(a.slots().acquire("control", "build-a", 1, LEASE).join().acquired()).isTrue();
+    assertThat(a.slots().acquire("control", "build-a", Optional.empty(), SlotLimits.ofNamespace(1), LEASE).join().acquired()).isTrue();
 
     // The control case: B reads A's lease as expired 20 s ago and runs a second build.
-    assertThat(b.slots().acquire("control", "build-b", 1, LEASE).join().acquired()).isTrue();
+    assertThat(b.slots().acquire("control", "build-b", Optional.empty(), SlotLimits.ofNamespace(1), LEASE).join().acquired()).isTrue();
   }
 
   private static network.notifi.sluice.limiter.Clock thirtySecondsAhead() {
