@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * is refused, and answers status queries.
  *
  * <p>A start goes through, in order: the parser's failure backoff in the namespace ({@link
- * BackingOff}); dedupe, where a build of the same parser already queued or running is the answer
+ * BackingOff}); the parser's active claim, where a build of the same parser already queued or running is the answer
  * ({@link AlreadyActive}); a slot in the namespace ({@link Started}); else, with {@code on_capacity:
  * queue}, the namespace's queue ({@link Queued}), or {@link AtCapacity} when rejecting or when the
  * queue is full. A namespace whose queue holds builds queues new ones behind them rather than let
@@ -236,8 +236,8 @@ public final class BuildAdmission implements AutoCloseable {
       return done(new BackingOff(build.parserId(), namespace, window.remaining(clock.instant()),
           window.consecutiveFailures()));
     }
-    if (step instanceof AdmissionStep.Held held) {
-      return done(new AlreadyActive(new BuildStatus(held.holder(), held.position())));
+    if (step instanceof AdmissionStep.AlreadyActive active) {
+      return done(new AlreadyActive(new BuildStatus(active.holder(), active.position())));
     }
     if (step instanceof AdmissionStep.SlotTaken taken) {
       metrics.active(namespace, taken.active());
@@ -259,7 +259,7 @@ public final class BuildAdmission implements AutoCloseable {
       }
       return done(queued(build, queued.position(), limit));
     }
-    var refused = (AdmissionStep.Refused) step;
+    var refused = (AdmissionStep.AtCapacity) step;
     metrics.active(namespace, refused.active());
     metrics.queueDepth(namespace, refused.depth());
     metrics.rejected(namespace, refused.queueFull());
@@ -378,7 +378,7 @@ public final class BuildAdmission implements AutoCloseable {
   }
 
   /**
-   * A store failed after the admission step may have given the build its dedupe place: free the
+   * A store failed after the admission step may have given the build its active claim: free the
    * place and fail a record that is still queued, so that the parser is not blocked until the record
    * expires and a queue entry the step may have written is acknowledged without a launch; then pass
    * the error on. A lease the step may have taken is never renewed, so it expires and is reaped.

@@ -19,7 +19,7 @@ import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Many threads at once: the slot limit holds, dedupe holds, every accepted build runs once. */
+/** Many threads at once: the slot limit holds, one active build per parser holds, every accepted build runs once. */
 class BuildAdmissionConcurrencyTest {
 
   private static final int LIMIT = 5;

@@ -233,7 +233,7 @@ class EventsEndpointTest {
 
   private int parsers;
 
-  /** A parser id no other request of the test uses, so build admission never dedupes it. */
+  /** A parser id no other request of the test uses, so build admission never answers it as already active. */
   private String unique() {
     return "parser-" + (++parsers);
   }

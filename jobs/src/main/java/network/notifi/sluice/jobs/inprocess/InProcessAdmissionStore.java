@@ -65,7 +65,7 @@ final class InProcessAdmissionStore implements AdmissionStore {
         OptionalLong position = held.get().state() == BuildState.QUEUED
             ? BuildQueue.waitingPlace(queue.position(ns, holder).join())
             : OptionalLong.empty();
-        return new AdmissionStep.Held(held.get(), position);
+        return new AdmissionStep.AlreadyActive(held.get(), position);
       }
       // The holder ended or expired without freeing its place: the place is this build's now.
       records.releaseActive(ns, build.parserId(), holder).join();
@@ -89,12 +89,12 @@ final class InProcessAdmissionStore implements AdmissionStore {
     }
     if (!attempt.queueing()) {
       records.releaseActive(ns, build.parserId(), build.id()).join();
-      return new AdmissionStep.Refused(false, active, queue.depth(ns).join(), full);
+      return new AdmissionStep.AtCapacity(false, active, queue.depth(ns).join(), full);
     }
     Enqueued enqueued = queue.enqueue(attempt.entry(), attempt.queueMaxDepth()).join();
     if (!enqueued.accepted()) {
       records.releaseActive(ns, build.parserId(), build.id()).join();
-      return new AdmissionStep.Refused(true, active, enqueued.depth(), full);
+      return new AdmissionStep.AtCapacity(true, active, enqueued.depth(), full);
     }
     records.put(build, attempt.recordTtl()).join();
     return new AdmissionStep.Queued(enqueued.position(), enqueued.depth());

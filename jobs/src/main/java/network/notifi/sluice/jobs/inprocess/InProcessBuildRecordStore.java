@@ -15,7 +15,7 @@ import network.notifi.sluice.jobs.spi.BuildRecordStore;
 /**
  * Build records in this process's memory. Thread-safe (one lock). Expired records are dropped on
  * every write, in deadline order (O(log n) per record), so memory stays bounded by the writes of one
- * TTL; an active place that is never released is dropped when it is next claimed.
+ * TTL; an active claim that is never released is dropped when it is next claimed.
  */
 public final class InProcessBuildRecordStore implements BuildRecordStore {
 

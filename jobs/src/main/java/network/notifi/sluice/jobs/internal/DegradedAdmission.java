@@ -39,14 +39,14 @@ import org.slf4j.LoggerFactory;
  * known without the stores). So the replicas together run at most the free slots of the last count
  * on top of what ran then: never more than the limit, as long as every replica's last count is the
  * same one (Redis down for all). A build that would have to queue is refused ({@link
- * AdmissionResult.Degraded}). Dedupe holds among the builds admitted here; failure backoff windows
+ * AdmissionResult.Degraded}). One active build per parser holds among the builds admitted here; failure backoff windows
  * are not known while degraded.
  *
  * <h2>Write-back</h2>
  * Until written back, a build admitted here is this class's: its end is kept ({@link #takeEnd}), its
  * status answered from memory. {@link #writeBack} (every dispatcher round, and before the first
- * admission that reaches the stores again) writes each one's record as running, claims its dedupe
- * place and takes a lease for it whatever the limit (it runs already), then hands it to the
+ * admission that reaches the stores again) writes each one's record as running, claims its active
+ * claim and takes a lease for it whatever the limit (it runs already), then hands it to the
  * dispatcher: a running build is adopted (its lease renewed), an ended one's end is processed as if
  * just reported, so its slot is released and its end recorded exactly once, with its backoff. Each
  * step is idempotent; a failed write-back is tried again in the next round.
@@ -135,7 +135,7 @@ public final class DegradedAdmission {
    * wakes up (it runs the commands it had queued), and a build it queued would then be started by a
    * dispatcher: starting it here too would start it twice. So only a start that never reached the
    * stores (they are known to be down) is admitted into the share. The build is remembered, and once
-   * the stores answer, a record the step wrote is failed and its dedupe place freed, so that its queue
+   * the stores answer, a record the step wrote is failed and its active claim freed, so that its queue
    * entry is dropped without a launch (a slot it took expires unrenewed).
    */
   public AdmissionResult refuseAfterFailedStep(Build build, int limit) {
@@ -256,7 +256,7 @@ public final class DegradedAdmission {
 
   /**
    * Undoes what a failed step may have written for a build that was refused, as {@code
-   * BuildAdmission} does when a step fails while the stores answer: frees its dedupe place and fails a
+   * BuildAdmission} does when a step fails while the stores answer: frees its active claim and fails a
    * record still queued (a queue entry whose record is not queued is acknowledged without a launch).
    */
   private CompletableFuture<Void> cleanUp(Build build) {

@@ -127,7 +127,7 @@ public final class Dispatcher implements JobListener {
   /**
    * Launches a build that holds a slot: writes it as running, then starts its job; its lease is
    * renewed from before the launch until its end. If the job cannot be started, the build is failed
-   * (no backoff: not the parser's fault), its slot and dedupe place freed, and the future fails with
+   * (no backoff: not the parser's fault), its slot and active claim freed, and the future fails with
    * the launcher's error. A {@link LaunchDeferredException} instead gives the slot back and records
    * the build as waiting again; the caller puts it in the queue.
    */

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records the ends of builds: frees the slot once, writes the final record, opens or resets the
- * parser's failure backoff and frees the parser's dedupe place.
+ * parser's failure backoff and frees the parser's active claim.
  *
  * <p>Invariant: an end is recorded once. The release of the slot (or the reaping of its expired
  * lease) decides which report acts; a final record is never overwritten, so a late or repeated

@@ -15,7 +15,7 @@ import network.notifi.sluice.jobs.BuildState;
  *     rather than being refused
  * @param queueMaxDepth the most builds the namespace's queue holds
  * @param leaseDuration how long a slot taken here is held before it must be renewed
- * @param recordTtl how long the build's record and its dedupe place are kept
+ * @param recordTtl how long the build's record and its active claim are kept
  */
 public record AdmissionAttempt(
     Build build,

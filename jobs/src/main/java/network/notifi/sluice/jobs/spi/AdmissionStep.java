@@ -21,22 +21,22 @@ public sealed interface AdmissionStep {
    * @param holder that build's record
    * @param position its 1-based place in the queue while it waits unclaimed; empty otherwise
    */
-  record Held(Build holder, OptionalLong position) implements AdmissionStep {
-    public Held {
+  record AlreadyActive(Build holder, OptionalLong position) implements AdmissionStep {
+    public AlreadyActive {
       Objects.requireNonNull(holder, "holder");
       Objects.requireNonNull(position, "position");
     }
   }
 
   /**
-   * The build holds a slot, its record and the dedupe place; it is to be launched.
+   * The build holds a slot, its record and the active claim; it is to be launched.
    *
    * @param active unexpired leases in the namespace, this one included
    */
   record SlotTaken(int active) implements AdmissionStep {}
 
   /**
-   * The build waits in the queue and holds its record and the dedupe place.
+   * The build waits in the queue and holds its record and the active claim.
    *
    * @param position its 1-based place in dispatch order
    * @param depth entries in the namespace's queue, this one included
@@ -51,8 +51,8 @@ public sealed interface AdmissionStep {
    * @param depth entries in the namespace's queue
    * @param full the limit that left no slot: the namespace's, or a cap across namespaces
    */
-  record Refused(boolean queueFull, int active, long depth, JobLimit full) implements AdmissionStep {
-    public Refused {
+  record AtCapacity(boolean queueFull, int active, long depth, JobLimit full) implements AdmissionStep {
+    public AtCapacity {
       Objects.requireNonNull(full, "full");
     }
   }

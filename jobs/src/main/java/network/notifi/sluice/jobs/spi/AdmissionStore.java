@@ -4,14 +4,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The admission of one new build as one atomic step over the other stores of the same backend: the
- * parser's backoff window, the dedupe place of (namespace, parser), the namespace's slots and queue,
+ * parser's backoff window, the active claim of (namespace, parser), the namespace's slots and queue,
  * and the build's record.
  *
  * <p>In order, {@link #admit} answers:
  *
  * <ol>
  *   <li>{@link AdmissionStep.BackingOff} while the parser's backoff window is open;
- *   <li>{@link AdmissionStep.Held} when another build of the parser holds the dedupe place and its
+ *   <li>{@link AdmissionStep.AlreadyActive} when another build of the parser holds the active claim and its
  *       record is still queued or running (a holder that ended or expired loses the place);
  *   <li>{@link AdmissionStep.SlotTaken} when the launcher may start builds, the namespace's queue is
  *       empty (or {@code queueing} is off) and a slot is free under every limit of {@code
@@ -19,11 +19,11 @@ import java.util.concurrent.CompletableFuture;
  *       {@link SlotStore#acquire} does): the build now holds a lease;
  *   <li>{@link AdmissionStep.Queued} when {@code queueing} is on and the queue has room: the build
  *       is at the back of its third party's line;
- *   <li>{@link AdmissionStep.Refused} otherwise.
+ *   <li>{@link AdmissionStep.AtCapacity} otherwise.
  * </ol>
  *
  * <p>On {@link AdmissionStep.SlotTaken} and {@link AdmissionStep.Queued} the build's record (as
- * given, queued) is written and the build holds the dedupe place; on every other answer nothing is
+ * given, queued) is written and the build holds the active claim; on every other answer nothing is
  * written. Because the step is atomic, a slot freed by a build that ends concurrently is either
  * taken by this step or finds the queued build when the ender drains the queue: no build waits
  * behind a free slot.

@@ -16,9 +16,9 @@ import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.JobLimit;
 import network.notifi.sluice.jobs.MutableClock;
 import network.notifi.sluice.jobs.spi.AdmissionStep.BackingOff;
-import network.notifi.sluice.jobs.spi.AdmissionStep.Held;
+import network.notifi.sluice.jobs.spi.AdmissionStep.AlreadyActive;
 import network.notifi.sluice.jobs.spi.AdmissionStep.Queued;
-import network.notifi.sluice.jobs.spi.AdmissionStep.Refused;
+import network.notifi.sluice.jobs.spi.AdmissionStep.AtCapacity;
 import network.notifi.sluice.jobs.spi.AdmissionStep.SlotTaken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,7 +88,7 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(record(a)).contains(a);
     assertThat(stores.slots().leases(ns).join()).extracting(Lease::buildId).containsExactly(a.id());
-    assertThat(admit(build("parser-a"), 2)).isEqualTo(new Held(a, OptionalLong.empty()));
+    assertThat(admit(build("parser-a"), 2)).isEqualTo(new AlreadyActive(a, OptionalLong.empty()));
   }
 
   @Test
@@ -101,7 +101,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     assertThat(admit(c, 1)).isEqualTo(new Queued(2, 2));
 
     assertThat(record(c)).contains(c);
-    assertThat(admit(build("parser-c"), 1)).isEqualTo(new Held(c, OptionalLong.of(2)));
+    assertThat(admit(build("parser-c"), 1)).isEqualTo(new AlreadyActive(c, OptionalLong.of(2)));
     assertThat(stores.queue().claim(ns, "dispatcher", LEASE, SlotLimits.ofNamespace(2)).join().orElseThrow().entry())
         .isEqualTo(attempt(b, 1).entry());
   }
@@ -123,7 +123,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     admit(a, 1);
     Build b = build("parser-b");
 
-    assertThat(admit(new AdmissionAttempt(b, SlotLimits.ofNamespace(1), true, false, 100, LEASE, TTL))).isEqualTo(new Refused(false, 1, 0, JobLimit.NAMESPACE));
+    assertThat(admit(new AdmissionAttempt(b, SlotLimits.ofNamespace(1), true, false, 100, LEASE, TTL))).isEqualTo(new AtCapacity(false, 1, 0, JobLimit.NAMESPACE));
 
     assertThat(record(b)).isEmpty();
     assertThat(stores.queue().depth(ns).join()).isZero();
@@ -138,7 +138,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     admit(new AdmissionAttempt(build("parser-b"), SlotLimits.ofNamespace(1), true, true, 1, LEASE, TTL));
     Build c = build("parser-c");
 
-    assertThat(admit(new AdmissionAttempt(c, SlotLimits.ofNamespace(1), true, true, 1, LEASE, TTL))).isEqualTo(new Refused(true, 1, 1, JobLimit.NAMESPACE));
+    assertThat(admit(new AdmissionAttempt(c, SlotLimits.ofNamespace(1), true, true, 1, LEASE, TTL))).isEqualTo(new AtCapacity(true, 1, 1, JobLimit.NAMESPACE));
 
     assertThat(record(c)).isEmpty();
     assertThat(admit(new AdmissionAttempt(build("parser-c"), SlotLimits.ofNamespace(1), true, true, 2, LEASE, TTL)))
@@ -151,7 +151,7 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     assertThat(admit(new AdmissionAttempt(a, SlotLimits.ofNamespace(5), false, true, 100, LEASE, TTL))).isEqualTo(new Queued(1, 1));
     assertThat(admit(new AdmissionAttempt(build("parser-b"), SlotLimits.ofNamespace(5), false, false, 100, LEASE, TTL)))
-        .isEqualTo(new Refused(false, 0, 1, JobLimit.NAMESPACE));
+        .isEqualTo(new AtCapacity(false, 0, 1, JobLimit.NAMESPACE));
 
     assertThat(stores.slots().active(ns).join()).isZero();
     assertThat(record(a)).contains(a);
@@ -194,8 +194,8 @@ public abstract class AbstractAdmissionStoreContractTest {
 
     AdmissionStep again = admit(build("parser-a"), 5);
 
-    assertThat(again).isEqualTo(new Held(running, OptionalLong.empty()));
-    assertThat(((Held) again).holder().state()).isEqualTo(BuildState.RUNNING);
+    assertThat(again).isEqualTo(new AlreadyActive(running, OptionalLong.empty()));
+    assertThat(((AlreadyActive) again).holder().state()).isEqualTo(BuildState.RUNNING);
   }
 
   @Test
@@ -231,7 +231,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     List<AdmissionStep> steps = answers.stream().map(CompletableFuture::join).toList();
 
     assertThat(steps).filteredOn(SlotTaken.class::isInstance).hasSize(1);
-    assertThat(steps).filteredOn(Held.class::isInstance).hasSize(19);
+    assertThat(steps).filteredOn(AlreadyActive.class::isInstance).hasSize(19);
   }
 
   private Build build(String parser, String namespace, String thirdParty) {
@@ -250,7 +250,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     admit(attempt(build("parser-a", ns, "acme"), limits, true));
     Build refused = build("parser-b", other, "globex");
 
-    assertThat(admit(attempt(refused, limits, false))).isEqualTo(new Refused(false, 0, 0, JobLimit.TOTAL));
+    assertThat(admit(attempt(refused, limits, false))).isEqualTo(new AtCapacity(false, 0, 0, JobLimit.TOTAL));
     assertThat(record(refused)).isEmpty();
     assertThat(admit(attempt(build("parser-b", other, "globex"), limits, true))).isEqualTo(new Queued(1, 1));
     assertThat(stores.slots().active(other).join()).isZero();
@@ -266,7 +266,7 @@ public abstract class AbstractAdmissionStoreContractTest {
     assertThat(admit(attempt(build("parser-c", ns, "globex"), limits, true))).isEqualTo(new SlotTaken(2));
     assertThat(admit(attempt(build("parser-d", ns, null), limits, false))).isEqualTo(new SlotTaken(3));
     assertThat(admit(attempt(build("parser-e", ns, null), limits, false)))
-        .isEqualTo(new Refused(false, 3, 0, JobLimit.THIRD_PARTY));
+        .isEqualTo(new AtCapacity(false, 3, 0, JobLimit.THIRD_PARTY));
   }
 
   @Test

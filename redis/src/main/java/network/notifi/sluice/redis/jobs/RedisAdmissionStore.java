@@ -20,7 +20,7 @@ import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
 
 /**
- * The admission step as one Lua script on the jobs hash slot: the backoff window, the dedupe place,
+ * The admission step as one Lua script on the jobs hash slot: the backoff window, the active claim,
  * the slot (under the namespace's limit and the caps across namespaces) or the queue entry and the
  * record, with the same functions the other stores' scripts
  * use. When the step wrote a record (a slot taken, or queued), the pointer {@code build id ->
@@ -30,13 +30,13 @@ import org.redisson.api.RedissonClient;
  */
 final class RedisAdmissionStore implements AdmissionStore {
 
-  // KEYS: backoff window, failure count, active place, record, slots, expired slots, stream, ids, ring,
+  // KEYS: backoff window, failure count, active claim, record, slots, expired slots, stream, ids, ring,
   // claims, all leases, lease lines. ARGV: line key prefix, record key prefix, now, build, parser,
   // line, has third party 0|1, created at, namespace limit, queueing 0|1, may start 0|1, max depth,
   // lease deadline, record ttl ms, lease line prefix, total cap, third-party cap, then the record's
   // field, value pairs. Returns one of
-  //   {'backoff', until, count}   {'held', position, field, value, ...}   {'slot', active}
-  //   {'queued', position, depth}  {'refused', queue full 0|1, active, depth, full limit}
+  //   {'backoff', until, count}   {'already_active', position, field, value, ...}   {'slot', active}
+  //   {'queued', position, depth}  {'at_capacity', queue full 0|1, active, depth, full limit}
   private static final LuaScript ADMIT = new LuaScript(RedisBackoffStore.FUNCTIONS + RedisBuildRecordStore.FUNCTIONS
       + RedisSlotStore.FUNCTIONS + RedisBuildQueue.FUNCTIONS + """
       local now = tonumber(ARGV[3])
@@ -46,7 +46,7 @@ final class RedisAdmissionStore implements AdmissionStore {
       local limits = {ARGV[9], ARGV[16], ARGV[17]}
       local window = openWindow(KEYS[1], KEYS[2], now)
       if #window > 0 then return {'backoff', window[1], window[2]} end
-      local holder = claimPlace(KEYS[3], build, now, ARGV[14])
+      local holder = claimActive(KEYS[3], build, now, ARGV[14])
       if holder ~= build then
         local record = redis.call('HGETALL', ARGV[2] .. holder)
         local state, expires = nil, 0
@@ -55,14 +55,14 @@ final class RedisAdmissionStore implements AdmissionStore {
           if record[i] == 'expires_at' then expires = tonumber(record[i + 1]) end
         end
         if (state == 'queued' or state == 'running') and expires > now then
-          local answer = {'held', -1}
+          local answer = {'already_active', -1}
           if state == 'queued' then answer[2] = position(q, holder) end
           for i = 1, #record do answer[#answer + 1] = record[i] end
           return answer
         end
         -- The holder ended or expired without freeing its place: the place is this build's now.
         redis.call('DEL', KEYS[3])
-        claimPlace(KEYS[3], build, now, ARGV[14])
+        claimActive(KEYS[3], build, now, ARGV[14])
       end
       local fields = {unpack(ARGV, 18)}
       local active, reached = -1, ''
@@ -81,12 +81,12 @@ final class RedisAdmissionStore implements AdmissionStore {
       end
       if ARGV[10] == '0' then
         redis.call('DEL', KEYS[3])
-        return {'refused', 0, active, redis.call('HLEN', q.ids), reached}
+        return {'at_capacity', 0, active, redis.call('HLEN', q.ids), reached}
       end
       local queued = enqueue(q, build, parser, ARGV[6], ARGV[7], ARGV[8], ARGV[12])
       if queued[1] == 0 then
         redis.call('DEL', KEYS[3])
-        return {'refused', 1, active, queued[3], reached}
+        return {'at_capacity', 1, active, queued[3], reached}
       end
       putRecord(KEYS[4], ARGV[14], fields)
       return {'queued', queued[2], queued[3]}
@@ -154,21 +154,21 @@ final class RedisAdmissionStore implements AdmissionStore {
       case "backoff":
         return new AdmissionStep.BackingOff(
             new BackoffWindow(Instant.ofEpochMilli(number(reply, 1)), (int) number(reply, 2)));
-      case "held": {
+      case "already_active": {
         long position = number(reply, 1);
         Map<String, String> record = new HashMap<>();
         for (int i = 2; i + 1 < reply.size(); i += 2) {
           record.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
         }
-        return new AdmissionStep.Held(RedisBuildRecordStore.decode(record),
+        return new AdmissionStep.AlreadyActive(RedisBuildRecordStore.decode(record),
             BuildQueue.waitingPlace(OptionalLong.of(position)));
       }
       case "slot":
         return new AdmissionStep.SlotTaken((int) number(reply, 1));
       case "queued":
         return new AdmissionStep.Queued(number(reply, 1), number(reply, 2));
-      case "refused":
-        return new AdmissionStep.Refused(number(reply, 1) == 1, (int) number(reply, 2), number(reply, 3),
+      case "at_capacity":
+        return new AdmissionStep.AtCapacity(number(reply, 1) == 1, (int) number(reply, 2), number(reply, 3),
             JobLimit.ofCode(String.valueOf(reply.get(4))));
       default:
         throw new IllegalStateException("unexpected answer of the admission script: " + reply);

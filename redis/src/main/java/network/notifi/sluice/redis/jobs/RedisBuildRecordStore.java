@@ -22,14 +22,14 @@ import org.redisson.client.codec.StringCodec;
  * Build records in Redis: a hash with a TTL per build on its namespace's slot, plus a pointer key
  * {@code build id -> namespace}, written once per build (with its first record), so that a record can
  * be read by id alone. The
- * active place of (namespace, parser) is a string {@code buildId:forgetAt} with a TTL, claimed and
+ * active claim of (namespace, parser) is a string {@code buildId:forgetAt} with a TTL, claimed and
  * released by compare-and-set scripts. Expiry is also checked against the injected clock. Instants
  * are stored as ISO-8601 text, so they round-trip exactly. Thread-safe; no call blocks.
  */
 final class RedisBuildRecordStore implements BuildRecordStore {
 
   // The functions the admission step uses too. putRecord replaces the record hash with the given
-  // field, value pairs and its TTL; claimPlace returns the unexpired holder of the active place, or
+  // field, value pairs and its TTL; claimActive returns the unexpired holder of the active claim, or
   // makes the build its holder and returns the build.
   static final String FUNCTIONS = """
       local function putRecord(key, ttl, fields)
@@ -37,7 +37,7 @@ final class RedisBuildRecordStore implements BuildRecordStore {
         redis.call('HSET', key, unpack(fields))
         redis.call('PEXPIRE', key, ttl)
       end
-      local function claimPlace(key, build, now, ttl)
+      local function claimActive(key, build, now, ttl)
         local v = redis.call('GET', key)
         if v then
           local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
@@ -54,12 +54,12 @@ final class RedisBuildRecordStore implements BuildRecordStore {
       return 1
       """);
 
-  // KEYS: active place. ARGV: build, now, ttl ms. Returns the holder afterwards.
+  // KEYS: active claim. ARGV: build, now, ttl ms. Returns the holder afterwards.
   private static final LuaScript CLAIM_ACTIVE = new LuaScript(FUNCTIONS + """
-      return claimPlace(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+      return claimActive(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
       """);
 
-  // KEYS: active place. ARGV: build, now. Returns 1 if the build held the unexpired place.
+  // KEYS: active claim. ARGV: build, now. Returns 1 if the build held the unexpired place.
   private static final LuaScript RELEASE_ACTIVE = new LuaScript("""
       local v = redis.call('GET', KEYS[1])
       if not v then return 0 end
