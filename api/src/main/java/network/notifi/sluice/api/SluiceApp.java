@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
 import network.notifi.sluice.api.tracing.TracingBucketStore;
 import network.notifi.sluice.api.tracing.Tracing;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.limiter.spi.BucketStore;
@@ -274,7 +275,7 @@ public final class SluiceApp implements AutoCloseable {
   /** Wiring with the embedded defaults filled in. */
   public static final class Builder {
     private final SluiceConfig config;
-    private Clock clock = Clock.system();
+    private EpochNanoClock clock = EpochNanoClock.system();
     private BucketStore bucketStore;
     private BuildAdmission admission;
     private final Dependencies dependencies = new Dependencies();
@@ -289,7 +290,7 @@ public final class SluiceApp implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    public Builder clock(Clock clock) {
+    public Builder clock(EpochNanoClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -363,7 +364,7 @@ public final class SluiceApp implements AutoCloseable {
         bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
       }
       if (limitsStore == null) {
-        limitsStore = new LocalLimitsStore(java.time.Clock.systemUTC());
+        limitsStore = new LocalLimitsStore(Clock.systemUTC());
       }
       if (admission == null) {
         admission = BuildAdmission.embedded(config.jobs().admission(), registry);

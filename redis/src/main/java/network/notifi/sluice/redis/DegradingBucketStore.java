@@ -21,7 +21,7 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
@@ -101,7 +101,7 @@ public final class DegradingBucketStore implements BucketStore {
   private final LastKnown lastKnown;
   private final FailureMode failureMode;
   private final IntSupplier liveReplicas;
-  private final Clock clock;
+  private final EpochNanoClock clock;
   private final CircuitBreaker breaker;
   private final long retryAfterNanos;
   private final LocalShares shares;
@@ -169,7 +169,8 @@ public final class DegradingBucketStore implements BucketStore {
    * config.failureMode()}, a slow-call threshold of half {@code config.decisionTimeout()}.
    */
   public static DegradingBucketStore create(
-      RedisBucketStore shared, RedisConfig config, IntSupplier liveReplicas, Clock clock, MeterRegistry registry) {
+      RedisBucketStore shared, RedisConfig config, IntSupplier liveReplicas, EpochNanoClock clock,
+      MeterRegistry registry) {
     return builder(shared)
         .lastKnown(shared::lastKnownTokens)
         .failureMode(config.failureMode())
@@ -185,7 +186,7 @@ public final class DegradingBucketStore implements BucketStore {
    * than {@code slowCallThreshold}, ignoring {@link CasContentionException}; stays open 1 s, then
    * closes after 2 successful probes. On {@code clock}, so tests move its time.
    */
-  public static CircuitBreakerConfig breakerConfig(Duration slowCallThreshold, Clock clock) {
+  public static CircuitBreakerConfig breakerConfig(Duration slowCallThreshold, EpochNanoClock clock) {
     return CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .slidingWindowSize(20)
@@ -419,7 +420,7 @@ public final class DegradingBucketStore implements BucketStore {
     private LastKnown lastKnown = LastKnown.NONE;
     private FailureMode failureMode = FailureMode.LOCAL;
     private IntSupplier liveReplicas = () -> 1;
-    private Clock clock = Clock.system();
+    private EpochNanoClock clock = EpochNanoClock.system();
     private Duration slowCallThreshold = Duration.ofMillis(250);
     private CircuitBreakerConfig breakerConfig;
     private MeterRegistry registry = new SimpleMeterRegistry();
@@ -448,7 +449,7 @@ public final class DegradingBucketStore implements BucketStore {
     }
 
     /** The clock of the shares, the breaker and call durations; default the system clock. */
-    public Builder clock(Clock clock) {
+    public Builder clock(EpochNanoClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
