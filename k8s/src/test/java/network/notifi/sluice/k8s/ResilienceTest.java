@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.k8s.internal.Labels;
 import network.notifi.sluice.k8s.testing.FaultProxy.Mode;
 import network.notifi.sluice.k8s.testing.TestApiServer;
@@ -84,7 +85,7 @@ class ResilienceTest {
           (System.nanoTime() - t0) / 1_000_000, driver.deferrals().size(), Set.copyOf(driver.deferrals().values()));
 
       assertThat(driver.failed()).isEmpty();
-      assertThat(driver.deferrals()).containsValue(LaunchDeferredException.API_UNAVAILABLE);
+      assertThat(driver.deferrals()).containsValue(DeferralReasons.API_UNAVAILABLE);
       assertThat(driver.pausedTicks()).as("the driver paused while the breaker was open").isPositive();
     }
     // One Job per build id, none extra.
