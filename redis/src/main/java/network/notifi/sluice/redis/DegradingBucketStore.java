@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +20,8 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
+import network.notifi.sluice.common.Futures;
+import network.notifi.sluice.common.Settings;
 import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -197,7 +198,7 @@ public final class DegradingBucketStore implements BucketStore {
         .waitDurationInOpenState(Duration.ofSeconds(1))
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .permittedNumberOfCallsInHalfOpenState(2)
-        .ignoreException(e -> cause(e) instanceof CasContentionException)
+        .ignoreException(e -> Futures.unwrap(e) instanceof CasContentionException)
         .clock(JavaClocks.of(clock))
         .build();
   }
@@ -305,7 +306,7 @@ public final class DegradingBucketStore implements BucketStore {
         breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
         return result;
       }
-      Throwable cause = cause(failure);
+      Throwable cause = Futures.unwrap(failure);
       breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
       (cause instanceof CasContentionException ? contended.get(key.level()) : failures).increment();
       return fallback.get();
@@ -339,7 +340,7 @@ public final class DegradingBucketStore implements BucketStore {
       if (failure == null) {
         breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
       } else {
-        breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause(failure));
+        breaker.onError(elapsed, TimeUnit.NANOSECONDS, Futures.unwrap(failure));
       }
     });
   }
@@ -385,14 +386,6 @@ public final class DegradingBucketStore implements BucketStore {
     return state == CircuitBreaker.State.OPEN
         || state == CircuitBreaker.State.HALF_OPEN
         || state == CircuitBreaker.State.FORCED_OPEN;
-  }
-
-  private static Throwable cause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private static Counter switches(MeterRegistry registry, String to) {
@@ -456,10 +449,7 @@ public final class DegradingBucketStore implements BucketStore {
 
     /** A call slower than this counts against Redis like a failure; default 250 ms. */
     public Builder slowCallThreshold(Duration threshold) {
-      if (threshold.isZero() || threshold.isNegative()) {
-        throw new IllegalArgumentException("slowCallThreshold must be > 0, was " + threshold);
-      }
-      this.slowCallThreshold = threshold;
+      this.slowCallThreshold = Settings.requirePositive("slowCallThreshold", threshold);
       return this;
     }
 
@@ -477,10 +467,7 @@ public final class DegradingBucketStore implements BucketStore {
 
     /** How often {@link #maintain()} runs on a thread of its own; zero for never (tests call it). */
     public Builder maintenanceEvery(Duration interval) {
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("maintenance interval must be >= 0, was " + interval);
-      }
-      this.maintenanceInterval = interval;
+      this.maintenanceInterval = Settings.requireNotNegative("maintenanceEvery", interval);
       return this;
     }
 
