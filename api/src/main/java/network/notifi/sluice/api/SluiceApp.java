@@ -169,7 +169,10 @@ public final class SluiceApp implements AutoCloseable {
     return file::keys;
   }
 
-  /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
+  /**
+   * A connector with the server's limits. Jetty's default accept queue of 50 drops new connections in
+   * a burst (their SYNs are lost and retried a second later), hence {@code server.accept_queue_size}.
+   */
   private ServerConnector connector(Server server, HttpConfiguration http, int port) {
     var limits = config.server().limits();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
