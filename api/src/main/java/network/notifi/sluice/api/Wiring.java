@@ -86,7 +86,7 @@ public final class Wiring {
     return builder.admission(admission).build();
   }
 
-  private static JobLauncher launcher(SluiceConfig config, JobStores stores, SluiceApp.Builder builder) {
+  private static JobLauncher launcher(SluiceConfig config, JobStores stores, SluiceAppBuilder builder) {
     if (config.jobs().launcher() == SluiceConfig.Launcher.LOCAL) {
       return new LocalProcessLauncher(config.jobs().admission().local());
     }
@@ -118,7 +118,7 @@ public final class Wiring {
    * whose Redis is down at start starts anyway, degraded (its breaker open), and connects when Redis
    * answers.
    */
-  private static SharedRedis withRedis(SluiceApp.Builder builder, RedisConfig redis, EpochNanoClock bucketClock) {
+  private static SharedRedis withRedis(SluiceAppBuilder builder, RedisConfig redis, EpochNanoClock bucketClock) {
     RedissonClient client = RedisClients.create(redis);
     builder.closing(client::shutdown);
     // Blocks for the first TIME (at most 4 x command timeout): the one wait for Redis at start.
@@ -146,7 +146,7 @@ public final class Wiring {
     return new SharedRedis(client, redisTime, heartbeat, store);
   }
 
-  private static void bindBreaker(DegradingBucketStore store, SluiceApp.Builder builder) {
+  private static void bindBreaker(DegradingBucketStore store, SluiceAppBuilder builder) {
     // The binder reads breakers from a registry: put the store's own breaker in one.
     var breakers = CircuitBreakerRegistry.ofDefaults();
     String name = store.circuitBreaker().getName();
