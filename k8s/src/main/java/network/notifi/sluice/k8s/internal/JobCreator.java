@@ -57,7 +57,8 @@ public final class JobCreator {
                 if (readError != null) {
                   if (status != 409) {
                     log.warn("create of Job {}/{} for build {} failed ({}) and reading it back failed too ({})",
-                        namespace, name, build.id(), Futures.unwrap(error), Futures.unwrap(readError));
+                        namespace, name, build.id(), Futures.unwrap(error).toString(),
+                        Futures.unwrap(readError).toString());
                   }
                   throw new CompletionException(status == 409 ? Futures.unwrap(readError) : Futures.unwrap(error));
                 }
@@ -65,7 +66,7 @@ public final class JobCreator {
                 if (annotations != null && build.id().equals(annotations.get(Labels.BUILD_ID))) {
                   if (status != 409) {
                     log.info("create of Job {}/{} for build {} failed ({}) but the Job exists: launched", namespace,
-                        name, build.id(), Futures.unwrap(error));
+                        name, build.id(), Futures.unwrap(error).toString());
                   }
                   reconciler.track(build.id(), build.namespace(), namespace);
                   return null;
