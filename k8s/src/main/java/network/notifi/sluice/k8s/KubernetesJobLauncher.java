@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * Job without a slot gets one (adopted, kept renewed while it runs, even above the limit).
  *
  * <p>Every API call goes through Retry, CircuitBreaker, Bulkhead and TimeLimiter ({@link
- * K8sConfig.Resilience}); {@link #health()} shows the breaker. Thread-safe; no method blocks.
+ * K8sResilience}); {@link #health()} shows the breaker. Thread-safe; no method blocks.
  */
 public final class KubernetesJobLauncher implements JobLauncher {
 

@@ -19,7 +19,7 @@ final class Fixtures {
         .withNamespaces(java.util.Set.of())
         .withWatch(false)
         .withReconcile(Duration.ofMillis(200), Duration.ofSeconds(1))
-        .withResilience(K8sConfig.Resilience.defaults()
+        .withResilience(K8sResilience.defaults()
             .withBreaker(10, 5, Duration.ofSeconds(1))
             .withCallTimeout(Duration.ofSeconds(2)));
   }

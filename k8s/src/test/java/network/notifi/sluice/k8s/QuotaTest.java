@@ -33,7 +33,7 @@ class QuotaTest {
     // Each build's limits.memory is 1Gi; the quota's 3Gi fits three.
     K8sConfig config = Fixtures.config(server.url())
         .withNamespaces(Set.of(ns))
-        .withQuota(new K8sConfig.Quota(true, true, "sluice-builds", 10, "3Gi", "16", "20Gi"));
+        .withQuota(new K8sQuota(true, true, "sluice-builds", 10, "3Gi", "16", "20Gi"));
     launcher = KubernetesJobLauncher.builder(config, server.client()).build().start();
   }
 

@@ -54,7 +54,7 @@ class ResilienceTest {
   /** The default breaker (20 calls, opens from 10) open for 1s: a blip is retried, an outage opens it. */
   private void launcher(Duration callTimeout) {
     K8sConfig config = Fixtures.config(server.url())
-        .withResilience(K8sConfig.Resilience.defaults()
+        .withResilience(K8sResilience.defaults()
             .withBreaker(20, 10, Duration.ofSeconds(1))
             .withCallTimeout(callTimeout));
     launcher = KubernetesJobLauncher.builder(config, server.client()).meterRegistry(registry).build();
@@ -125,7 +125,7 @@ class ResilienceTest {
   @Test
   void retriesWaitLongerEachTimeWithJitter() {
     K8sConfig config = Fixtures.config(server.url())
-        .withResilience(K8sConfig.Resilience.defaults().withBreaker(100, 100, Duration.ofSeconds(1)));
+        .withResilience(K8sResilience.defaults().withBreaker(100, 100, Duration.ofSeconds(1)));
     launcher = KubernetesJobLauncher.builder(config, server.client()).build();
     launcher.resilience().retry().getEventPublisher().onRetry(e ->
         retryWaits.add(new long[] {e.getNumberOfRetryAttempts(), e.getWaitInterval().toMillis()}));

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.k8s.DeferralReasons;
-import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.k8s.K8sQuota;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +30,13 @@ public final class Quotas {
 
   private static final Logger log = LoggerFactory.getLogger(Quotas.class);
 
-  private final K8sConfig.Quota quota;
+  private final K8sQuota quota;
   private final CoreV1Api core;
   private final ResilientApi api;
   private final Reconciler reconciler;
   private final Set<String> ensured = ConcurrentHashMap.newKeySet();
 
-  public Quotas(K8sConfig.Quota quota, CoreV1Api core, ResilientApi api, Reconciler reconciler) {
+  public Quotas(K8sQuota quota, CoreV1Api core, ResilientApi api, Reconciler reconciler) {
     this.quota = quota;
     this.core = core;
     this.api = api;

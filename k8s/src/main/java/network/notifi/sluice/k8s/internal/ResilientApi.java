@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.common.Futures;
-import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.k8s.K8sResilience;
 
 /**
  * Runs blocking Kubernetes API calls off the caller's thread, each under Retry(CircuitBreaker(
@@ -57,12 +57,12 @@ public final class ResilientApi implements AutoCloseable {
   private final Counter retriedFailed;
 
   /** On the system clock. */
-  public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry) {
+  public ResilientApi(K8sResilience config, MeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
   }
 
   /** With the circuit breaker's open-state timing on {@code clock}. */
-  public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry, Clock clock) {
+  public ResilientApi(K8sResilience config, MeterRegistry registry, Clock clock) {
     RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
         .maxAttempts(config.maxRetries() + 1)
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
