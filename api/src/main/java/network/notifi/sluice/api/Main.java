@@ -69,7 +69,7 @@ public final class Main {
       return EXIT_CONFIG;
     }
     if (buckets) {
-      return Buckets.list(config, pattern, System.out, System.err);
+      return BucketsCommand.list(config, pattern, System.out, System.err);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     SluiceApp app;

@@ -3,52 +3,41 @@ package network.notifi.sluice.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
-import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import network.notifi.sluice.api.admin.AdminRoutes;
-import network.notifi.sluice.api.admin.AdminToken;
 import network.notifi.sluice.api.admin.BuildInfo;
-import network.notifi.sluice.api.limits.LimitsStore;
-import network.notifi.sluice.api.limits.LiveLimits;
-import network.notifi.sluice.api.limits.LocalLimitsStore;
 import network.notifi.sluice.api.config.SluiceConfig;
 import network.notifi.sluice.api.http.AdmissionStarter;
-import network.notifi.sluice.api.http.Dependencies;
-import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.jobs.BuildAdmission;
+import network.notifi.sluice.api.http.Authenticator;
 import network.notifi.sluice.api.http.HttpMetrics;
 import network.notifi.sluice.api.http.OpenApiDocument;
+import network.notifi.sluice.api.http.Ports;
+import network.notifi.sluice.api.http.ProblemErrorHandler;
 import network.notifi.sluice.api.http.RefusalLog;
 import network.notifi.sluice.api.http.Responses;
 import network.notifi.sluice.api.http.Routes;
-import network.notifi.sluice.api.tracing.TracingBucketStore;
-import network.notifi.sluice.api.tracing.Tracing;
-import network.notifi.sluice.limiter.Clock;
-import network.notifi.sluice.limiter.MultiLevelLimiter;
-import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
-import network.notifi.sluice.limiter.spi.BucketStore;
-import network.notifi.sluice.api.http.Authenticator;
-import network.notifi.sluice.api.http.Ports;
-import network.notifi.sluice.api.http.ProblemErrorHandler;
 import network.notifi.sluice.api.identity.ApiKeys;
 import network.notifi.sluice.api.identity.ApiKeysFile;
 import network.notifi.sluice.api.identity.IdentityMode;
+import network.notifi.sluice.api.limits.LiveLimits;
+import network.notifi.sluice.api.tracing.Tracing;
+import network.notifi.sluice.api.tracing.TracingBucketStore;
+import network.notifi.sluice.common.DaemonThreads;
+import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.jobs.JobsConfig;
+import network.notifi.sluice.limiter.MultiLevelLimiter;
+import network.notifi.sluice.limiter.spi.BucketStore;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -86,7 +75,7 @@ public final class SluiceApp implements AutoCloseable {
   private ServerConnector publicConnector;
   private ServerConnector adminConnector;
 
-  private SluiceApp(Builder b) {
+  SluiceApp(SluiceAppBuilder b) {
     this.config = b.config;
     this.registry = b.registry;
     this.closeables = List.copyOf(b.closeables);
@@ -168,7 +157,10 @@ public final class SluiceApp implements AutoCloseable {
     return file::keys;
   }
 
-  /** A connector with the server's limits; Jetty's default accept queue of 50 drops connections in bursts (FACTS.md). */
+  /**
+   * A connector with the server's limits. Jetty's default accept queue of 50 drops new connections in
+   * a burst (their SYNs are lost and retried a second later), hence {@code server.accept_queue_size}.
+   */
   private ServerConnector connector(Server server, HttpConfiguration http, int port) {
     var limits = config.server().limits();
     http.setRequestHeaderSize(limits.maxHeaderBytes());
@@ -181,8 +173,8 @@ public final class SluiceApp implements AutoCloseable {
     return connector;
   }
 
-  public static Builder builder(SluiceConfig config) {
-    return new Builder(config);
+  public static SluiceAppBuilder builder(SluiceConfig config) {
+    return new SluiceAppBuilder(config);
   }
 
   /**
@@ -269,108 +261,5 @@ public final class SluiceApp implements AutoCloseable {
       }
     }
     registry.close();
-  }
-
-  /** Wiring with the embedded defaults filled in. */
-  public static final class Builder {
-    private final SluiceConfig config;
-    private Clock clock = Clock.system();
-    private BucketStore bucketStore;
-    private BuildAdmission admission;
-    private final Dependencies dependencies = new Dependencies();
-    private PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
-    private String storeSystem = "in-process";
-    private LimitsStore limitsStore;
-    private AdminToken adminToken = AdminToken.fromEnvironment(Map.of());
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private Builder(SluiceConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The bucket store; the app closes it on {@link SluiceApp#close()}. */
-    public Builder bucketStore(BucketStore store) {
-      return bucketStore(store, "custom");
-    }
-
-    /**
-     * The bucket store; the app closes it on {@link SluiceApp#close()}.
-     *
-     * @param system what it is, for traces ({@code redis}, ...)
-     */
-    public Builder bucketStore(BucketStore store, String system) {
-      this.bucketStore = Objects.requireNonNull(store, "store");
-      this.storeSystem = Objects.requireNonNull(system, "system");
-      return this;
-    }
-
-    /** Build admission; the app answers build starts and {@code GET /builds/{id}} with it, and closes it. */
-    public Builder admission(BuildAdmission admission) {
-      this.admission = Objects.requireNonNull(admission, "admission");
-      return this;
-    }
-
-    /** Where the rate limits in force are kept; default this process alone ({@link LocalLimitsStore}). */
-    public Builder limitsStore(LimitsStore store) {
-      this.limitsStore = Objects.requireNonNull(store, "store");
-      return this;
-    }
-
-    /** The token admin writes need; default none, so writes are off. */
-    public Builder adminToken(AdminToken token) {
-      this.adminToken = Objects.requireNonNull(token, "token");
-      return this;
-    }
-
-    /** Tracing; the default is off ({@link OpenTelemetry#noop()}). */
-    public Builder openTelemetry(OpenTelemetry openTelemetry) {
-      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
-      return this;
-    }
-
-    public Builder registry(PrometheusMeterRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** The registry the app will expose at {@code /metrics} (admin port), for backends built alongside it. */
-    public PrometheusMeterRegistry registry() {
-      return registry;
-    }
-
-    /**
-     * A dependency whose degradation {@code GET /health/ready} and {@code GET /ratelimits} report.
-     */
-    public Builder dependency(String name, BooleanSupplier degraded, Supplier<Map<String, Object>> details) {
-      dependencies.add(name, degraded, details);
-      return this;
-    }
-
-    /** Something else the app owns and closes when it stops. */
-    public Builder closing(AutoCloseable closeable) {
-      closeables.add(Objects.requireNonNull(closeable, "closeable"));
-      return this;
-    }
-
-    public SluiceApp build() {
-      if (bucketStore == null) {
-        bucketStore = InProcessBucketStore.create(clock, config.rateLimiting().localMaxBuckets());
-      }
-      if (limitsStore == null) {
-        limitsStore = new LocalLimitsStore(java.time.Clock.systemUTC());
-      }
-      if (admission == null) {
-        admission = BuildAdmission.embedded(config.jobs().admission(), registry);
-      }
-      closeables.add(admission);
-      closeables.add(bucketStore);
-      return new SluiceApp(this);
-    }
   }
 }

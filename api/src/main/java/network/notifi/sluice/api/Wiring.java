@@ -3,6 +3,7 @@ package network.notifi.sluice.api;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -21,7 +22,7 @@ import network.notifi.sluice.k8s.KubernetesClients;
 import network.notifi.sluice.k8s.KubernetesJobLauncher;
 import network.notifi.sluice.redis.jobs.RedisJobStores;
 import network.notifi.sluice.api.tracing.Tracing;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.redis.DegradingBucketStore;
 import network.notifi.sluice.redis.RedisBucketStore;
 import network.notifi.sluice.redis.RedisClients;
@@ -55,14 +56,14 @@ public final class Wiring {
    * As {@link #build(SluiceConfig, Map)}, with the buckets on {@code bucketClock} instead of the
    * system's or Redis's clock: for tests that move time themselves.
    */
-  public static SluiceApp build(SluiceConfig config, Map<String, String> env, Clock bucketClock) {
+  public static SluiceApp build(SluiceConfig config, Map<String, String> env, EpochNanoClock bucketClock) {
     var builder = SluiceApp.builder(config)
         .openTelemetry(Tracing.fromEnvironment(env))
         .adminToken(AdminToken.fromEnvironment(env));
     if (bucketClock != null) {
       builder.clock(bucketClock);
     }
-    java.time.Clock clock = java.time.Clock.systemUTC();
+    Clock clock = Clock.systemUTC();
     JobStores stores = InProcessStores.create(clock);
     SharedStateHealth health = SharedStateHealth.IN_PROCESS;
     if (config.redis().mode() != RedisConfig.Mode.NONE) {
@@ -85,7 +86,7 @@ public final class Wiring {
     return builder.admission(admission).build();
   }
 
-  private static JobLauncher launcher(SluiceConfig config, JobStores stores, SluiceApp.Builder builder) {
+  private static JobLauncher launcher(SluiceConfig config, JobStores stores, SluiceAppBuilder builder) {
     if (config.jobs().launcher() == SluiceConfig.Launcher.LOCAL) {
       return new LocalProcessLauncher(config.jobs().admission().local());
     }
@@ -117,18 +118,19 @@ public final class Wiring {
    * whose Redis is down at start starts anyway, degraded (its breaker open), and connects when Redis
    * answers.
    */
-  private static SharedRedis withRedis(SluiceApp.Builder builder, RedisConfig redis, Clock bucketClock) {
+  private static SharedRedis withRedis(SluiceAppBuilder builder, RedisConfig redis, EpochNanoClock bucketClock) {
     RedissonClient client = RedisClients.create(redis);
     builder.closing(client::shutdown);
     // Blocks for the first TIME (at most 4 x command timeout): the one wait for Redis at start.
     RedisTimeClock redisTime = RedisTimeClock.start(client, redis);
     builder.closing(redisTime);
-    Clock clock = bucketClock != null ? bucketClock : redisTime;
+    EpochNanoClock clock = bucketClock != null ? bucketClock : redisTime;
     ReplicaHeartbeat heartbeat = ReplicaHeartbeat.start(client, redis, "replica-" + UUID.randomUUID(), clock);
     builder.closing(heartbeat);
     var shared = RedisBucketStore.create(client, redis, clock, builder.registry());
-    builder.limitsStore(new RedisLimitsStore(SharedLimits.create(client, redis.keyPrefix()), java.time.Clock.systemUTC()));
-    var store = DegradingBucketStore.create(shared, redis, heartbeat::liveReplicas, Clock.system(), builder.registry());
+    builder.limitsStore(new RedisLimitsStore(SharedLimits.create(client, redis.keyPrefix()), Clock.systemUTC()));
+    var store = DegradingBucketStore.create(
+        shared, redis, heartbeat::liveReplicas, EpochNanoClock.system(), builder.registry());
     if (!redisTime.isSynced()) {
       LOG.warn("Redis ({} {}) did not answer at start: starting degraded; shared again once it answers",
           redis.mode(), redis.addresses());
@@ -144,7 +146,7 @@ public final class Wiring {
     return new SharedRedis(client, redisTime, heartbeat, store);
   }
 
-  private static void bindBreaker(DegradingBucketStore store, SluiceApp.Builder builder) {
+  private static void bindBreaker(DegradingBucketStore store, SluiceAppBuilder builder) {
     // The binder reads breakers from a registry: put the store's own breaker in one.
     var breakers = CircuitBreakerRegistry.ofDefaults();
     String name = store.circuitBreaker().getName();

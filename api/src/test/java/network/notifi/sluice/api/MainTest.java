@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ class MainTest {
 
   @Test
   void aTakenAdminPortStopsTheStartWithOneLineNamingIt() throws Exception {
-    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int exit = Main.run(new String[0], Map.of(
           "SLUICE_PORT", "0", "SLUICE_SERVER_HOST", "127.0.0.1",
           "SLUICE_SERVER_ADMIN_PORT", Integer.toString(taken.getLocalPort())));

@@ -3,7 +3,7 @@ package network.notifi.sluice.benchmarks;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -68,7 +68,7 @@ public class InProcessDecisionBenchmark {
   @Setup
   public void setUp() {
     LimiterConfig config = "seed".equals(limits) ? LimiterConfig.defaults() : roomy();
-    var store = InProcessBucketStore.create(Clock.system(), InProcessBucketStore.DEFAULT_MAX_THIRD_PARTIES);
+    var store = InProcessBucketStore.create(EpochNanoClock.system(), InProcessBucketStore.DEFAULT_MAX_THIRD_PARTIES);
     limiter = MultiLevelLimiter.of(config, store);
     requests =
         switch (caller) {

@@ -3,7 +3,7 @@ package network.notifi.sluice.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 import network.notifi.sluice.limiter.RateRequest;
@@ -31,7 +31,7 @@ public final class RetainedHeap {
 
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
   private static final long FROZEN_NANOS = 1_800_000_000_000_000_000L;
-  private static final Clock FROZEN = () -> FROZEN_NANOS;
+  private static final EpochNanoClock FROZEN = () -> FROZEN_NANOS;
 
   private RetainedHeap() {}
 

@@ -40,4 +40,22 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.requirePositive("jobs.record_ttl", null))
         .hasMessage("jobs.record_ttl must be a positive duration, was null");
   }
+
+  @Test
+  void zeroOrPositiveDurationIsReturnedAndNegativeOrMissingIsRefused() {
+    assertThat(Settings.requireNotNegative("maintenanceEvery", Duration.ZERO)).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> Settings.requireNotNegative("maintenanceEvery", Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maintenanceEvery must be zero or a positive duration, was PT-0.001S");
+    assertThatThrownBy(() -> Settings.requireNotNegative("maintenanceEvery", null))
+        .hasMessage("maintenanceEvery must be zero or a positive duration, was null");
+  }
+
+  @Test
+  void findEnumIsEmptyForAnUnknownNameAndMustBeOneOfListsTheChoices() {
+    assertThat(Settings.findEnum(Mode.class, " STANDALONE")).contains(Mode.STANDALONE);
+    assertThat(Settings.findEnum(Mode.class, "sentinel")).isEmpty();
+    assertThat(Settings.findEnum(Mode.class, null)).isEmpty();
+    assertThat(Settings.mustBeOneOf(Mode.class)).isEqualTo("must be one of none, standalone, cluster");
+  }
 }

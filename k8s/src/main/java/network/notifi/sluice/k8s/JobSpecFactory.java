@@ -107,7 +107,7 @@ public final class JobSpecFactory {
     return new V1EnvVar().name(name).value(value);
   }
 
-  private static V1ResourceRequirements resources(K8sConfig.Resources r) {
+  private static V1ResourceRequirements resources(K8sResources r) {
     return new V1ResourceRequirements()
         .requests(Map.of(
             "memory", new Quantity(r.requestsMemory()),

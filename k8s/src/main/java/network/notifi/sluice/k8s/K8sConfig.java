@@ -59,15 +59,15 @@ public record K8sConfig(
     int backoffLimit,
     Duration activeDeadline,
     Duration ttlAfterFinished,
-    Resources resources,
-    Map<String, Resources> namespaceResources,
+    K8sResources resources,
+    Map<String, K8sResources> namespaceResources,
     Optional<String> ingressBandwidth,
     Optional<String> egressBandwidth,
-    Quota quota,
+    K8sQuota quota,
     Duration reconcileInterval,
     Duration gracePeriod,
     boolean watch,
-    Resilience resilience) {
+    K8sResilience resilience) {
 
   public K8sConfig {
     Objects.requireNonNull(apiUrl, "k8s.api_url");
@@ -114,9 +114,9 @@ public record K8sConfig(
   public static K8sConfig defaults() {
     return new K8sConfig(
         Optional.empty(), Set.of("default"), Map.of(), "busybox:1.36", List.of(), List.of("$(PARSER_ID)"),
-        0, Duration.ofMinutes(10), Duration.ofHours(1), Resources.defaults(), Map.of(),
-        Optional.empty(), Optional.empty(), Quota.defaults(), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), true, Resilience.defaults());
+        0, Duration.ofMinutes(10), Duration.ofHours(1), K8sResources.defaults(), Map.of(),
+        Optional.empty(), Optional.empty(), K8sQuota.defaults(), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), true, K8sResilience.defaults());
   }
 
   /** The Kubernetes namespace that a Sluice namespace's Jobs run in. */
@@ -125,7 +125,7 @@ public record K8sConfig(
   }
 
   /** The container resources of builds in {@code namespace}. */
-  public Resources resourcesFor(String namespace) {
+  public K8sResources resourcesFor(String namespace) {
     return namespaceResources.getOrDefault(namespace, resources);
   }
 
@@ -147,7 +147,7 @@ public record K8sConfig(
         egressBandwidth, quota, reconcileInterval, gracePeriod, watch, resilience);
   }
 
-  public K8sConfig withResources(Resources value, Map<String, Resources> perNamespace) {
+  public K8sConfig withResources(K8sResources value, Map<String, K8sResources> perNamespace) {
     return new K8sConfig(apiUrl, namespaces, namespaceMapping, image, command, args, backoffLimit,
         activeDeadline, ttlAfterFinished, value, perNamespace, ingressBandwidth, egressBandwidth,
         quota, reconcileInterval, gracePeriod, watch, resilience);
@@ -159,7 +159,7 @@ public record K8sConfig(
         Optional.ofNullable(egress), quota, reconcileInterval, gracePeriod, watch, resilience);
   }
 
-  public K8sConfig withQuota(Quota value) {
+  public K8sConfig withQuota(K8sQuota value) {
     return new K8sConfig(apiUrl, namespaces, namespaceMapping, image, command, args, backoffLimit,
         activeDeadline, ttlAfterFinished, resources, namespaceResources, ingressBandwidth,
         egressBandwidth, value, reconcileInterval, gracePeriod, watch, resilience);
@@ -177,176 +177,10 @@ public record K8sConfig(
         egressBandwidth, quota, reconcileInterval, gracePeriod, value, resilience);
   }
 
-  public K8sConfig withResilience(Resilience value) {
+  public K8sConfig withResilience(K8sResilience value) {
     return new K8sConfig(apiUrl, namespaces, namespaceMapping, image, command, args, backoffLimit,
         activeDeadline, ttlAfterFinished, resources, namespaceResources, ingressBandwidth,
         egressBandwidth, quota, reconcileInterval, gracePeriod, watch, value);
-  }
-
-  /**
-   * Requests and limits of the build container, as Kubernetes quantities ({@code 512Mi}, {@code
-   * 500m}). Each request must be <= its limit.
-   */
-  public record Resources(
-      String requestsMemory,
-      String requestsCpu,
-      String requestsEphemeralStorage,
-      String limitsMemory,
-      String limitsCpu,
-      String limitsEphemeralStorage) {
-
-    public Resources {
-      notAbove("memory", quantity("k8s.resources.requests.memory", requestsMemory),
-          quantity("k8s.resources.limits.memory", limitsMemory));
-      notAbove("cpu", quantity("k8s.resources.requests.cpu", requestsCpu),
-          quantity("k8s.resources.limits.cpu", limitsCpu));
-      notAbove("ephemeral-storage",
-          quantity("k8s.resources.requests.ephemeral-storage", requestsEphemeralStorage),
-          quantity("k8s.resources.limits.ephemeral-storage", limitsEphemeralStorage));
-    }
-
-    /** 256Mi / 250m / 1Gi requested, 1Gi / 1 / 2Gi limits (memory / cpu / ephemeral-storage). */
-    public static Resources defaults() {
-      return new Resources("256Mi", "250m", "1Gi", "1Gi", "1", "2Gi");
-    }
-
-    private static void notAbove(String resource, BigDecimal request, BigDecimal limit) {
-      if (request.compareTo(limit) > 0) {
-        throw new IllegalStateException(
-            "k8s.resources.requests." + resource + " must be <= k8s.resources.limits." + resource);
-      }
-    }
-  }
-
-  /**
-   * The ResourceQuota of each managed namespace.
-   *
-   * @param ensure create the quota named {@code name} where it is missing ({@code k8s.quota.ensure},
-   *     false)
-   * @param check check that a Job fits every quota of its namespace before creating it ({@code
-   *     k8s.quota.check}, true)
-   * @param name the ensured quota's name ({@code k8s.quota.name}, {@code sluice-builds})
-   * @param jobs {@code count/jobs.batch} ({@code k8s.quota.jobs}, 10)
-   * @param limitsMemory {@code limits.memory} ({@code k8s.quota.limits_memory}, 16Gi)
-   * @param limitsCpu {@code limits.cpu} ({@code k8s.quota.limits_cpu}, 16)
-   * @param requestsEphemeralStorage {@code requests.ephemeral-storage} ({@code
-   *     k8s.quota.requests_ephemeral_storage}, 20Gi)
-   */
-  public record Quota(
-      boolean ensure,
-      boolean check,
-      String name,
-      int jobs,
-      String limitsMemory,
-      String limitsCpu,
-      String requestsEphemeralStorage) {
-
-    public Quota {
-      Names.requireDns1123Label("k8s.quota.name", name);
-      if (jobs < 1) {
-        throw new IllegalArgumentException("k8s.quota.jobs must be >= 1, was " + jobs);
-      }
-      quantity("k8s.quota.limits_memory", limitsMemory);
-      quantity("k8s.quota.limits_cpu", limitsCpu);
-      quantity("k8s.quota.requests_ephemeral_storage", requestsEphemeralStorage);
-    }
-
-    public static Quota defaults() {
-      return new Quota(false, true, "sluice-builds", 10, "16Gi", "16", "20Gi");
-    }
-
-    public Quota withEnsure(boolean value) {
-      return new Quota(value, check, name, jobs, limitsMemory, limitsCpu, requestsEphemeralStorage);
-    }
-
-    public Quota withJobs(int value) {
-      return new Quota(ensure, check, name, value, limitsMemory, limitsCpu, requestsEphemeralStorage);
-    }
-  }
-
-  /**
-   * Resilience4j settings of API calls.
-   *
-   * @param maxRetries retries after the first attempt ({@code rate_limiting.max_retries}, 3)
-   * @param retryBaseDelay the first retry's delay ({@code rate_limiting.retry_base_delay}, 100ms);
-   *     each further one doubles, with jitter
-   * @param retryMaxDelay the longest delay ({@code k8s.resilience.retry_max_delay}, 3.2s)
-   * @param jitter randomisation factor of each delay, 0 to 1 ({@code k8s.resilience.jitter_percent}
-   *     in percent, 50)
-   * @param breakerWindow calls in the breaker's sliding window ({@code k8s.resilience.breaker_window},
-   *     20)
-   * @param breakerMinimumCalls calls before the breaker may open ({@code
-   *     k8s.resilience.breaker_minimum_calls}, 10)
-   * @param breakerFailureRate percent of failed calls that opens it ({@code
-   *     k8s.resilience.breaker_failure_rate_percent}, 50)
-   * @param breakerOpenFor how long it stays open before probing ({@code
-   *     k8s.resilience.breaker_open_for}, 10s)
-   * @param bulkhead concurrent API calls at most ({@code k8s.resilience.bulkhead}, 16)
-   * @param callTimeout the time limit of one attempt ({@code k8s.resilience.call_timeout}, 10s)
-   */
-  public record Resilience(
-      int maxRetries,
-      Duration retryBaseDelay,
-      Duration retryMaxDelay,
-      double jitter,
-      int breakerWindow,
-      int breakerMinimumCalls,
-      float breakerFailureRate,
-      Duration breakerOpenFor,
-      int bulkhead,
-      Duration callTimeout) {
-
-    public Resilience {
-      if (maxRetries < 0) {
-        throw new IllegalArgumentException("rate_limiting.max_retries must be >= 0, was " + maxRetries);
-      }
-      Settings.requirePositive("rate_limiting.retry_base_delay", retryBaseDelay);
-      Settings.requirePositive("k8s.resilience.retry_max_delay", retryMaxDelay);
-      if (retryMaxDelay.compareTo(retryBaseDelay) < 0) {
-        throw new IllegalStateException("k8s.resilience.retry_max_delay (" + retryMaxDelay
-            + ") must be >= rate_limiting.retry_base_delay (" + retryBaseDelay + ")");
-      }
-      if (!(jitter >= 0 && jitter < 1)) {
-        throw new IllegalArgumentException(
-            "k8s.resilience.jitter_percent must be >= 0 and < 100, was " + Math.round(jitter * 100));
-      }
-      if (breakerWindow < 1) {
-        throw new IllegalArgumentException("k8s.resilience.breaker_window must be >= 1, was " + breakerWindow);
-      }
-      if (breakerMinimumCalls < 1) {
-        throw new IllegalArgumentException(
-            "k8s.resilience.breaker_minimum_calls must be >= 1, was " + breakerMinimumCalls);
-      }
-      if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
-        throw new IllegalArgumentException(
-            "k8s.resilience.breaker_failure_rate_percent must be > 0 and <= 100, was " + Math.round(breakerFailureRate));
-      }
-      Settings.requirePositive("k8s.resilience.breaker_open_for", breakerOpenFor);
-      if (bulkhead < 1) {
-        throw new IllegalArgumentException("k8s.resilience.bulkhead must be >= 1, was " + bulkhead);
-      }
-      Settings.requirePositive("k8s.resilience.call_timeout", callTimeout);
-    }
-
-    public static Resilience defaults() {
-      return new Resilience(3, Duration.ofMillis(100), Duration.ofMillis(3200), 0.5, 20, 10, 50f,
-          Duration.ofSeconds(10), 16, Duration.ofSeconds(10));
-    }
-
-    public Resilience withBreaker(int window, int minimumCalls, Duration openFor) {
-      return new Resilience(maxRetries, retryBaseDelay, retryMaxDelay, jitter, window, minimumCalls,
-          breakerFailureRate, openFor, bulkhead, callTimeout);
-    }
-
-    public Resilience withRetries(int value) {
-      return new Resilience(value, retryBaseDelay, retryMaxDelay, jitter, breakerWindow,
-          breakerMinimumCalls, breakerFailureRate, breakerOpenFor, bulkhead, callTimeout);
-    }
-
-    public Resilience withCallTimeout(Duration value) {
-      return new Resilience(maxRetries, retryBaseDelay, retryMaxDelay, jitter, breakerWindow,
-          breakerMinimumCalls, breakerFailureRate, breakerOpenFor, bulkhead, value);
-    }
   }
 
   static BigDecimal quantity(String name, String value) {

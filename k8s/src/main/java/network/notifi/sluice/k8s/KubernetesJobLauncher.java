@@ -1,44 +1,37 @@
 package network.notifi.sluice.k8s;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Job;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.openapi.models.V1ResourceQuota;
-import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
+import network.notifi.sluice.jobs.spi.JobListeners;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.jobs.spi.SlotStore;
+import network.notifi.sluice.k8s.internal.JobCreator;
 import network.notifi.sluice.k8s.internal.JobWatcher;
-import network.notifi.sluice.k8s.internal.Labels;
-import network.notifi.sluice.k8s.internal.QuotaMath;
+import network.notifi.sluice.k8s.internal.Quotas;
 import network.notifi.sluice.k8s.internal.Reconciler;
 import network.notifi.sluice.k8s.internal.ResilientApi;
 import org.slf4j.Logger;
@@ -52,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * ensures the namespace's ResourceQuota when configured and checks that the Job fits every quota of
  * the namespace; a Job that does not fit, a {@code 403 exceeded quota}, an open circuit breaker or
  * an API that stays unreachable through the retries fail the launch with {@link
- * LaunchDeferredException} (reason {@code quota} or {@code kubernetes_unavailable}): the build
- * belongs back in the queue, it did not fail.
+ * LaunchDeferredException} (a {@link DeferralReasons} code): the build belongs back in the queue, it
+ * did not fail.
  *
  * <p>Ends are found by listing the managed Jobs of each namespace every {@code
  * k8s.reconcile_interval} (the path that always works), and sooner through a watch when {@code
@@ -64,30 +57,24 @@ import org.slf4j.LoggerFactory;
  * Job without a slot gets one (adopted, kept renewed while it runs, even above the limit).
  *
  * <p>Every API call goes through Retry, CircuitBreaker, Bulkhead and TimeLimiter ({@link
- * K8sConfig.Resilience}); {@link #health()} shows the breaker. Thread-safe; no method blocks.
+ * K8sResilience}); {@link #health()} shows the breaker. Thread-safe; no method blocks.
  */
 public final class KubernetesJobLauncher implements JobLauncher {
 
   private static final Logger log = LoggerFactory.getLogger(KubernetesJobLauncher.class);
 
-  /** Ends kept for a listener that has not registered yet, at most. */
-  private static final int UNHEARD_KEPT = 10_000;
-
   private final K8sConfig config;
   private final JobSpecFactory specs;
   private final BatchV1Api batch;
-  private final CoreV1Api core;
   private final ResilientApi api;
   private final Reconciler reconciler;
+  private final Quotas quotas;
+  private final JobCreator creator;
   private final JobWatcher watcher;
-  private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
-  // Ends seen before the first listener registered (a first reconcile round can be that early);
-  // at most UNHEARD_KEPT, for a launcher that never gets one. Guards the listener registration too.
-  private final Deque<JobOutcome> unheard = new ArrayDeque<>();
-  private final Set<String> quotaEnsured = ConcurrentHashMap.newKeySet();
+  private final JobListeners listeners = new JobListeners();
   // Quota check + create run one at a time per Kubernetes namespace, so this replica never
   // overbooks a quota by racing itself; the API server's own check guards across replicas.
-  private final Map<String, CompletableFuture<?>> createChains = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> createChains = new ConcurrentHashMap<>();
   private final ScheduledExecutorService loop;
   private boolean started;
   private volatile boolean closed;
@@ -96,10 +83,11 @@ public final class KubernetesJobLauncher implements JobLauncher {
     this.config = b.config;
     this.specs = JobSpecFactory.of(config);
     this.batch = new BatchV1Api(b.client);
-    this.core = new CoreV1Api(b.client);
     this.api = new ResilientApi(config.resilience(), b.registry, b.clock);
-    this.reconciler = new Reconciler(config, batch, api, b.slots, b.leaseDuration, b.clock, this::report,
-        () -> !listeners.isEmpty());
+    this.reconciler = new Reconciler(config, batch, api, b.slots, b.leaseDuration, b.clock, listeners::tell,
+        listeners::any);
+    this.quotas = new Quotas(config.quota(), new CoreV1Api(b.client), api, reconciler);
+    this.creator = new JobCreator(batch, api, reconciler);
     ApiClient watchClient = b.watchClient != null ? b.watchClient : b.client;
     this.watcher = config.watch()
         ? new JobWatcher(watchClient, new BatchV1Api(watchClient), config, reconciler)
@@ -134,14 +122,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
   /** Registers a listener; ends seen before the first one registered are reported to it now. */
   @Override
   public void addListener(JobListener listener) {
-    Objects.requireNonNull(listener, "listener");
-    List<JobOutcome> missed;
-    synchronized (unheard) {
-      listeners.add(listener);
-      missed = List.copyOf(unheard);
-      unheard.clear();
-    }
-    missed.forEach(outcome -> tell(listener, outcome));
+    listeners.add(listener);
   }
 
   @Override
@@ -159,31 +140,17 @@ public final class KubernetesJobLauncher implements JobLauncher {
     CompletableFuture<Void> result = new CompletableFuture<>();
     reconciler.launching(build.id());
     result.whenComplete((v, e) -> reconciler.launched(build.id()));
-    if (!config.quota().check()) {
-      ensureQuota(namespace).thenCompose(v -> create(namespace, job, build)).whenComplete((v, e) -> {
-        if (e == null) {
-          result.complete(null);
-        } else {
-          result.completeExceptionally(translate(ResilientApi.unwrap(e), build));
-        }
-      });
-      return result;
-    }
-    createChains.compute(namespace, (ns, previous) -> {
-      CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
-      CompletableFuture<Void> mine = before
-          .handle((v, e) -> null)
-          .thenCompose(v -> ensureQuota(ns))
-          .thenCompose(v -> checkQuota(ns, job))
-          .thenCompose(v -> create(ns, job, build));
-      mine.whenComplete((v, e) -> {
-        if (e == null) {
-          result.complete(null);
-        } else {
-          result.completeExceptionally(translate(ResilientApi.unwrap(e), build));
-        }
-      });
-      return mine;
+    CompletableFuture<Void> created = config.quota().check()
+        ? inTurn(namespace, () -> quotas.ensure(namespace)
+            .thenCompose(v -> quotas.check(namespace, job))
+            .thenCompose(v -> creator.create(namespace, job, build)))
+        : quotas.ensure(namespace).thenCompose(v -> creator.create(namespace, job, build));
+    created.whenComplete((v, e) -> {
+      if (e == null) {
+        result.complete(null);
+      } else {
+        result.completeExceptionally(JobCreator.launchError(Futures.unwrap(e), build));
+      }
     });
     return result;
   }
@@ -198,14 +165,14 @@ public final class KubernetesJobLauncher implements JobLauncher {
             .execute())
         .handle((status, error) -> {
           if (error == null) {
-            report(JobOutcome.failedNotByParser(buildId, namespace, "cancelled"));
+            listeners.tell(JobOutcome.failedNotByParser(buildId, namespace, "cancelled"));
             return true;
           }
           if (ResilientApi.status(error) == 404) {
             return false;
           }
           reconciler.track(buildId, namespace, ns);
-          throw new CompletionException(ResilientApi.unwrap(error));
+          throw new CompletionException(Futures.unwrap(error));
         });
   }
 
@@ -217,13 +184,13 @@ public final class KubernetesJobLauncher implements JobLauncher {
     return reconciler.round();
   }
 
-  /** The API's health as the circuit breaker sees it; while unavailable, do not start builds. */
   /** False while the API's circuit breaker is open: the core then queues builds and pauses dispatching. */
   @Override
   public boolean available() {
     return health().available();
   }
 
+  /** The API's health as the circuit breaker sees it. */
   public ApiHealth health() {
     return new ApiHealth(api.available(), api.breaker().getState().name().toLowerCase(Locale.ROOT));
   }
@@ -248,27 +215,12 @@ public final class KubernetesJobLauncher implements JobLauncher {
     api.close();
   }
 
-  private void report(JobOutcome outcome) {
-    synchronized (unheard) {
-      if (listeners.isEmpty()) {
-        if (unheard.size() == UNHEARD_KEPT) {
-          unheard.removeFirst();
-        }
-        unheard.addLast(outcome);
-        return;
-      }
-    }
-    for (JobListener listener : listeners) {
-      tell(listener, outcome);
-    }
-  }
-
-  private static void tell(JobListener listener, JobOutcome outcome) {
-    try {
-      listener.onJobEnded(outcome);
-    } catch (RuntimeException e) {
-      log.error("job listener failed on {}", outcome, e);
-    }
+  /** Runs {@code step} once the previous step of the namespace has finished, either way. */
+  private CompletableFuture<Void> inTurn(String namespace, Supplier<CompletableFuture<Void>> step) {
+    return createChains.compute(namespace, (ns, previous) ->
+        (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
+            .handle((v, e) -> null)
+            .thenCompose(v -> step.get()));
   }
 
   private void reconcileQuietly() {
@@ -277,134 +229,13 @@ public final class KubernetesJobLauncher implements JobLauncher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      Throwable cause = ResilientApi.unwrap(e);
+      Throwable cause = Futures.unwrap(e);
       if (cause instanceof CallNotPermittedException) {
         log.debug("reconcile round skipped: the API circuit breaker is open");
       } else {
         log.warn("reconcile round failed; next in {}: {}", config.reconcileInterval(), cause.toString());
       }
     }
-  }
-
-  private CompletableFuture<Void> ensureQuota(String namespace) {
-    K8sConfig.Quota quota = config.quota();
-    if (!quota.ensure() || quotaEnsured.contains(namespace)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    V1ResourceQuota wanted = new V1ResourceQuota()
-        .apiVersion("v1")
-        .kind("ResourceQuota")
-        .metadata(new V1ObjectMeta()
-            .name(quota.name())
-            .namespace(namespace)
-            .labels(Map.of(Labels.MANAGED_BY, Labels.MANAGER)))
-        .spec(new V1ResourceQuotaSpec().hard(Map.of(
-            QuotaMath.COUNT_JOBS, new Quantity(Integer.toString(quota.jobs())),
-            "limits.memory", new Quantity(quota.limitsMemory()),
-            "limits.cpu", new Quantity(quota.limitsCpu()),
-            "requests.ephemeral-storage", new Quantity(quota.requestsEphemeralStorage()))));
-    return api.call(() -> core.readNamespacedResourceQuota(quota.name(), namespace).execute())
-        .handle((found, error) -> error)
-        .thenCompose(error -> {
-          if (error == null) {
-            return CompletableFuture.completedFuture(null);
-          }
-          if (ResilientApi.status(error) != 404) {
-            return CompletableFuture.failedFuture(error);
-          }
-          return api.call(() -> core.createNamespacedResourceQuota(namespace, wanted).execute())
-              .handle((created, e) -> {
-                if (e != null && ResilientApi.status(e) != 409) {
-                  throw new CompletionException(ResilientApi.unwrap(e));
-                }
-                log.info("ResourceQuota {} ensured in {}", quota.name(), namespace);
-                return null;
-              });
-        })
-        .thenRun(() -> quotaEnsured.add(namespace));
-  }
-
-  private CompletableFuture<Void> checkQuota(String namespace, V1Job job) {
-    if (!config.quota().check()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return api.call(() -> core.listNamespacedResourceQuota(namespace).execute())
-        .thenCompose(quotas -> {
-          if (quotas.getItems() == null || quotas.getItems().isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-          }
-          return reconciler.listManaged(namespace).thenApply(jobs -> {
-            for (V1ResourceQuota quota : quotas.getItems()) {
-              Optional<String> why = QuotaMath.doesNotFit(quota, job, jobs);
-              if (why.isPresent()) {
-                throw new LaunchDeferredException(LaunchDeferredException.QUOTA, why.get(), null);
-              }
-            }
-            return null;
-          });
-        });
-  }
-
-  /**
-   * Creates the build's Job. A create that failed without a definite answer (timed out, 5xx,
-   * connection lost: the Job may exist all the same) or met {@code 409} is resolved by reading the
-   * Job under its deterministic name: if it exists for this build, the launch succeeded, so a
-   * client's retry never makes a second Job; if it does not, the create's own error stands.
-   */
-  private CompletableFuture<Void> create(String namespace, V1Job job, Build build) {
-    String name = job.getMetadata().getName();
-    return api.call(() -> batch.createNamespacedJob(namespace, job).execute())
-        .thenApply(created -> {
-          reconciler.track(build.id(), build.namespace(), namespace);
-          return (Void) null;
-        })
-        .exceptionallyCompose(error -> {
-          int status = ResilientApi.status(error);
-          if (status != 409 && !ResilientApi.isTransient(ResilientApi.unwrap(error))) {
-            return CompletableFuture.failedFuture(error);
-          }
-          return api.call(() -> batch.readNamespacedJob(name, namespace).execute())
-              .handle((existing, readError) -> {
-                if (readError != null) {
-                  if (status != 409) {
-                    log.warn("create of Job {}/{} for build {} failed ({}) and reading it back failed too ({})",
-                        namespace, name, build.id(), ResilientApi.unwrap(error), ResilientApi.unwrap(readError));
-                  }
-                  throw new CompletionException(status == 409 ? ResilientApi.unwrap(readError) : ResilientApi.unwrap(error));
-                }
-                Map<String, String> annotations = existing.getMetadata().getAnnotations();
-                if (annotations != null && build.id().equals(annotations.get(Labels.BUILD_ID))) {
-                  if (status != 409) {
-                    log.info("create of Job {}/{} for build {} failed ({}) but the Job exists: launched", namespace,
-                        name, build.id(), ResilientApi.unwrap(error));
-                  }
-                  reconciler.track(build.id(), build.namespace(), namespace);
-                  return null;
-                }
-                throw new IllegalStateException(
-                    "Job " + namespace + "/" + name + " exists and belongs to another build");
-              });
-        });
-  }
-
-  private static Throwable translate(Throwable error, Build build) {
-    if (error instanceof LaunchDeferredException) {
-      return error;
-    }
-    if (error instanceof CallNotPermittedException) {
-      return new LaunchDeferredException(LaunchDeferredException.API_UNAVAILABLE,
-          "Kubernetes API circuit breaker is open; build " + build.id() + " not started", error);
-    }
-    if (error instanceof ApiException api && api.getCode() == 403
-        && String.valueOf(api.getResponseBody()).toLowerCase(Locale.ROOT).contains("exceeded quota")) {
-      return new LaunchDeferredException(LaunchDeferredException.QUOTA,
-          "the API server refused the Job: exceeded quota", error);
-    }
-    if (ResilientApi.isTransient(error)) {
-      return new LaunchDeferredException(LaunchDeferredException.API_UNAVAILABLE,
-          "Kubernetes API unavailable after retries: " + error, error);
-    }
-    return error;
   }
 
   /** Settings of a {@link KubernetesJobLauncher}; {@code config} and {@code client} are required. */

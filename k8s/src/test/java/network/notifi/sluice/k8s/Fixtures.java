@@ -3,6 +3,7 @@ package network.notifi.sluice.k8s;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.jobs.Build;
 
@@ -16,10 +17,10 @@ final class Fixtures {
   static K8sConfig config(String apiUrl) {
     return K8sConfig.defaults()
         .withApiUrl(apiUrl)
-        .withNamespaces(java.util.Set.of())
+        .withNamespaces(Set.of())
         .withWatch(false)
         .withReconcile(Duration.ofMillis(200), Duration.ofSeconds(1))
-        .withResilience(K8sConfig.Resilience.defaults()
+        .withResilience(K8sResilience.defaults()
             .withBreaker(10, 5, Duration.ofSeconds(1))
             .withCallTimeout(Duration.ofSeconds(2)));
   }

@@ -51,8 +51,8 @@ class JobSpecFactoryTest {
 
   @Test
   void resourcesComeFromConfigWithPerNamespaceOverride() {
-    var small = new K8sConfig.Resources("64Mi", "100m", "100Mi", "128Mi", "200m", "200Mi");
-    K8sConfig config = K8sConfig.defaults().withResources(K8sConfig.Resources.defaults(), Map.of("team-a", small));
+    var small = new K8sResources("64Mi", "100m", "100Mi", "128Mi", "200m", "200Mi");
+    K8sConfig config = K8sConfig.defaults().withResources(K8sResources.defaults(), Map.of("team-a", small));
     var factory = JobSpecFactory.of(config);
 
     var overridden = factory.jobFor(build).getSpec().getTemplate().getSpec().getContainers().get(0).getResources();

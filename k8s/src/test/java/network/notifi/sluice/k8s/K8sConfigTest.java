@@ -25,10 +25,10 @@ class K8sConfigTest {
     assertThatThrownBy(() -> K8sConfig.defaults().withApiUrl("127.0.0.1:6443"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("k8s.api_url must start with http:// or https://, was \"127.0.0.1:6443\"");
-    assertThatThrownBy(() -> new K8sConfig.Resources("1Gi", "1", "1Gi", "512Mi", "1", "1Gi"))
+    assertThatThrownBy(() -> new K8sResources("1Gi", "1", "1Gi", "512Mi", "1", "1Gi"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("k8s.resources.requests.memory must be <= k8s.resources.limits.memory");
-    assertThatThrownBy(() -> new K8sConfig.Resources("lots", "1", "1Gi", "512Mi", "1", "1Gi"))
+    assertThatThrownBy(() -> new K8sResources("lots", "1", "1Gi", "512Mi", "1", "1Gi"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("k8s.resources.requests.memory must be a Kubernetes quantity such as 512Mi or 500m, was \"lots\"");
     assertThatThrownBy(() -> K8sConfig.defaults().withNamespaceMapping(Map.of("a", "Not_A_Label")))
@@ -37,7 +37,7 @@ class K8sConfigTest {
     assertThatThrownBy(() -> K8sConfig.defaults().withReconcile(Duration.ofSeconds(10), Duration.ofSeconds(5)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("k8s.grace_period (PT5S) must be >= k8s.reconcile_interval (PT10S)");
-    assertThatThrownBy(() -> K8sConfig.Resilience.defaults().withBreaker(0, 1, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> K8sResilience.defaults().withBreaker(0, 1, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("k8s.resilience.breaker_window must be >= 1, was 0");
   }

@@ -10,7 +10,7 @@ class KubernetesClientsTest {
   @Test
   void apiUrlWinsAndTheCallTimeoutBoundsReadsExceptForWatches() {
     K8sConfig config = K8sConfig.defaults().withApiUrl("http://127.0.0.1:8001")
-        .withResilience(K8sConfig.Resilience.defaults().withCallTimeout(Duration.ofSeconds(4)));
+        .withResilience(K8sResilience.defaults().withCallTimeout(Duration.ofSeconds(4)));
 
     var client = KubernetesClients.fromConfig(config);
     var watches = KubernetesClients.forWatches(config);

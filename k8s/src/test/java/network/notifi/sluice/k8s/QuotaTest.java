@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.k8s.testing.TestApiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +33,7 @@ class QuotaTest {
     // Each build's limits.memory is 1Gi; the quota's 3Gi fits three.
     K8sConfig config = Fixtures.config(server.url())
         .withNamespaces(Set.of(ns))
-        .withQuota(new K8sConfig.Quota(true, true, "sluice-builds", 10, "3Gi", "16", "20Gi"));
+        .withQuota(new K8sQuota(true, true, "sluice-builds", 10, "3Gi", "16", "20Gi"));
     launcher = KubernetesJobLauncher.builder(config, server.client()).build().start();
   }
 
@@ -67,7 +68,7 @@ class QuotaTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> driver.started().size() == 3
           && driver.deferrals().containsKey(builds.get(3).id()));
       assertThat(driver.started()).doesNotContainKey(builds.get(3).id());
-      assertThat(driver.deferrals()).containsEntry(builds.get(3).id(), LaunchDeferredException.QUOTA);
+      assertThat(driver.deferrals()).containsEntry(builds.get(3).id(), DeferralReasons.QUOTA);
       assertThat(driver.failed()).isEmpty();
       assertThat(server.jobs(ns)).hasSize(3);
 

@@ -7,7 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.Build;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 
 /**
  * Plays the part the admission core should play for this launcher (see docs/kubernetes.md, "What
@@ -51,7 +53,7 @@ final class RequeueingDriver implements AutoCloseable {
         inFlight.decrementAndGet();
         if (error == null) {
           started.put(next.id(), next);
-        } else if (network.notifi.sluice.k8s.internal.ResilientApi.unwrap(error) instanceof LaunchDeferredException deferred) {
+        } else if (Futures.unwrap(error) instanceof LaunchDeferredException deferred) {
           lastDeferral.put(next.id(), deferred.reason());
           queue.add(next);
         } else {

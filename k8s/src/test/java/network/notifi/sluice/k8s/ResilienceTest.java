@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import network.notifi.sluice.k8s.internal.Labels;
 import network.notifi.sluice.k8s.testing.FaultProxy.Mode;
 import network.notifi.sluice.k8s.testing.TestApiServer;
@@ -53,7 +54,7 @@ class ResilienceTest {
   /** The default breaker (20 calls, opens from 10) open for 1s: a blip is retried, an outage opens it. */
   private void launcher(Duration callTimeout) {
     K8sConfig config = Fixtures.config(server.url())
-        .withResilience(K8sConfig.Resilience.defaults()
+        .withResilience(K8sResilience.defaults()
             .withBreaker(20, 10, Duration.ofSeconds(1))
             .withCallTimeout(callTimeout));
     launcher = KubernetesJobLauncher.builder(config, server.client()).meterRegistry(registry).build();
@@ -84,7 +85,7 @@ class ResilienceTest {
           (System.nanoTime() - t0) / 1_000_000, driver.deferrals().size(), Set.copyOf(driver.deferrals().values()));
 
       assertThat(driver.failed()).isEmpty();
-      assertThat(driver.deferrals()).containsValue(LaunchDeferredException.API_UNAVAILABLE);
+      assertThat(driver.deferrals()).containsValue(DeferralReasons.API_UNAVAILABLE);
       assertThat(driver.pausedTicks()).as("the driver paused while the breaker was open").isPositive();
     }
     // One Job per build id, none extra.
@@ -124,7 +125,7 @@ class ResilienceTest {
   @Test
   void retriesWaitLongerEachTimeWithJitter() {
     K8sConfig config = Fixtures.config(server.url())
-        .withResilience(K8sConfig.Resilience.defaults().withBreaker(100, 100, Duration.ofSeconds(1)));
+        .withResilience(K8sResilience.defaults().withBreaker(100, 100, Duration.ofSeconds(1)));
     launcher = KubernetesJobLauncher.builder(config, server.client()).build();
     launcher.resilience().retry().getEventPublisher().onRetry(e ->
         retryWaits.add(new long[] {e.getNumberOfRetryAttempts(), e.getWaitInterval().toMillis()}));

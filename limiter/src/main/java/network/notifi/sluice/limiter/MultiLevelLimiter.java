@@ -1,24 +1,16 @@
 package network.notifi.sluice.limiter;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import network.notifi.sluice.limiter.internal.WindowedMax;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketStore;
-import network.notifi.sluice.limiter.spi.TokenProbe;
 
 /**
  * One rate-limit decision over every level that applies to a request: third party, endpoint, global.
@@ -75,49 +67,15 @@ import network.notifi.sluice.limiter.spi.TokenProbe;
  */
 public final class MultiLevelLimiter {
 
-  private static final long USAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
-
   // Replaced whole by reconfigure; a decision reads it once, so it never mixes two configurations.
   private volatile LimiterConfig config;
   private final BucketStore store;
-  private final Map<Level, Counter> asked = new EnumMap<>(Level.class);
-  private final Map<Level, Counter> rejected = new EnumMap<>(Level.class);
-  private final Map<Level, Counter> admitted = new EnumMap<>(Level.class);
-  private final Map<Level, Counter> shadowRejected = new EnumMap<>(Level.class);
-  private final Counter expectationMisses;
-  private final Map<Level, Counter> givenBack = new EnumMap<>(Level.class);
-  private final Timer decisionTimer;
-  private final Map<Level, WindowedMax> usage = new EnumMap<>(Level.class);
+  private final LimiterMetrics metrics;
 
   private MultiLevelLimiter(LimiterConfig config, BucketStore store, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
-    for (Level level : Level.values()) {
-      asked.put(level, counter(registry, "rate_limit_requests", "Requests checked against a level", level));
-      rejected.put(level, counter(registry, "rate_limit_rejected", "Requests refused by a level", level));
-      admitted.put(level, counter(registry, "rate_limit_admitted", "Tokens a level kept: requests admitted", level));
-      shadowRejected.put(
-          level, counter(registry, "rate_limit_shadow_rejected", "Would-be refusals of a shadow level", level));
-      givenBack.put(level, counter(registry, "rate_limit_given_back",
-          "Tokens an admitted request gave back when it was refused after the limiter", level));
-      var peak = new WindowedMax(USAGE_WINDOW_NANOS, System::nanoTime);
-      usage.put(level, peak);
-      Gauge.builder("rate_limit_current_usage", peak, WindowedMax::value)
-          .description("Share of a level's capacity in use (0..1); the most used bucket of the level, recent peak")
-          .tag("limit_type", level.code())
-          .register(registry);
-    }
-    this.expectationMisses = Counter.builder("rate_limit_expectation_misses")
-        .description("Third-party refusals of decisions that asked every level together because the store"
-            + " expected the third party to admit; the shared levels gave their tokens back")
-        .register(registry);
-    this.decisionTimer =
-        Timer.builder("rate_limit_decision")
-            .description("Time of one multi-level rate-limit decision")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(10_000))
-            .maximumExpectedValue(Duration.ofSeconds(1))
-            .register(registry);
+    this.metrics = new LimiterMetrics(registry);
   }
 
   /** A limiter over {@code store}, recording its metrics in {@code registry}. */
@@ -175,9 +133,9 @@ public final class MultiLevelLimiter {
    */
   public CompletableFuture<Decision> decide(RateRequest request) {
     long start = System.nanoTime();
-    return new Attempt(levelsFor(request))
+    return new DecisionAttempt(store, metrics, levelsFor(request))
         .run()
-        .whenComplete((d, e) -> decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        .whenComplete((d, e) -> metrics.decided(System.nanoTime() - start));
   }
 
   /**
@@ -197,181 +155,10 @@ public final class MultiLevelLimiter {
     for (Decision.Taken token : tokens) {
       LevelResult r = token.result();
       if (!r.limit().shadow()) {
-        givenBack.get(r.level()).increment();
+        metrics.givenBack(r.level());
       }
-      refunds.add(refund(r.key(), r.limit(), token.probe()));
+      refunds.add(DecisionAttempt.refund(store, r.key(), r.limit(), token.probe()));
     }
     return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new)).thenApply(v -> decision.afterGivingBack());
-  }
-
-  /** One token back to the store that took it; completes normally whether or not the store answered. */
-  private CompletableFuture<Void> refund(BucketKey key, Limit limit, TokenProbe taken) {
-    try {
-      return store.refund(key, limit, 1, taken).exceptionally(e -> null);
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(null);
-    }
-  }
-
-  /** One decision in progress. Each level's slot is written once, by the future of its own ask. */
-  private final class Attempt {
-    private final List<Map.Entry<BucketKey, Limit>> levels;
-    private final LevelResult[] results;
-    private final TokenProbe[] probes;
-    private final Throwable[] failures;
-
-    Attempt(List<Map.Entry<BucketKey, Limit>> levels) {
-      this.levels = levels;
-      this.results = new LevelResult[levels.size()];
-      this.probes = new TokenProbe[levels.size()];
-      this.failures = new Throwable[levels.size()];
-    }
-
-    CompletableFuture<Decision> run() {
-      boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
-      if (!thirdParty) {
-        return askFrom(0);
-      }
-      Map.Entry<BucketKey, Limit> first = levels.get(0);
-      if (store.expectsTokens(first.getKey(), first.getValue(), 2)) {
-        return askFrom(0).whenComplete((d, e) -> {
-          if (results[0] != null && refuses(results[0])) {
-            expectationMisses.increment();
-          }
-        });
-      }
-      return ask(0).thenCompose(v -> failures[0] == null && refuses(results[0]) ? settle() : askFrom(1));
-    }
-
-    /** Asks levels {@code from} to the last at the same time, then settles the decision. */
-    private CompletableFuture<Decision> askFrom(int from) {
-      if (from == levels.size() - 1) {
-        return ask(from).thenCompose(v -> settle());
-      }
-      var asks = new CompletableFuture<?>[levels.size() - from];
-      for (int i = from; i < levels.size(); i++) {
-        asks[i - from] = ask(i);
-      }
-      return CompletableFuture.allOf(asks).thenCompose(v -> settle());
-    }
-
-    /** Asks level {@code i}; completes normally with its result or failure recorded. */
-    private CompletableFuture<Void> ask(int i) {
-      BucketKey key = levels.get(i).getKey();
-      Limit limit = levels.get(i).getValue();
-      CompletableFuture<TokenProbe> answer;
-      try {
-        answer = store.tryConsume(key, limit, 1);
-      } catch (RuntimeException e) {
-        answer = CompletableFuture.failedFuture(e);
-      }
-      return answer.handle((probe, failure) -> {
-        if (failure != null) {
-          failures[i] = failure;
-          return null;
-        }
-        probes[i] = probe;
-        results[i] = new LevelResult(
-            key, limit, probe.consumed(), probe.remaining(), probe.nanosToNextToken(), probe.nanosToFull());
-        usage.get(key.level()).observe((double) (limit.burst() - probe.remaining()) / limit.burst());
-        if (!probe.consumed() && limit.shadow()) {
-          shadowRejected.get(key.level()).increment();
-        }
-        return null;
-      });
-    }
-
-    /** Once every level asked has answered: the decision, after giving tokens back if needed. */
-    private CompletableFuture<Decision> settle() {
-      boolean thirdPartyRefused = levels.get(0).getKey().level() == Level.THIRD_PARTY
-          && results[0] != null && refuses(results[0]);
-      countAsked(thirdPartyRefused);
-      // A shared level's failure does not matter when the third party refused: the answer is its refusal.
-      for (int i = 0; i < (thirdPartyRefused ? 1 : failures.length); i++) {
-        Throwable failure = failures[i];
-        if (failure != null) {
-          return refundAll().thenCompose(v -> CompletableFuture.failedFuture(failure));
-        }
-      }
-      // A third party's refusal is the answer, as when it is asked alone; shared levels asked
-      // alongside it (a wrong expectation) only give their tokens back.
-      LevelResult refusing = thirdPartyRefused ? results[0] : furthestRefusal();
-      if (refusing == null) {
-        return CompletableFuture.completedFuture(decision(null));
-      }
-      rejected.get(refusing.level()).increment();
-      LevelResult refusal = refusing;
-      return refundAll().thenApply(v -> decision(refusal));
-    }
-
-    private Decision decision(LevelResult refusal) {
-      List<LevelResult> enforced = new ArrayList<>(results.length);
-      List<LevelResult> shadow = new ArrayList<>(1);
-      List<Decision.Taken> taken = new ArrayList<>(results.length);
-      for (int i = 0; i < results.length; i++) {
-        LevelResult r = results[i];
-        if (r == null) {
-          continue;
-        }
-        if (refusal == null && r.consumed()) {
-          taken.add(new Decision.Taken(r, probes[i]));
-        }
-        if (r.limit().shadow()) {
-          if (!r.consumed()) {
-            shadow.add(r);
-          }
-        } else if (refusal == null) {
-          admitted.get(r.level()).increment();
-          enforced.add(r);
-        } else {
-          enforced.add(r.consumed() ? r.refunded() : r);
-        }
-      }
-      return new Decision(enforced, shadow, refusal, taken);
-    }
-
-    /** Of the levels that refused, the one whose next token is furthest away; null when none refused. */
-    private LevelResult furthestRefusal() {
-      LevelResult refusing = null;
-      for (LevelResult r : results) {
-        if (r != null && refuses(r) && (refusing == null || r.nanosToNextToken() > refusing.nanosToNextToken())) {
-          refusing = r;
-        }
-      }
-      return refusing;
-    }
-
-    /**
-     * Counts the levels the request was checked against: those asked, except shared levels asked
-     * alongside a third party that refused, which the request never reached.
-     */
-    private void countAsked(boolean thirdPartyRefused) {
-      for (int i = 0; i < levels.size(); i++) {
-        if ((results[i] != null || failures[i] != null) && !(thirdPartyRefused && i > 0)) {
-          asked.get(levels.get(i).getKey().level()).increment();
-        }
-      }
-    }
-
-    /** Gives back every token this attempt took (shadow levels' too); a failed refund is not the caller's failure. */
-    private CompletableFuture<Void> refundAll() {
-      List<CompletableFuture<Void>> refunds = new ArrayList<>(results.length);
-      for (int i = 0; i < results.length; i++) {
-        LevelResult r = results[i];
-        if (r != null && r.consumed()) {
-          refunds.add(refund(r.key(), r.limit(), probes[i]));
-        }
-      }
-      return CompletableFuture.allOf(refunds.toArray(CompletableFuture[]::new));
-    }
-  }
-
-  /** An enforced level that did not give its token. */
-  private static boolean refuses(LevelResult r) {
-    return !r.consumed() && !r.limit().shadow();
-  }
-
-  private static Counter counter(MeterRegistry registry, String name, String help, Level level) {
-    return Counter.builder(name).description(help).tag("limit_type", level.code()).register(registry);
   }
 }

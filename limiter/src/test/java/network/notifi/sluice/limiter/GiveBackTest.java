@@ -3,6 +3,7 @@ package network.notifi.sluice.limiter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ class GiveBackTest {
 
     var after = failing.giveBack(failing.decide(RateRequest.of("build.start", "tp")).join());
 
-    assertThat(after).succeedsWithin(java.time.Duration.ofSeconds(5));
+    assertThat(after).succeedsWithin(Duration.ofSeconds(5));
   }
 
   private long available(BucketKey key, Limit limit) {

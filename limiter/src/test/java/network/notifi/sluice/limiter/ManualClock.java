@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that moves only when a test moves it. Thread-safe. */
-public final class ManualClock implements Clock {
+public final class ManualClock implements EpochNanoClock {
 
   private final AtomicLong nanos;
 

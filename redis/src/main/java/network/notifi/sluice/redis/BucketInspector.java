@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.redis.internal.BucketStateCodec;
 import network.notifi.sluice.redis.internal.KeySchema;
@@ -37,16 +37,16 @@ public final class BucketInspector {
 
   private final RedissonClient client;
   private final KeySchema keys;
-  private final Clock clock;
+  private final EpochNanoClock clock;
 
-  private BucketInspector(RedissonClient client, String keyPrefix, Clock clock) {
+  private BucketInspector(RedissonClient client, String keyPrefix, EpochNanoClock clock) {
     this.client = client;
     this.keys = new KeySchema(keyPrefix);
     this.clock = clock;
   }
 
   /** An inspector of the buckets under {@code keyPrefix}, refilled to {@code clock}'s now. */
-  public static BucketInspector create(RedissonClient client, String keyPrefix, Clock clock) {
+  public static BucketInspector create(RedissonClient client, String keyPrefix, EpochNanoClock clock) {
     return new BucketInspector(client, keyPrefix, clock);
   }
 

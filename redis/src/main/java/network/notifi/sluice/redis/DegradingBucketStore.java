@@ -1,36 +1,26 @@
 package network.notifi.sluice.redis;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.limiter.Clock;
-import network.notifi.sluice.limiter.Level;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
-import network.notifi.sluice.redis.internal.JavaClocks;
+import network.notifi.sluice.redis.internal.DegradedModeMetrics;
 import network.notifi.sluice.redis.internal.LocalShares;
+import network.notifi.sluice.redis.internal.SharedStoreBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +63,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@code failure_mode: open} admits every request, {@code closed} refuses every request with a
  * retry-after of the breaker's wait; neither keeps shares.
  *
- * <p>Metrics: gauge {@code rate_limit_degraded} (1 while answers are local), {@code
- * rate_limit_degraded_switches_total{to=degraded|shared}}, {@code rate_limit_store_errors_total},
- * {@code rate_limit_contended_total{limit_type}}, {@code rate_limit_local_decisions_total
- * {limit_type}}, {@code rate_limit_reconciled_tokens_total{outcome=charged|forgiven|refunded}}.
- * Every switch is logged. Thread-safe; no method blocks.
+ * <p>Metrics: {@link DegradedModeMetrics} (gauge {@code rate_limit_degraded} is 1 while answers are
+ * local). Every switch is logged. Thread-safe; no method blocks.
  */
 public final class DegradingBucketStore implements BucketStore {
 
@@ -101,54 +88,21 @@ public final class DegradingBucketStore implements BucketStore {
   private final LastKnown lastKnown;
   private final FailureMode failureMode;
   private final IntSupplier liveReplicas;
-  private final Clock clock;
-  private final CircuitBreaker breaker;
-  private final long retryAfterNanos;
+  private final SharedStoreBreaker breaker;
   private final LocalShares shares;
+  private final DegradedModeMetrics metrics;
   private final ScheduledExecutorService maintenance;
-  private final Counter toDegraded;
-  private final Counter toShared;
-  private final Counter failures;
-  private final Counter charged;
-  private final Counter forgiven;
-  private final Counter refundedLate;
-  private final Map<Level, Counter> contended = new EnumMap<>(Level.class);
-  private final Map<Level, Counter> localDecisions = new EnumMap<>(Level.class);
 
-  private DegradingBucketStore(Builder b) {
+  DegradingBucketStore(DegradingBucketStoreBuilder b) {
     this.shared = b.shared;
     this.lastKnown = b.lastKnown;
     this.failureMode = b.failureMode;
     this.liveReplicas = b.liveReplicas;
-    this.clock = b.clock;
-    CircuitBreakerConfig breakerConfig = b.breakerConfig != null ? b.breakerConfig
-        : breakerConfig(b.slowCallThreshold, b.clock);
-    this.breaker = CircuitBreaker.of("redis", breakerConfig);
-    this.retryAfterNanos = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) * 1_000_000L;
+    this.breaker = new SharedStoreBreaker(
+        b.breakerConfig != null ? b.breakerConfig : SharedStoreBreaker.config(b.slowCallThreshold, b.clock), b.clock);
     this.shares = new LocalShares(b.clock::epochNanos, MAX_SHARES);
-    MeterRegistry registry = b.registry;
-    this.toDegraded = switches(registry, "degraded");
-    this.toShared = switches(registry, "shared");
-    this.failures = Counter.builder("rate_limit_store_errors")
-        .description("Calls to the shared rate-limit store that failed or timed out")
-        .register(registry);
-    this.charged = reconciled(registry, "charged");
-    this.forgiven = reconciled(registry, "forgiven");
-    this.refundedLate = reconciled(registry, "refunded");
-    for (Level level : Level.values()) {
-      contended.put(level, Counter.builder("rate_limit_contended")
-          .description("Bucket operations that lost their compare-and-swap too often and were answered locally")
-          .tag("limit_type", level.code())
-          .register(registry));
-      localDecisions.put(level, Counter.builder("rate_limit_local_decisions")
-          .description("Bucket operations answered from this replica's local share instead of Redis")
-          .tag("limit_type", level.code())
-          .register(registry));
-    }
-    Gauge.builder("rate_limit_degraded", this, s -> s.isDegraded() ? 1 : 0)
-        .description("1 while rate-limit decisions are answered locally because Redis is unavailable")
-        .register(registry);
-    breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition()));
+    this.metrics = new DegradedModeMetrics(b.registry, this::isDegraded);
+    breaker.breaker().getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition()));
     if (b.maintenanceInterval.isZero()) {
       this.maintenance = null;
     } else {
@@ -160,8 +114,8 @@ public final class DegradingBucketStore implements BucketStore {
   }
 
   /** A builder over {@code shared}; see its setters for the defaults. */
-  public static Builder builder(BucketStore shared) {
-    return new Builder(shared);
+  public static DegradingBucketStoreBuilder builder(BucketStore shared) {
+    return new DegradingBucketStoreBuilder(shared);
   }
 
   /**
@@ -169,7 +123,8 @@ public final class DegradingBucketStore implements BucketStore {
    * config.failureMode()}, a slow-call threshold of half {@code config.decisionTimeout()}.
    */
   public static DegradingBucketStore create(
-      RedisBucketStore shared, RedisConfig config, IntSupplier liveReplicas, Clock clock, MeterRegistry registry) {
+      RedisBucketStore shared, RedisConfig config, IntSupplier liveReplicas, EpochNanoClock clock,
+      MeterRegistry registry) {
     return builder(shared)
         .lastKnown(shared::lastKnownTokens)
         .failureMode(config.failureMode())
@@ -180,40 +135,19 @@ public final class DegradingBucketStore implements BucketStore {
         .build();
   }
 
-  /**
-   * The breaker: opens when at least half of the last 20 calls (at least 5) failed or took longer
-   * than {@code slowCallThreshold}, ignoring {@link CasContentionException}; stays open 1 s, then
-   * closes after 2 successful probes. On {@code clock}, so tests move its time.
-   */
-  public static CircuitBreakerConfig breakerConfig(Duration slowCallThreshold, Clock clock) {
-    return CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(20)
-        .minimumNumberOfCalls(5)
-        .failureRateThreshold(50)
-        .slowCallDurationThreshold(slowCallThreshold)
-        .slowCallRateThreshold(50)
-        .waitDurationInOpenState(Duration.ofSeconds(1))
-        .automaticTransitionFromOpenToHalfOpenEnabled(false)
-        .permittedNumberOfCallsInHalfOpenState(2)
-        .ignoreException(e -> cause(e) instanceof CasContentionException)
-        .clock(JavaClocks.of(clock))
-        .build();
-  }
-
   /** Whether decisions are answered locally now. */
   public boolean isDegraded() {
-    return degraded(breaker.getState());
+    return breaker.isOpen();
   }
 
   /** The breaker, for health checks and tests. */
   public CircuitBreaker circuitBreaker() {
-    return breaker;
+    return breaker.breaker();
   }
 
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-    return viaShared(s -> s.tryConsume(key, limit, tokens), () -> locally(key, limit, tokens), key);
+    return viaShared(() -> shared.tryConsume(key, limit, tokens), () -> locally(key, limit, tokens), key);
   }
 
   @Override
@@ -243,7 +177,7 @@ public final class DegradingBucketStore implements BucketStore {
   /** Takes up to {@code tokens} from the shared bucket; while degraded, takes none. */
   @Override
   public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
-    return viaShared(s -> s.consumeUpTo(key, limit, tokens), () -> 0L, key);
+    return viaShared(() -> shared.consumeUpTo(key, limit, tokens), () -> 0L, key);
   }
 
   /** What Redis last confirmed, while Redis decides; a local share's answers are immediate anyway. */
@@ -254,7 +188,7 @@ public final class DegradingBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
-    return viaShared(s -> s.snapshot(key, limit), () -> shares.snapshot(key), key);
+    return viaShared(() -> shared.snapshot(key, limit), () -> shares.snapshot(key), key);
   }
 
   /**
@@ -263,9 +197,8 @@ public final class DegradingBucketStore implements BucketStore {
    * the shares handed out and forgets settled shares. Public for tests that drive time themselves.
    */
   public void maintain() {
-    CircuitBreaker.State state = breaker.getState();
-    if (degraded(state)) {
-      probe();
+    if (isDegraded()) {
+      breaker.probe(() -> shared.snapshot(PROBE_KEY, PROBE_LIMIT));
     } else {
       reconcile();
     }
@@ -286,72 +219,28 @@ public final class DegradingBucketStore implements BucketStore {
     shared.close();
   }
 
-  private <T> CompletableFuture<T> viaShared(
-      Function<BucketStore, CompletableFuture<T>> call, Supplier<T> fallback, BucketKey key) {
-    if (isDegraded() || !breaker.tryAcquirePermission()) {
-      return CompletableFuture.completedFuture(fallback.get());
-    }
-    long start = clock.epochNanos();
-    CompletableFuture<T> attempt;
-    try {
-      attempt = call.apply(shared);
-    } catch (RuntimeException e) {
-      attempt = CompletableFuture.failedFuture(e);
-    }
-    return attempt.handle((result, failure) -> {
-      long elapsed = clock.epochNanos() - start;
-      if (failure == null) {
-        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-        return result;
-      }
-      Throwable cause = cause(failure);
-      breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
-      (cause instanceof CasContentionException ? contended.get(key.level()) : failures).increment();
-      return fallback.get();
-    });
+  private <T> CompletableFuture<T> viaShared(Supplier<CompletableFuture<T>> call, Supplier<T> fallback, BucketKey key) {
+    return breaker.call(call, fallback,
+        failure -> metrics.failed(key.level(), failure instanceof CasContentionException));
   }
 
   private TokenProbe locally(BucketKey key, Limit limit, long tokens) {
-    localDecisions.get(key.level()).increment();
+    metrics.answeredLocally(key.level());
     return switch (failureMode) {
       case LOCAL -> shares.tryConsume(key, limit, tokens, Math.max(1, liveReplicas.getAsInt()),
           lastKnown.tokens(key, limit));
       case OPEN -> new TokenProbe(true, Math.max(0, limit.burst() - tokens), 0, 0, true);
-      case CLOSED -> new TokenProbe(false, 0, retryAfterNanos, limit.nanosToRefill(limit.burst()), true);
+      case CLOSED -> new TokenProbe(false, 0, breaker.retryAfterNanos(), limit.nanosToRefill(limit.burst()), true);
     };
-  }
-
-  /** While open (after its wait) or half-open, a background GET stands in for user requests as the probe. */
-  private void probe() {
-    if (!breaker.tryAcquirePermission()) {
-      return;
-    }
-    long start = clock.epochNanos();
-    CompletableFuture<Optional<BucketSnapshot>> answer;
-    try {
-      answer = shared.snapshot(PROBE_KEY, PROBE_LIMIT);
-    } catch (RuntimeException e) {
-      answer = CompletableFuture.failedFuture(e);
-    }
-    answer.whenComplete((s, failure) -> {
-      long elapsed = clock.epochNanos() - start;
-      if (failure == null) {
-        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-      } else {
-        breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause(failure));
-      }
-    });
   }
 
   /** Charges what the shares handed out (or refunds what Redis is owed); a failed charge is kept for the next round. */
   private void reconcile() {
     for (LocalShares.Debt debt : shares.settle(true)) {
       CompletableFuture<?> settled = debt.tokens() > 0
-          ? shared.consumeUpTo(debt.key(), debt.limit(), debt.tokens()).thenAccept(taken -> {
-              charged.increment(taken);
-              forgiven.increment(debt.tokens() - taken);
-            })
-          : shared.refund(debt.key(), debt.limit(), -debt.tokens()).thenRun(() -> refundedLate.increment(-debt.tokens()));
+          ? shared.consumeUpTo(debt.key(), debt.limit(), debt.tokens())
+              .thenAccept(taken -> metrics.charged(debt.tokens(), taken))
+          : shared.refund(debt.key(), debt.limit(), -debt.tokens()).thenRun(() -> metrics.refundedLate(-debt.tokens()));
       settled.exceptionally(e -> {
         shares.restore(debt);
         return null;
@@ -368,123 +257,19 @@ public final class DegradingBucketStore implements BucketStore {
   }
 
   private void onTransition(CircuitBreaker.StateTransition transition) {
-    boolean wasDegraded = degraded(transition.getFromState());
-    boolean nowDegraded = degraded(transition.getToState());
+    boolean wasDegraded = SharedStoreBreaker.isOpen(transition.getFromState());
+    boolean nowDegraded = SharedStoreBreaker.isOpen(transition.getToState());
     if (!wasDegraded && nowDegraded) {
-      toDegraded.increment();
+      metrics.switchedToDegraded();
       log.warn("Redis unavailable: rate-limit decisions are now local (failure_mode {}, {} live replicas)",
           failureMode, liveReplicas.getAsInt());
     } else if (wasDegraded && !nowDegraded) {
-      toShared.increment();
+      metrics.switchedToShared();
       log.info("Redis is back: rate-limit decisions are shared again; local shares are charged to Redis");
     }
   }
 
-  private static boolean degraded(CircuitBreaker.State state) {
-    return state == CircuitBreaker.State.OPEN
-        || state == CircuitBreaker.State.HALF_OPEN
-        || state == CircuitBreaker.State.FORCED_OPEN;
-  }
-
-  private static Throwable cause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  private static Counter switches(MeterRegistry registry, String to) {
-    return Counter.builder("rate_limit_degraded_switches")
-        .description("Switches between shared (Redis) and local rate-limit decisions")
-        .tag("to", to)
-        .register(registry);
-  }
-
-  private static Counter reconciled(MeterRegistry registry, String outcome) {
-    return Counter.builder("rate_limit_reconciled_tokens")
-        .description("Tokens settled with Redis after local decisions: charged, forgiven (the bucket had "
-            + "too few), or refunded (given back while Redis could not be asked)")
-        .tag("outcome", outcome)
-        .register(registry);
-  }
-
   private static CompletableFuture<Void> done() {
     return CompletableFuture.completedFuture(null);
-  }
-
-  /** Settings of a {@link DegradingBucketStore}. Not thread-safe; {@link #build()} reads them once. */
-  public static final class Builder {
-    private final BucketStore shared;
-    private LastKnown lastKnown = LastKnown.NONE;
-    private FailureMode failureMode = FailureMode.LOCAL;
-    private IntSupplier liveReplicas = () -> 1;
-    private Clock clock = Clock.system();
-    private Duration slowCallThreshold = Duration.ofMillis(250);
-    private CircuitBreakerConfig breakerConfig;
-    private MeterRegistry registry = new SimpleMeterRegistry();
-    private Duration maintenanceInterval = Duration.ofMillis(250);
-
-    private Builder(BucketStore shared) {
-      this.shared = Objects.requireNonNull(shared, "shared");
-    }
-
-    /** Where shares find the bucket's last known state; default none (shares start empty). */
-    public Builder lastKnown(LastKnown lastKnown) {
-      this.lastKnown = Objects.requireNonNull(lastKnown, "lastKnown");
-      return this;
-    }
-
-    /** What local answers are; default {@link FailureMode#LOCAL}. */
-    public Builder failureMode(FailureMode failureMode) {
-      this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
-      return this;
-    }
-
-    /** The last known number of live replicas, which sizes the shares; default 1. */
-    public Builder liveReplicas(IntSupplier liveReplicas) {
-      this.liveReplicas = Objects.requireNonNull(liveReplicas, "liveReplicas");
-      return this;
-    }
-
-    /** The clock of the shares, the breaker and call durations; default the system clock. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** A call slower than this counts against Redis like a failure; default 250 ms. */
-    public Builder slowCallThreshold(Duration threshold) {
-      if (threshold.isZero() || threshold.isNegative()) {
-        throw new IllegalArgumentException("slowCallThreshold must be > 0, was " + threshold);
-      }
-      this.slowCallThreshold = threshold;
-      return this;
-    }
-
-    /** A breaker of its own instead of {@link #breakerConfig}; mind its clock. */
-    public Builder breaker(CircuitBreakerConfig config) {
-      this.breakerConfig = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** Where the metrics go; default a registry of its own. */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** How often {@link #maintain()} runs on a thread of its own; zero for never (tests call it). */
-    public Builder maintenanceEvery(Duration interval) {
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("maintenance interval must be >= 0, was " + interval);
-      }
-      this.maintenanceInterval = interval;
-      return this;
-    }
-
-    public DegradingBucketStore build() {
-      return new DegradingBucketStore(this);
-    }
   }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.Bucket4jSupport;
@@ -101,7 +101,7 @@ public final class RedisBucketStore implements BucketStore {
   }
 
   private final KeySchema keys;
-  private final Clock clock;
+  private final EpochNanoClock clock;
   private final RedissonClient client;
   private final CasProxyManager casManager;
   private final AsyncProxyManager<String> proxies;
@@ -157,13 +157,13 @@ public final class RedisBucketStore implements BucketStore {
   }
 
   /** A store with the prefix, timeouts and CAS bound of {@code config}, on {@code clock}. */
-  public static RedisBucketStore create(RedissonClient client, RedisConfig config, Clock clock) {
+  public static RedisBucketStore create(RedissonClient client, RedisConfig config, EpochNanoClock clock) {
     return create(client, config, clock, new SimpleMeterRegistry());
   }
 
-  /** As {@link #create(RedissonClient, RedisConfig, Clock)}, counting its commands in {@code registry}. */
+  /** As {@link #create(RedissonClient, RedisConfig, EpochNanoClock)}, counting its commands in {@code registry}. */
   public static RedisBucketStore create(
-      RedissonClient client, RedisConfig config, Clock clock, MeterRegistry registry) {
+      RedissonClient client, RedisConfig config, EpochNanoClock clock, MeterRegistry registry) {
     return builder(client)
         .keyPrefix(config.keyPrefix())
         .decisionTimeout(config.decisionTimeout())
@@ -241,7 +241,7 @@ public final class RedisBucketStore implements BucketStore {
   }
 
   /** The clock buckets refill with. */
-  public Clock clock() {
+  public EpochNanoClock clock() {
     return clock;
   }
 
@@ -300,7 +300,7 @@ public final class RedisBucketStore implements BucketStore {
   /** Settings of a {@link RedisBucketStore}. Not thread-safe; {@link #build()} copies them. */
   public static final class Builder {
     private final RedissonClient client;
-    private Clock clock = Clock.system();
+    private EpochNanoClock clock = EpochNanoClock.system();
     private String keyPrefix = "sluice:";
     private Duration decisionTimeout = Duration.ofMillis(500);
     private int maxCasAttempts = 8;
@@ -315,7 +315,7 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     /** The clock buckets refill with; default the system clock. Use a {@link RedisTimeClock}. */
-    public Builder clock(Clock clock) {
+    public Builder clock(EpochNanoClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }

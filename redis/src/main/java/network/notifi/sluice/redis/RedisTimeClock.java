@@ -1,5 +1,6 @@
 package network.notifi.sluice.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.redis.internal.JavaClocks;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -32,17 +33,17 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #epochNanos()} never blocks and is thread-safe. {@link #start} blocks for the first
  * measurement (at most the command timeout); {@link #close()} stops the refresh.
  */
-public final class RedisTimeClock implements Clock, AutoCloseable {
+public final class RedisTimeClock implements EpochNanoClock, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisTimeClock.class);
 
-  private final Clock base;
+  private final EpochNanoClock base;
   private final Supplier<CompletionStage<Long>> redisMicros;
   private final ScheduledExecutorService scheduler;
   private volatile long offsetNanos;
   private volatile boolean synced;
 
-  RedisTimeClock(Clock base, Supplier<CompletionStage<Long>> redisMicros, ScheduledExecutorService scheduler) {
+  RedisTimeClock(EpochNanoClock base, Supplier<CompletionStage<Long>> redisMicros, ScheduledExecutorService scheduler) {
     this.base = Objects.requireNonNull(base, "base");
     this.redisMicros = Objects.requireNonNull(redisMicros, "redisMicros");
     this.scheduler = scheduler;
@@ -50,14 +51,14 @@ public final class RedisTimeClock implements Clock, AutoCloseable {
 
   /** A clock on the system clock, synced with the Redis that {@code client} talks to. */
   public static RedisTimeClock start(RedissonClient client, RedisConfig config) {
-    return start(client, config, Clock.system());
+    return start(client, config, EpochNanoClock.system());
   }
 
   /**
    * A clock on {@code base}, synced with Redis now and every {@code config.clockRefreshInterval()}.
    * Tests pass a skewed base clock.
    */
-  public static RedisTimeClock start(RedissonClient client, RedisConfig config, Clock base) {
+  public static RedisTimeClock start(RedissonClient client, RedisConfig config, EpochNanoClock base) {
     String routingKey = config.keyPrefix() + "rl:{global}";
     var executor = ((Redisson) client).getCommandExecutor();
     Supplier<CompletionStage<Long>> time = () -> executor
@@ -81,10 +82,10 @@ public final class RedisTimeClock implements Clock, AutoCloseable {
   }
 
   /**
-   * This clock as a {@link java.time.Clock} (UTC), for the job stores: leases, queue claims and build
+   * This clock as a {@link Clock} (UTC), for the job stores: leases, queue claims and build
    * records are compared across replicas, so they need the shared time as much as buckets do.
    */
-  public java.time.Clock javaClock() {
+  public Clock javaClock() {
     return JavaClocks.of(this);
   }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.redis.internal.KeySchema;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RedissonClient;
@@ -37,11 +37,12 @@ public final class ReplicaHeartbeat implements AutoCloseable {
   private final RScoredSortedSet<String> replicas;
   private final String replicaId;
   private final Duration ttl;
-  private final Clock clock;
+  private final EpochNanoClock clock;
   private final ScheduledExecutorService scheduler;
   private volatile int live = 1;
 
-  private ReplicaHeartbeat(RedissonClient client, KeySchema keys, String replicaId, Duration ttl, Clock clock) {
+  private ReplicaHeartbeat(
+      RedissonClient client, KeySchema keys, String replicaId, Duration ttl, EpochNanoClock clock) {
     this.replicas = client.getScoredSortedSet(keys.replicasKey(), StringCodec.INSTANCE);
     this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
     this.ttl = ttl;
@@ -50,7 +51,8 @@ public final class ReplicaHeartbeat implements AutoCloseable {
   }
 
   /** Announces {@code replicaId} now and every {@code config.heartbeatInterval()}. Does not block. */
-  public static ReplicaHeartbeat start(RedissonClient client, RedisConfig config, String replicaId, Clock clock) {
+  public static ReplicaHeartbeat start(
+      RedissonClient client, RedisConfig config, String replicaId, EpochNanoClock clock) {
     var heartbeat = new ReplicaHeartbeat(client, new KeySchema(config.keyPrefix()), replicaId,
         config.heartbeatTtl(), clock);
     long period = config.heartbeatInterval().toMillis();

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -27,8 +27,9 @@ class ClusterFailoverTest {
     var cluster = RedisServers.cluster();
     var config = SharedClients.clusterConfig().withKeyPrefix("failover" + System.nanoTime() + ":");
     var client = RedisClients.create(config);
-    var shared = RedisBucketStore.create(client, config, Clock.system());
-    var store = DegradingBucketStore.create(shared, config, () -> 1, Clock.system(), new SimpleMeterRegistry());
+    var shared = RedisBucketStore.create(client, config, EpochNanoClock.system());
+    var store =
+        DegradingBucketStore.create(shared, config, () -> 1, EpochNanoClock.system(), new SimpleMeterRegistry());
     var limits = new LimiterConfig(Limit.of(100_000, 100_000), Map.of("build.start", Limit.of(100_000, 100_000)),
         Limit.of(1, 5), AnonymousPolicy.SKIP);
     var limiter = MultiLevelLimiter.of(limits, store);

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -37,11 +37,12 @@ class DegradedModeRedisTest {
         .withServers(RedisConfig.Mode.STANDALONE, List.of(server.hostAndPort()))
         .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(2));
     client = RedisClients.create(config);
-    self = ReplicaHeartbeat.start(client, config, "replica-a", Clock.system());
-    other = ReplicaHeartbeat.start(client, config, "replica-b", Clock.system());
+    self = ReplicaHeartbeat.start(client, config, "replica-a", EpochNanoClock.system());
+    other = ReplicaHeartbeat.start(client, config, "replica-b", EpochNanoClock.system());
     await().atMost(Duration.ofSeconds(5)).until(() -> self.liveReplicas() == 2);
-    var shared = RedisBucketStore.create(client, config, Clock.system());
-    store = DegradingBucketStore.create(shared, config, self::liveReplicas, Clock.system(), new SimpleMeterRegistry());
+    var shared = RedisBucketStore.create(client, config, EpochNanoClock.system());
+    store = DegradingBucketStore.create(
+        shared, config, self::liveReplicas, EpochNanoClock.system(), new SimpleMeterRegistry());
   }
 
   @AfterEach

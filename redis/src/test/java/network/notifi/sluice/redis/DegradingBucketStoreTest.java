@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.ManualClock;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
@@ -270,6 +272,11 @@ class DegradingBucketStoreTest {
     assertThat(store.isDegraded()).isFalse();
   }
 
+  @Test
+  void everyCallOfTheStoreIsItsOwnNoneLeftToTheInterfaceDefault() {
+    assertThat(ForwardingBucketStore.callsNotOverridden(DegradingBucketStore.class)).isEmpty();
+  }
+
   private long sharedTokens(BucketKey key, Limit limit) {
     return redis.snapshot(key, limit).join().map(BucketSnapshot::availableTokens).orElse(limit.burst());
   }
@@ -283,13 +290,13 @@ class DegradingBucketStoreTest {
     final AtomicBoolean up = new AtomicBoolean(true);
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger delayMillis = new AtomicInteger();
-    final java.util.Set<BucketKey> contended = ConcurrentHashMap.newKeySet();
+    final Set<BucketKey> contended = ConcurrentHashMap.newKeySet();
 
     SwitchableStore(InProcessBucketStore delegate) {
       super(delegate);
     }
 
-    private <T> CompletableFuture<T> gate(BucketKey key, java.util.function.Supplier<CompletableFuture<T>> call) {
+    private <T> CompletableFuture<T> gate(BucketKey key, Supplier<CompletableFuture<T>> call) {
       calls.incrementAndGet();
       clock.advanceMillis(delayMillis.get());
       if (!up.get()) {
@@ -309,6 +316,11 @@ class DegradingBucketStoreTest {
     @Override
     public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
       return gate(key, () -> delegate.refund(key, limit, tokens));
+    }
+
+    @Override
+    public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens, TokenProbe taken) {
+      return gate(key, () -> delegate.refund(key, limit, tokens, taken));
     }
 
     @Override

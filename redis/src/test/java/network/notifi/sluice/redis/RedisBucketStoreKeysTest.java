@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -167,7 +167,10 @@ class RedisBucketStoreKeysTest {
   @Test
   void snapshotOfAnUnknownBucketIsEmptyAndCreatesNothing() {
     var server = RedisServers.standalone();
-    var store = SharedClients.storeBuilder(SharedClients.standalone()).keyPrefix(freshPrefix()).clock(Clock.system()).build();
+    var store = SharedClients.storeBuilder(SharedClients.standalone())
+        .keyPrefix(freshPrefix())
+        .clock(EpochNanoClock.system())
+        .build();
     var key = BucketKey.thirdParty("never-seen");
 
     assertThat(store.snapshot(key, Limit.of(1, 1)).join()).isEmpty();

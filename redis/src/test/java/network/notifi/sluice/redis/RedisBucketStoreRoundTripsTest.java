@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.ManualClock;
@@ -29,12 +31,12 @@ class RedisBucketStoreRoundTripsTest {
 
   static Stream<Arguments> servers() {
     return Stream.of(
-        Arguments.of("standalone", (java.util.function.Supplier<RedissonClient>) SharedClients::standalone),
-        Arguments.of("cluster", (java.util.function.Supplier<RedissonClient>) SharedClients::cluster));
+        Arguments.of("standalone", (Supplier<RedissonClient>) SharedClients::standalone),
+        Arguments.of("cluster", (Supplier<RedissonClient>) SharedClients::cluster));
   }
 
   /** One replica's store with counters of its own, on a prefix no other test uses. */
-  private Replica replica(java.util.function.Supplier<RedissonClient> client, String prefix) {
+  private Replica replica(Supplier<RedissonClient> client, String prefix) {
     var registry = new SimpleMeterRegistry();
     var store = SharedClients.storeBuilder(client.get())
         .keyPrefix(prefix)
@@ -65,11 +67,11 @@ class RedisBucketStoreRoundTripsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
   void versionedLimitsKeepOneRoundTripAndAChangeCostsOneSwapPerBucket(
-      String name, java.util.function.Supplier<RedissonClient> client) {
+      String name, Supplier<RedissonClient> client) {
     var replica = replica(client, freshPrefix());
     var key = BucketKey.thirdParty("customer-1");
     var limit = Limit.of(1, 10);
-    replica.store().limitsChanged(1, java.util.Set.of(limit));
+    replica.store().limitsChanged(1, Set.of(limit));
     replica.take(key, limit);
 
     double gets = replica.commands("get");
@@ -80,7 +82,7 @@ class RedisBucketStoreRoundTripsTest {
     double getsBeforeChange = replica.commands("get");
     double swapsBeforeChange = replica.commands("cas");
     var wider = Limit.of(1, 20);
-    replica.store().limitsChanged(2, java.util.Set.of(wider));
+    replica.store().limitsChanged(2, Set.of(wider));
     assertThat(replica.take(key, wider)).isTrue();
 
     assertThat(getsBeforeChange - gets).as("GETs with versioned limits").isZero();
@@ -91,7 +93,7 @@ class RedisBucketStoreRoundTripsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
-  void aTokenTakenFromAKnownBucketCostsOneRoundTrip(String name, java.util.function.Supplier<RedissonClient> client) {
+  void aTokenTakenFromAKnownBucketCostsOneRoundTrip(String name, Supplier<RedissonClient> client) {
     var replica = replica(client, freshPrefix());
     var key = BucketKey.thirdParty("customer-1");
     var limit = Limit.of(1, 10);
@@ -111,7 +113,7 @@ class RedisBucketStoreRoundTripsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
   void theStoreExpectsTokensOnlyFromAStateRedisConfirmedToIt(
-      String name, java.util.function.Supplier<RedissonClient> client) {
+      String name, Supplier<RedissonClient> client) {
     var replica = replica(client, freshPrefix());
     var key = BucketKey.thirdParty("customer-5");
     var limit = Limit.of(1, 3);
@@ -131,7 +133,7 @@ class RedisBucketStoreRoundTripsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
   void aSwapLostToAnotherReplicaIsRetriedFromTheStateItAnswered(
-      String name, java.util.function.Supplier<RedissonClient> client) {
+      String name, Supplier<RedissonClient> client) {
     String prefix = freshPrefix();
     var a = replica(client, prefix);
     var b = replica(client, prefix);
@@ -153,7 +155,7 @@ class RedisBucketStoreRoundTripsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
   void aRefusalFromMemoryMissesTokensGivenBackElsewhereForAtMostTheRefusalMaxAge(
-      String name, java.util.function.Supplier<RedissonClient> client) {
+      String name, Supplier<RedissonClient> client) {
     String prefix = freshPrefix();
     var a = replica(client, prefix);
     var b = replica(client, prefix);
@@ -173,7 +175,7 @@ class RedisBucketStoreRoundTripsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
   void replicasWithStaleMemoriesNeverTakeMoreThanTheBucketHolds(
-      String name, java.util.function.Supplier<RedissonClient> client) {
+      String name, Supplier<RedissonClient> client) {
     String prefix = freshPrefix();
     List<Replica> replicas = List.of(replica(client, prefix), replica(client, prefix), replica(client, prefix));
     var key = BucketKey.thirdParty("customer-4");

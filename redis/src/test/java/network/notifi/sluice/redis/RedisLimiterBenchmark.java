@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -164,7 +164,7 @@ class RedisLimiterBenchmark {
     var config = RedisConfig.defaults().withServers(RedisConfig.Mode.STANDALONE, List.of(server.hostAndPort()));
     RedissonClient client = RedisClients.create(config);
     try {
-      var store = RedisBucketStore.builder(client).clock(Clock.system()).build();
+      var store = RedisBucketStore.builder(client).clock(EpochNanoClock.system()).build();
       long before = usedMemory(server.port());
       for (int i = 0; i < 1_000; i++) {
         store.tryConsume(BucketKey.thirdParty("customer-" + i), Limit.of(10, 20), 1).join();
@@ -197,7 +197,7 @@ class RedisLimiterBenchmark {
 
   private static List<RedisBucketStore> stores(List<RedissonClient> clients, String prefix, HotKeyOptimization opt) {
     return clients.stream()
-        .map(c -> RedisBucketStore.builder(c).keyPrefix(prefix).hotKeys(opt).clock(Clock.system()).build())
+        .map(c -> RedisBucketStore.builder(c).keyPrefix(prefix).hotKeys(opt).clock(EpochNanoClock.system()).build())
         .toList();
   }
 

@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
@@ -774,7 +776,7 @@ class RedisScaleOutBenchmark {
   }
 
   private static Optional<Path> onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
       if (Files.isExecutable(candidate)) {
         return Optional.of(candidate);
@@ -834,7 +836,7 @@ class RedisScaleOutBenchmark {
     try {
       Files.writeString(OUT, String.join("\n", report) + "\n");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -3,7 +3,7 @@ package network.notifi.sluice.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.redis.testing.SharedClients;
@@ -16,7 +16,7 @@ class RedisTimeClockTest {
   @Test
   void clockFollowsRedisTimeWhateverTheLocalClockSays() {
     var config = SharedClients.standaloneConfig();
-    Clock skewed = () -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS;
+    EpochNanoClock skewed = () -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS;
 
     try (var clock = RedisTimeClock.start(SharedClients.standalone(), config, skewed)) {
       assertThat(clock.isSynced()).isTrue();
@@ -32,8 +32,8 @@ class RedisTimeClockTest {
     var config = SharedClients.standaloneConfig();
     var key = BucketKey.thirdParty("skew-" + System.nanoTime());
     var limit = Limit.of(1, 10);
-    Clock accurate = Clock.system();
-    Clock fiveSecondsAhead = () -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS;
+    EpochNanoClock accurate = EpochNanoClock.system();
+    EpochNanoClock fiveSecondsAhead = () -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS;
 
     try (var clockA = RedisTimeClock.start(client, config, accurate);
         var clockB = RedisTimeClock.start(client, config, fiveSecondsAhead)) {
@@ -57,7 +57,7 @@ class RedisTimeClockTest {
     var client = SharedClients.standalone();
     var key = BucketKey.thirdParty("skew-control-" + System.nanoTime());
     var limit = Limit.of(1, 10);
-    var replicaA = SharedClients.storeBuilder(client).clock(Clock.system()).build();
+    var replicaA = SharedClients.storeBuilder(client).clock(EpochNanoClock.system()).build();
     var replicaB = SharedClients.storeBuilder(client)
         .clock(() -> System.currentTimeMillis() * 1_000_000L + FIVE_SECONDS)
         .build();

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.ManualClock;
@@ -107,7 +107,7 @@ class StalledRedisTest {
     var registry = new SimpleMeterRegistry(); // counters of the three replicas add up
     List<MultiLevelLimiter> replicas = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      var shared = RedisBucketStore.create(client(config), config, Clock.system());
+      var shared = RedisBucketStore.create(client(config), config, EpochNanoClock.system());
       var store = DegradingBucketStore.builder(shared)
           .lastKnown(shared::lastKnownTokens)
           .liveReplicas(() -> 3)
@@ -160,7 +160,7 @@ class StalledRedisTest {
           .build();
       // As the wiring makes it (slow calls: over half the 5 s decision timeout): only contention is
       // under test here, and 400 calls at once on a loaded machine may take longer than 250 ms.
-      var store = DegradingBucketStore.create(shared, config, () -> 4, Clock.system(), registry);
+      var store = DegradingBucketStore.create(shared, config, () -> 4, EpochNanoClock.system(), registry);
       stores.add(store);
       replicas.add(store);
     }

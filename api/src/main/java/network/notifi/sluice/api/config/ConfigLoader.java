@@ -20,6 +20,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.k8s.K8sQuota;
+import network.notifi.sluice.k8s.K8sResilience;
+import network.notifi.sluice.k8s.K8sResources;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
@@ -285,13 +288,13 @@ public final class ConfigLoader {
       mapping.put(namespace, source.string("k8s.namespace_mapping." + namespace, namespace));
     }
     var resources = resources(source, "k8s.resources", d.resources());
-    Map<String, K8sConfig.Resources> perNamespace = new LinkedHashMap<>();
+    Map<String, K8sResources> perNamespace = new LinkedHashMap<>();
     for (String namespace : source.keys("k8s.namespace_resources")) {
       perNamespace.put(namespace, resources(source, "k8s.namespace_resources." + namespace, resources));
     }
     var q = d.quota();
     var r = d.resilience();
-    var quota = validated(source, () -> new K8sConfig.Quota(
+    var quota = validated(source, () -> new K8sQuota(
         source.booleanValue("k8s.quota.ensure", q.ensure()),
         source.booleanValue("k8s.quota.check", q.check()),
         source.string("k8s.quota.name", q.name()),
@@ -299,7 +302,7 @@ public final class ConfigLoader {
         source.string("k8s.quota.limits_memory", q.limitsMemory()),
         source.string("k8s.quota.limits_cpu", q.limitsCpu()),
         source.string("k8s.quota.requests_ephemeral_storage", q.requestsEphemeralStorage())));
-    var resilience = validated(source, () -> new K8sConfig.Resilience(
+    var resilience = validated(source, () -> new K8sResilience(
         rateLimiting.maxRetries(),
         rateLimiting.retryBaseDelay(),
         source.duration("k8s.resilience.retry_max_delay", r.retryMaxDelay()),
@@ -331,8 +334,8 @@ public final class ConfigLoader {
         resilience));
   }
 
-  private static K8sConfig.Resources resources(ConfigSource source, String path, K8sConfig.Resources d) {
-    return validated(source, () -> new K8sConfig.Resources(
+  private static K8sResources resources(ConfigSource source, String path, K8sResources d) {
+    return validated(source, () -> new K8sResources(
         source.string(path + ".requests.memory", d.requestsMemory()),
         source.string(path + ".requests.cpu", d.requestsCpu()),
         source.string(path + ".requests.ephemeral_storage", d.requestsEphemeralStorage()),

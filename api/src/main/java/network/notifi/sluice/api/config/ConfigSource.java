@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import network.notifi.sluice.common.Settings;
 
 /**
  * Reads typed settings from a YAML tree with environment overrides, and remembers what it read so
@@ -82,20 +83,11 @@ final class ConfigSource {
     return parse(path, defaultValue, text -> text);
   }
 
+  /** A constant of the default's enum, named in any case. */
   <E extends Enum<E>> E enumValue(String path, E defaultValue) {
     Class<E> type = defaultValue.getDeclaringClass();
-    return parse(path, defaultValue.name().toLowerCase(Locale.ROOT), text -> {
-      for (E constant : type.getEnumConstants()) {
-        if (constant.name().equalsIgnoreCase(text.trim())) {
-          return constant;
-        }
-      }
-      List<String> allowed = new ArrayList<>();
-      for (E constant : type.getEnumConstants()) {
-        allowed.add(constant.name().toLowerCase(Locale.ROOT));
-      }
-      throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
-    });
+    return parse(path, defaultValue.name().toLowerCase(Locale.ROOT), text -> Settings.findEnum(type, text)
+        .orElseThrow(() -> new IllegalArgumentException(Settings.mustBeOneOf(type))));
   }
 
   /** A list, written as a YAML sequence or as one comma-separated string (the environment's form). */

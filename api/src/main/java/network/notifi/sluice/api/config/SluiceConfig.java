@@ -10,6 +10,7 @@ import network.notifi.sluice.api.identity.IdentityMode;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.JobsFailureMode;
 import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.k8s.K8sResilience;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.limiter.inprocess.InProcessBucketStore;
 import network.notifi.sluice.redis.RedisConfig;
@@ -174,14 +175,14 @@ public record SluiceConfig(
 
     public RateLimiting {
       // max_concurrent_jobs, failure_backoff_period, max_retries and retry_base_delay are validated
-      // where they are used: JobsConfig and K8sConfig.Resilience.
+      // where they are used: JobsConfig and K8sResilience.
       atLeast("rate_limiting.local_max_buckets", localMaxBuckets, 1);
     }
 
     /** The seed's values, and room for {@link InProcessBucketStore#DEFAULT_MAX_THIRD_PARTIES} buckets. */
     public static RateLimiting defaults() {
       var jobs = JobsConfig.defaults();
-      var resilience = K8sConfig.Resilience.defaults();
+      var resilience = K8sResilience.defaults();
       return new RateLimiting(
           jobs.maxConcurrentJobs(),
           jobs.failureBackoffPeriod(),

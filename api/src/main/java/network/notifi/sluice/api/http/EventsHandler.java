@@ -20,7 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
@@ -44,7 +44,7 @@ final class EventsHandler implements Handler {
   static final String BUILD_START = "build.start";
 
   private final MultiLevelLimiter limiter;
-  private final Clock clock;
+  private final EpochNanoClock clock;
   private final long maxBodyBytes;
   private final int maxJsonDepth;
   private final BuildStarter starter;
@@ -74,7 +74,7 @@ final class EventsHandler implements Handler {
 
   EventsHandler(
       MultiLevelLimiter limiter,
-      Clock clock,
+      EpochNanoClock clock,
       long maxBodyBytes,
       int maxJsonDepth,
       BuildStarter starter,

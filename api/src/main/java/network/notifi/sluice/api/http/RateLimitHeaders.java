@@ -3,7 +3,7 @@ package network.notifi.sluice.api.http;
 import io.javalin.http.Context;
 import java.util.StringJoiner;
 import network.notifi.sluice.common.Seconds;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Decision;
 import network.notifi.sluice.limiter.LevelResult;
 
@@ -25,7 +25,7 @@ final class RateLimitHeaders {
 
   private RateLimitHeaders() {}
 
-  static void write(Context ctx, Decision decision, Clock clock) {
+  static void write(Context ctx, Decision decision, EpochNanoClock clock) {
     if (decision.applied().isEmpty()) {
       return;
     }

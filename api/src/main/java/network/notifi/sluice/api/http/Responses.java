@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import network.notifi.sluice.api.tracing.RequestSpans;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import network.notifi.sluice.common.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ public final class Responses {
 
   /** Maps any failure to a response: problems as they are, anything else as a logged 500 without details. */
   public void failure(Context ctx, Throwable failure, String endpoint, String thirdParty) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = Futures.unwrap(failure);
     if (cause instanceof Problem.ProblemException pe) {
       problem(ctx, pe.problem(), endpoint, thirdParty);
       return;
@@ -70,13 +69,5 @@ public final class Responses {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("response body cannot be written as JSON", e);
     }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

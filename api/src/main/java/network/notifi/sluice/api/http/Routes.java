@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import network.notifi.sluice.jobs.BuildAdmission;
 import network.notifi.sluice.api.config.SluiceConfig;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.MultiLevelLimiter;
 
 /**
@@ -35,7 +35,7 @@ public final class Routes {
   public Routes(
       SluiceConfig config,
       MultiLevelLimiter limiter,
-      Clock clock,
+      EpochNanoClock clock,
       BuildStarter starter,
       Responses responses,
       PrometheusMeterRegistry registry,

@@ -13,8 +13,8 @@ final class ThirdParties {
   /**
    * The validated third-party id, or empty when the request names none.
    *
-   * @throws Problem.ProblemException 400 {@code invalid_third_party} for an id that is too long or
-   *     holds control characters
+   * @throws Problem.ProblemException 400 {@code invalid_third_party} for an id that breaks {@link
+   *     Names#requireThirdPartyId}'s rule, with its message
    */
   static Optional<String> identify(String header, String source, boolean sourceGiven) {
     if (header != null && !header.isEmpty()) {
@@ -27,23 +27,10 @@ final class ThirdParties {
   }
 
   private static String validate(String id, String where) {
-    if (id.length() > Names.MAX_THIRD_PARTY_LENGTH) {
-      throw Problem.of(
-              400,
-              "invalid_third_party",
-              where + " is " + id.length() + " characters; at most " + Names.MAX_THIRD_PARTY_LENGTH)
-          .exception();
+    try {
+      return Names.requireThirdPartyId(where, id);
+    } catch (IllegalArgumentException e) {
+      throw Problem.of(400, "invalid_third_party", e.getMessage()).exception();
     }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isISOControl(c)) {
-        throw Problem.of(400, "invalid_third_party", where + " must not contain control characters")
-            .exception();
-      }
-    }
-    if (id.isBlank()) {
-      throw Problem.of(400, "invalid_third_party", where + " must not be blank").exception();
-    }
-    return id;
   }
 }

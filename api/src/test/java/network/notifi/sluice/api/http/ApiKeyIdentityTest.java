@@ -40,7 +40,7 @@ class ApiKeyIdentityTest {
   private HttpTestClient client;
   private HttpTestClient admin;
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
 
   @BeforeEach
   void start() throws IOException {

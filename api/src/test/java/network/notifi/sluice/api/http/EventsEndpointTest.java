@@ -3,9 +3,11 @@ package network.notifi.sluice.api.http;
 import static network.notifi.sluice.api.http.HttpTestClient.BUILD_START;
 import static network.notifi.sluice.api.http.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +175,7 @@ class EventsEndpointTest {
     assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
     assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
     // The request metric is recorded once the answer has been sent, so it may trail the answer.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(admin.get("/metrics").body()).contains("route=\"/events\",status=\"400\"}"));
     HttpResponse<String> metrics = admin.get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import network.notifi.sluice.api.SluiceApp;
@@ -78,7 +79,7 @@ class HostileInputPropertiesTest {
     sendInventions(1_000, 5_000);
 
     String scrapeAfter = scrape();
-    List<String> added = new java.util.ArrayList<>(series(scrapeAfter));
+    List<String> added = new ArrayList<>(series(scrapeAfter));
     added.removeAll(series(scrapeBefore));
     assertThat(added).as("metric series added by 4,000 more invented ids, namespaces and paths").isEmpty();
     assertThat(scrapeAfter).doesNotContain("invented").doesNotContain("ns-");

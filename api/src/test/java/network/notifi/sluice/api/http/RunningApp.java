@@ -3,7 +3,7 @@ package network.notifi.sluice.api.http;
 import java.util.Map;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 
 /**
  * The embedded default started on free ports, with a client for each port; closing it stops it.
@@ -20,7 +20,7 @@ record RunningApp(SluiceApp app, HttpTestClient client, HttpTestClient admin) im
   }
 
   /** As {@link #start(Map)}, with the buckets on {@code clock}. */
-  static RunningApp start(Map<String, String> env, Clock clock) {
+  static RunningApp start(Map<String, String> env, EpochNanoClock clock) {
     return of(SluiceApp.builder(TestConfigs.config(env)).clock(clock).build().start());
   }
 

@@ -10,16 +10,22 @@ import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import network.notifi.sluice.api.SluiceApp;
+import network.notifi.sluice.api.Wiring;
 import network.notifi.sluice.api.config.ConfigLoader;
 import network.notifi.sluice.api.http.HttpTestClient;
+import network.notifi.sluice.k8s.testing.FaultProxy;
+import network.notifi.sluice.k8s.testing.TestApiServer;
 import network.notifi.sluice.limiter.ManualClock;
+import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -87,9 +93,9 @@ class DashboardTest {
     List<Query> queries = queries(JSON.readTree(DASHBOARD.toFile()));
     // The whole service as deployed: buckets, slots and queues on a real Redis, builds as Jobs on
     // the Kubernetes API stand-in; only the buckets' clock is frozen so that refusals are exact.
-    Map<String, String> env = new java.util.HashMap<>(ENV);
+    Map<String, String> env = new HashMap<>(ENV);
     env.put("SLUICE_REDIS_MODE", "standalone");
-    env.put("SLUICE_REDIS_ADDRESSES", network.notifi.sluice.redis.testing.RedisServers.standalone().hostAndPort());
+    env.put("SLUICE_REDIS_ADDRESSES", RedisServers.standalone().hostAndPort());
     env.put("SLUICE_REDIS_KEY_PREFIX", "d" + System.nanoTime() + ":");
     env.put("SLUICE_REDIS_COMMAND_TIMEOUT", "3s");
     env.put("SLUICE_REDIS_DECISION_TIMEOUT", "5s");
@@ -97,10 +103,10 @@ class DashboardTest {
     env.put("SLUICE_K8S_RECONCILE_INTERVAL", "300ms");
     env.put("SLUICE_K8S_WATCH", "false");
     var clock = new ManualClock();
-    try (var api = network.notifi.sluice.k8s.testing.TestApiServer.start()) {
+    try (var api = TestApiServer.start()) {
       env.put("SLUICE_K8S_API_URL", api.url());
       var config = ConfigLoader.load(Optional.empty(), env);
-      try (var app = network.notifi.sluice.api.Wiring.build(config, Map.of(), clock).start();
+      try (var app = Wiring.build(config, Map.of(), clock).start();
           var prometheus = PrometheusServer.start(List.of("127.0.0.1:" + app.adminPort()))) {
         runEveryQuery(queries, app, prometheus, clock, api);
       }
@@ -109,7 +115,7 @@ class DashboardTest {
 
   private static void runEveryQuery(
       List<Query> queries, SluiceApp app, PrometheusServer prometheus, ManualClock clock,
-      network.notifi.sluice.k8s.testing.TestApiServer api) {
+      TestApiServer api) {
     await("first scrape of Sluice").atMost(Duration.ofSeconds(30)).until(() -> !prometheus.query("up{job=\"sluice\"} == 1").isEmpty());
 
     driveMixedTraffic(new HttpTestClient(app.port()), new HttpTestClient(app.adminPort()), clock);
@@ -163,12 +169,12 @@ class DashboardTest {
   }
 
   /** One Job completes, one fails (builds by outcome, duration, backoff); one API call is retried. */
-  private static void endSomeBuilds(network.notifi.sluice.k8s.testing.TestApiServer api) {
+  private static void endSomeBuilds(TestApiServer api) {
     var jobs = api.jobs("default");
     assertThat(jobs).hasSizeGreaterThanOrEqualTo(2);
     api.complete("default", jobs.get(0).getMetadata().getName());
     api.fail("default", jobs.get(1).getMetadata().getName(), "BackoffLimitExceeded");
-    api.proxy().fault(network.notifi.sluice.k8s.testing.FaultProxy.Mode.ERROR_503, Duration.ofSeconds(1));
+    api.proxy().fault(FaultProxy.Mode.ERROR_503, Duration.ofSeconds(1));
   }
 
   private static List<Integer> send(HttpTestClient client, int count) {
@@ -179,7 +185,7 @@ class DashboardTest {
     return statuses;
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger PARSERS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger PARSERS = new AtomicInteger();
 
   /** A parser id of its own for every request, so build admission never answers with a duplicate. */
   private static String nextParser() {

@@ -4,13 +4,16 @@ import static network.notifi.sluice.api.http.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.api.Wiring;
 import network.notifi.sluice.api.http.HttpTestClient;
+import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +37,7 @@ class SharedLimitsAcrossReplicasTest {
         "SLUICE_REDIS_COMMAND_TIMEOUT", "3s",
         "SLUICE_REDIS_DECISION_TIMEOUT", "5s");
     var config = TestConfigs.config(env);
-    assertThat(config.redis().mode()).isEqualTo(network.notifi.sluice.redis.RedisConfig.Mode.CLUSTER);
+    assertThat(config.redis().mode()).isEqualTo(RedisConfig.Mode.CLUSTER);
     for (int i = 0; i < 3; i++) {
       var app = Wiring.build(config, Map.of()).start();
       replicas.add(app);
@@ -98,9 +101,9 @@ class SharedLimitsAcrossReplicasTest {
     assertThat(other.statusCode()).isEqualTo(202);
   }
 
-  private static List<java.net.http.HttpResponse<String>> sendAll(
+  private static List<HttpResponse<String>> sendAll(
       List<HttpTestClient> targets, List<HttpRequest.Builder> requests) {
-    List<java.util.concurrent.CompletableFuture<List<java.net.http.HttpResponse<String>>>> perClient = new ArrayList<>();
+    List<CompletableFuture<List<HttpResponse<String>>>> perClient = new ArrayList<>();
     for (int c = 0; c < 3; c++) {
       List<HttpRequest.Builder> mine = new ArrayList<>();
       HttpTestClient client = null;
@@ -109,9 +112,9 @@ class SharedLimitsAcrossReplicasTest {
         client = targets.get(i);
       }
       HttpTestClient target = client;
-      perClient.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> target.sendConcurrently(mine)));
+      perClient.add(CompletableFuture.supplyAsync(() -> target.sendConcurrently(mine)));
     }
-    List<java.net.http.HttpResponse<String>> all = new ArrayList<>();
+    List<HttpResponse<String>> all = new ArrayList<>();
     perClient.forEach(f -> all.addAll(f.join()));
     return all;
   }

@@ -65,6 +65,11 @@ class TracingBucketStoreTest {
   }
 
   @Test
+  void everyCallOfTheStoreIsItsOwnNoneLeftToTheInterfaceDefault() {
+    assertThat(ForwardingBucketStore.callsNotOverridden(TracingBucketStore.class)).isEmpty();
+  }
+
+  @Test
   void everyLevelsStoreCallIsAChildOfTheDecisionThoughLaterLevelsAreAskedFromTheStoresThread() {
     Span parent = decideUnder(limiter(Limit.of(100, 100)));
 

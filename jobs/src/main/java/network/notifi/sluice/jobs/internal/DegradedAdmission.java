@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.AdmissionResult;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.JobsConfig;

@@ -2,8 +2,10 @@ package network.notifi.sluice.jobs.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import network.notifi.sluice.common.Seconds;
 
 /**
  * Estimates from recent build durations, per namespace, as seen by this replica: the mean of the
@@ -51,10 +53,10 @@ public final class DurationEstimator {
     return now.plus(mean(namespace).multipliedBy(rounds));
   }
 
-  /** When some slot of the namespace is expected to free: the mean over the limit, at least 1 s. */
+  /** When some slot of the namespace is expected to free: the mean over the limit in whole milliseconds, rounded up to whole seconds, at least 1 s. */
   public Duration untilSlotFrees(String namespace, int limit) {
     Duration estimate = mean(namespace).dividedBy(limit);
-    long seconds = Math.max(1, (estimate.toMillis() + 999) / 1000);
+    long seconds = Math.max(1, Seconds.ceil(estimate.truncatedTo(ChronoUnit.MILLIS).toNanos()));
     return Duration.ofSeconds(seconds);
   }
 

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.spi.JobStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.common.DaemonThreads;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.spi.SlotStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

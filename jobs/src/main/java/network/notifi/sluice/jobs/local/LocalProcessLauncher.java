@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,6 +23,7 @@ import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
+import network.notifi.sluice.jobs.spi.JobListeners;
 import network.notifi.sluice.jobs.spi.JobOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +63,7 @@ public final class LocalProcessLauncher implements JobLauncher {
   public static final int KEPT_LOGS = 1000;
 
   private final JobsConfig.Local config;
-  private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final JobListeners listeners = new JobListeners();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Map<String, BoundedLog> logs = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -86,7 +86,7 @@ public final class LocalProcessLauncher implements JobLauncher {
 
   @Override
   public void addListener(JobListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.add(listener);
   }
 
   @Override
@@ -230,13 +230,7 @@ public final class LocalProcessLauncher implements JobLauncher {
             : exit == 0
                 ? JobOutcome.succeeded(build.id(), build.namespace())
                 : JobOutcome.failed(build.id(), build.namespace(), "exit code " + exit);
-    for (JobListener listener : listeners) {
-      try {
-        listener.onJobEnded(outcome);
-      } catch (RuntimeException e) {
-        log.error("a job listener failed on the end of build {}", build.id(), e);
-      }
-    }
+    listeners.tell(outcome);
   }
 
   private static void copy(InputStream in, BoundedLog output) {

@@ -28,7 +28,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +35,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.k8s.K8sConfig;
+import network.notifi.sluice.common.Futures;
+import network.notifi.sluice.k8s.K8sResilience;
 
 /**
  * Runs blocking Kubernetes API calls off the caller's thread, each under Retry(CircuitBreaker(
@@ -57,12 +57,12 @@ public final class ResilientApi implements AutoCloseable {
   private final Counter retriedFailed;
 
   /** On the system clock. */
-  public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry) {
+  public ResilientApi(K8sResilience config, MeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
   }
 
   /** With the circuit breaker's open-state timing on {@code clock}. */
-  public ResilientApi(K8sConfig.Resilience config, MeterRegistry registry, Clock clock) {
+  public ResilientApi(K8sResilience config, MeterRegistry registry, Clock clock) {
     RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
         .maxAttempts(config.maxRetries() + 1)
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
@@ -137,7 +137,7 @@ public final class ResilientApi implements AutoCloseable {
       if (error == null) {
         result.complete(value);
       } else {
-        result.completeExceptionally(unwrap(error));
+        result.completeExceptionally(Futures.unwrap(error));
       }
     });
     return result;
@@ -163,7 +163,7 @@ public final class ResilientApi implements AutoCloseable {
 
   /** True for failures worth retrying and counting against the API's health. */
   public static boolean isTransient(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     if (e instanceof ApiException api) {
       int code = api.getCode();
       return code == 0 || code == 429 || code >= 500 || api.getCause() instanceof IOException;
@@ -173,15 +173,7 @@ public final class ResilientApi implements AutoCloseable {
 
   /** The HTTP status of an API failure, or 0 when there was no answer. */
   public static int status(Throwable error) {
-    return unwrap(error) instanceof ApiException api ? api.getCode() : 0;
-  }
-
-  public static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
+    return Futures.unwrap(error) instanceof ApiException api ? api.getCode() : 0;
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaStatus;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +40,7 @@ class QuotaMathTest {
   }
 
   private static Map<String, Quantity> quantities(Map<String, String> values) {
-    var out = new java.util.HashMap<String, Quantity>();
+    var out = new HashMap<String, Quantity>();
     values.forEach((k, v) -> out.put(k, new Quantity(v)));
     return out;
   }

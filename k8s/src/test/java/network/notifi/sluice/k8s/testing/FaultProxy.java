@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -181,7 +182,7 @@ public final class FaultProxy implements AutoCloseable {
         .method(exchange.getRequestMethod(),
             body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     exchange.getRequestHeaders().forEach((name, values) -> {
-      if (!HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      if (!HOP.contains(name.toLowerCase(Locale.ROOT))) {
         values.forEach(v -> request.header(name, v));
       }
     });
@@ -197,7 +198,7 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     response.headers().map().forEach((name, values) -> {
-      if (!HOP.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
+      if (!HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
         exchange.getResponseHeaders().put(name, values);
       }
     });

@@ -23,7 +23,8 @@ import java.util.List;
  * The Kubernetes API stand-in for tests: fabric8's mock server in CRUD mode on a free loopback
  * port, with a {@link FaultProxy} in front. Clients from {@link #client()} go through the proxy;
  * {@link #directClient()} bypasses it (for the test's own "Job controller" moves). Watches are not
- * served (FACTS.md). Move Jobs to their end with {@link #complete} and {@link #fail}.
+ * served: the mock serves them over WebSocket only, and client-java watches over an HTTP stream.
+ * Move Jobs to their end with {@link #complete} and {@link #fail}.
  */
 public final class TestApiServer implements AutoCloseable {
 

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.Bucket4jSupport;
@@ -55,7 +55,7 @@ public final class InProcessBucketStore implements BucketStore {
   private final ConcurrentMap<Limit, BucketConfiguration> configurations = new ConcurrentHashMap<>();
   private volatile Set<Limit> inForce = Set.of();
 
-  private InProcessBucketStore(Clock clock, long maxThirdParties) {
+  private InProcessBucketStore(EpochNanoClock clock, long maxThirdParties) {
     if (maxThirdParties < 1) {
       throw new IllegalArgumentException("maxThirdParties must be >= 1, was " + maxThirdParties);
     }
@@ -71,10 +71,10 @@ public final class InProcessBucketStore implements BucketStore {
 
   /** A store on the system clock holding at most {@link #DEFAULT_MAX_THIRD_PARTIES} third parties. */
   public static InProcessBucketStore create() {
-    return create(Clock.system(), DEFAULT_MAX_THIRD_PARTIES);
+    return create(EpochNanoClock.system(), DEFAULT_MAX_THIRD_PARTIES);
   }
 
-  public static InProcessBucketStore create(Clock clock, long maxThirdParties) {
+  public static InProcessBucketStore create(EpochNanoClock clock, long maxThirdParties) {
     return new InProcessBucketStore(clock, maxThirdParties);
   }
 

@@ -5,7 +5,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
 
 /** The one place where a {@link Limit} becomes a Bucket4j bucket, shared by every Bucket4j backend. */
@@ -56,8 +56,8 @@ public final class Bucket4jSupport {
     return Math.max(1, limit.burst() / shares);
   }
 
-  /** Bucket4j's view of a {@link Clock}: wall-clock based, so that processes can share buckets. */
-  public static TimeMeter timeMeter(Clock clock) {
+  /** Bucket4j's view of an {@link EpochNanoClock}: wall-clock based, so that processes can share buckets. */
+  public static TimeMeter timeMeter(EpochNanoClock clock) {
     return new TimeMeter() {
       @Override
       public long currentTimeNanos() {

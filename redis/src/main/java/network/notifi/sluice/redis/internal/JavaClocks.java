@@ -1,25 +1,26 @@
 package network.notifi.sluice.redis.internal;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
-import network.notifi.sluice.limiter.Clock;
+import network.notifi.sluice.limiter.EpochNanoClock;
 
-/** A limiter {@link Clock} seen as a {@link java.time.Clock} in UTC, for APIs that take the JDK's. */
+/** An {@link EpochNanoClock} seen as a {@link Clock} in UTC, for APIs that take the JDK's. */
 public final class JavaClocks {
 
   private JavaClocks() {}
 
   /** Reads {@code clock} on every call; nanosecond instants, UTC only. */
-  public static java.time.Clock of(Clock clock) {
+  public static Clock of(EpochNanoClock clock) {
     return new Reading(Objects.requireNonNull(clock, "clock"));
   }
 
-  private static final class Reading extends java.time.Clock {
-    private final Clock clock;
+  private static final class Reading extends Clock {
+    private final EpochNanoClock clock;
 
-    Reading(Clock clock) {
+    Reading(EpochNanoClock clock) {
       this.clock = clock;
     }
 
@@ -29,7 +30,7 @@ public final class JavaClocks {
     }
 
     @Override
-    public java.time.Clock withZone(ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       if (!ZoneOffset.UTC.equals(zone)) {
         throw new UnsupportedOperationException("this clock is UTC only, not " + zone);
       }

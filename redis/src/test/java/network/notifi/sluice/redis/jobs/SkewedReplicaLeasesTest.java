@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import network.notifi.sluice.jobs.spi.JobStores;
+import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.RedisTimeClock;
 import java.util.Optional;
@@ -27,7 +28,7 @@ class SkewedReplicaLeasesTest {
 
   @Test
   void aReplicaWhoseClockIs30sAheadDoesNotTakeALiveSlotOnTheSharedClock() {
-    try (var accurate = RedisTimeClock.start(client, config, network.notifi.sluice.limiter.Clock.system());
+    try (var accurate = RedisTimeClock.start(client, config, EpochNanoClock.system());
         var ahead = RedisTimeClock.start(client, config, thirtySecondsAhead())) {
       JobStores a = RedisJobStores.create(client, config, accurate.javaClock());
       JobStores b = RedisJobStores.create(client, config, ahead.javaClock());
@@ -56,7 +57,7 @@ class SkewedReplicaLeasesTest {
     assertThat(b.slots().acquire("control", "build-b", Optional.empty(), SlotLimits.ofNamespace(1), LEASE).join().acquired()).isTrue();
   }
 
-  private static network.notifi.sluice.limiter.Clock thirtySecondsAhead() {
+  private static EpochNanoClock thirtySecondsAhead() {
     return () -> System.currentTimeMillis() * 1_000_000L + THIRTY_SECONDS_NANOS;
   }
 }

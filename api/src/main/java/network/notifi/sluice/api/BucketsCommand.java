@@ -8,10 +8,13 @@ import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
 import network.notifi.sluice.redis.RedisTimeClock;
 
-/** {@code sluice buckets}: the token buckets in Redis as a table. Blocks; for operators. */
-final class Buckets {
+/**
+ * The {@code buckets} command ({@code java -jar sluice.jar buckets [--pattern GLOB] [--config PATH]}):
+ * prints the token buckets in Redis as a table and returns the exit code. Blocks; for operators.
+ */
+final class BucketsCommand {
 
-  private Buckets() {}
+  private BucketsCommand() {}
 
   static int list(SluiceConfig config, Optional<String> pattern, PrintStream out, PrintStream err) {
     RedisConfig redis = config.redis();

@@ -6,7 +6,7 @@ package network.notifi.sluice.limiter;
  * be thread-safe.
  */
 @FunctionalInterface
-public interface Clock {
+public interface EpochNanoClock {
 
   /** Nanoseconds since 1970-01-01T00:00Z. */
   long epochNanos();
@@ -17,7 +17,7 @@ public interface Clock {
   }
 
   /** The system's wall clock, with millisecond resolution. */
-  static Clock system() {
+  static EpochNanoClock system() {
     return () -> System.currentTimeMillis() * 1_000_000L;
   }
 }
