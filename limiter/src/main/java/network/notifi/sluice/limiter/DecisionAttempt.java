@@ -20,6 +20,7 @@ final class DecisionAttempt {
   private final LevelResult[] results;
   private final TokenProbe[] probes;
   private final Throwable[] failures;
+  private final boolean[] asked;
 
   DecisionAttempt(BucketStore store, LimiterMetrics metrics, List<Map.Entry<BucketKey, Limit>> levels) {
     this.store = store;
@@ -28,11 +29,33 @@ final class DecisionAttempt {
     this.results = new LevelResult[levels.size()];
     this.probes = new TokenProbe[levels.size()];
     this.failures = new Throwable[levels.size()];
+    this.asked = new boolean[levels.size()];
   }
 
   CompletableFuture<Decision> run() {
+    int empty = expectedEmpty();
+    if (empty < 0) {
+      return askInOrder();
+    }
+    // Its refusal, the likely answer, then costs the other levels nothing.
+    return ask(empty).thenCompose(v -> failures[empty] == null && refuses(results[empty]) ? settle() : askInOrder());
+  }
+
+  /** The first enforced level the store expects to hold no token, or -1. */
+  private int expectedEmpty() {
+    for (int i = 0; i < levels.size(); i++) {
+      Map.Entry<BucketKey, Limit> level = levels.get(i);
+      if (!level.getValue().shadow() && store.expectsEmpty(level.getKey(), level.getValue())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The levels not asked yet: the third party first and alone unless it is expected to admit, then the rest at once. */
+  private CompletableFuture<Decision> askInOrder() {
     boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
-    if (!thirdParty) {
+    if (!thirdParty || asked[0]) {
       return askFrom(0);
     }
     Map.Entry<BucketKey, Limit> first = levels.get(0);
@@ -46,20 +69,23 @@ final class DecisionAttempt {
     return ask(0).thenCompose(v -> failures[0] == null && refuses(results[0]) ? settle() : askFrom(1));
   }
 
-  /** Asks levels {@code from} to the last at the same time, then settles the decision. */
+  /** Asks the levels from {@code from} on that were not asked yet, at the same time, then settles the decision. */
   private CompletableFuture<Decision> askFrom(int from) {
-    if (from == levels.size() - 1) {
-      return ask(from).thenCompose(v -> settle());
-    }
-    var asks = new CompletableFuture<?>[levels.size() - from];
+    List<CompletableFuture<Void>> asks = new ArrayList<>(levels.size() - from);
     for (int i = from; i < levels.size(); i++) {
-      asks[i - from] = ask(i);
+      if (!asked[i]) {
+        asks.add(ask(i));
+      }
     }
-    return CompletableFuture.allOf(asks).thenCompose(v -> settle());
+    if (asks.size() == 1) {
+      return asks.get(0).thenCompose(v -> settle());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenCompose(v -> settle());
   }
 
   /** Asks level {@code i}; completes normally with its result or failure recorded. */
   private CompletableFuture<Void> ask(int i) {
+    asked[i] = true;
     BucketKey key = levels.get(i).getKey();
     Limit limit = levels.get(i).getValue();
     CompletableFuture<TokenProbe> answer;

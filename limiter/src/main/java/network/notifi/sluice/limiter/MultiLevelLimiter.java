@@ -30,6 +30,13 @@ import network.notifi.sluice.limiter.spi.BucketStore;
  * rate_limit_expectation_misses_total} counts it). An abusive third party's bucket is known to be
  * empty, so it is still asked alone.
  *
+ * <p>An enforced level the store expects to be empty ({@link BucketStore#expectsEmpty}: its last
+ * confirmed state holds no whole token) is asked first and alone, whichever level it is. Its refusal
+ * is then the whole decision: the levels every request shares take no token only to give it back,
+ * which under a burst halves the writes to the global key once the endpoint's bucket is empty. Its
+ * {@code Retry-After} is that level's; a level not asked may refuse the retry. When the expectation
+ * is wrong, the other levels are asked after it as above.
+ *
  * <h2>No token leaks across levels</h2>
  *
  * When an enforced level refuses, every token the decision took is given back, so a refused request

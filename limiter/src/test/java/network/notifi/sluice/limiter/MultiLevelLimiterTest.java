@@ -102,18 +102,29 @@ class MultiLevelLimiterTest {
     assertThat(available(BucketKey.GLOBAL, Limit.of(1, 100))).isEqualTo(98);
   }
 
-  /** A store that answers only when the test says so and says what it expects of the third party. */
+  /**
+   * A store that answers only when the test says so, counts the asks per level, and says what it
+   * expects of the third party and which level (if any) it expects to be empty.
+   */
   private static final class HeldAnswers extends ForwardingBucketStore {
     final Map<Level, CompletableFuture<TokenProbe>> pending = new ConcurrentHashMap<>();
+    final Map<Level, Integer> asks = new ConcurrentHashMap<>();
     final boolean expectsThirdPartyTokens;
+    final Level expectedEmpty;
 
     HeldAnswers(BucketStore delegate, boolean expectsThirdPartyTokens) {
+      this(delegate, expectsThirdPartyTokens, null);
+    }
+
+    HeldAnswers(BucketStore delegate, boolean expectsThirdPartyTokens, Level expectedEmpty) {
       super(delegate);
       this.expectsThirdPartyTokens = expectsThirdPartyTokens;
+      this.expectedEmpty = expectedEmpty;
     }
 
     @Override
     public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+      asks.merge(key.level(), 1, Integer::sum);
       return pending.computeIfAbsent(key.level(), l -> new CompletableFuture<>());
     }
 
@@ -121,6 +132,55 @@ class MultiLevelLimiterTest {
     public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
       return key.level() == Level.THIRD_PARTY && expectsThirdPartyTokens;
     }
+
+    @Override
+    public boolean expectsEmpty(BucketKey key, Limit limit) {
+      return key.level() == expectedEmpty;
+    }
+  }
+
+  @Test
+  void aLevelExpectedEmptyIsAskedAloneAndItsRefusalIsTheDecision() {
+    var held = new HeldAnswers(store, true, Level.ENDPOINT);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held, registry);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+    assertThat(held.pending).containsOnlyKeys(Level.ENDPOINT);
+    held.pending.get(Level.ENDPOINT).complete(new TokenProbe(false, 0, 10_000_000, 1_000_000_000));
+
+    assertThat(decision.join().refusal()).map(LevelResult::level).contains(Level.ENDPOINT);
+    assertThat(held.pending).as("neither the third party nor global was asked").containsOnlyKeys(Level.ENDPOINT);
+    assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isZero();
+    assertThat(registry.counter("rate_limit_rejected", "limit_type", "endpoint").count()).isEqualTo(1);
+  }
+
+  @Test
+  void whenALevelExpectedEmptyAdmitsTheOthersAreAskedAfterItOnce() {
+    var held = new HeldAnswers(store, false, Level.GLOBAL);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held, registry);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+    assertThat(held.pending).containsOnlyKeys(Level.GLOBAL);
+    held.pending.get(Level.GLOBAL).complete(new TokenProbe(true, 0, 0, 0));
+    // Not expected to admit: the third party is still asked alone before the endpoint.
+    assertThat(held.pending).containsOnlyKeys(Level.GLOBAL, Level.THIRD_PARTY);
+    held.pending.get(Level.THIRD_PARTY).complete(new TokenProbe(true, 9, 0, 0));
+    held.pending.get(Level.ENDPOINT).complete(new TokenProbe(true, 9, 0, 0));
+
+    assertThat(decision.join().allowed()).isTrue();
+    assertThat(held.asks).containsEntry(Level.GLOBAL, 1).containsEntry(Level.THIRD_PARTY, 1).containsEntry(Level.ENDPOINT, 1);
+  }
+
+  @Test
+  void aShadowLevelExpectedEmptyIsNotAskedFirst() {
+    var shadowEndpoint = new LimiterConfig(
+        Limit.of(100, 200), Map.of("build.start", Limit.of(50, 100).inShadowMode()), Limit.of(10, 20), AnonymousPolicy.SKIP);
+    var held = new HeldAnswers(store, true, Level.ENDPOINT);
+    var limiter = MultiLevelLimiter.of(shadowEndpoint, held, registry);
+
+    limiter.decide(RateRequest.of("build.start", "tp"));
+
+    assertThat(held.pending).containsOnlyKeys(Level.THIRD_PARTY, Level.ENDPOINT, Level.GLOBAL);
   }
 
   @Test

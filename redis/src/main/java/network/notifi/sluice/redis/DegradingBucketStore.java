@@ -186,6 +186,12 @@ public final class DegradingBucketStore implements BucketStore {
     return !isDegraded() && shared.expectsTokens(key, limit, tokens);
   }
 
+  /** What Redis last confirmed, while Redis decides. */
+  @Override
+  public boolean expectsEmpty(BucketKey key, Limit limit) {
+    return !isDegraded() && shared.expectsEmpty(key, limit);
+  }
+
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return viaShared(() -> shared.snapshot(key, limit), () -> shares.snapshot(key), key);

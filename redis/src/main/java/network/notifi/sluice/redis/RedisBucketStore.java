@@ -217,6 +217,12 @@ public final class RedisBucketStore implements BucketStore {
     return lastKnownTokens(key, limit).map(held -> held >= tokens).orElse(false);
   }
 
+  /** From the state this replica last saw confirmed, refilled to now; false for a key it has not seen. */
+  @Override
+  public boolean expectsEmpty(BucketKey key, Limit limit) {
+    return lastKnownTokens(key, limit).map(held -> held < 1).orElse(false);
+  }
+
   /** Reads the bucket's state with one GET; does not create or touch the bucket. */
   @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {

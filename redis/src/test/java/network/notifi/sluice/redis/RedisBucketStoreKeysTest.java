@@ -148,13 +148,17 @@ class RedisBucketStoreKeysTest {
   @Test
   void refusedAtGlobalGivesThirdPartyAndEndpointTokensBack() {
     var clock = new ManualClock();
-    var store = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(freshPrefix()).clock(clock).build();
+    String prefix = freshPrefix();
+    var store = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(prefix).clock(clock).build();
     var config = new LimiterConfig(
         Limit.of(1, 1), Map.of("build.start", Limit.of(1, 5)), Limit.of(1, 3), AnonymousPolicy.SKIP);
-    var limiter = MultiLevelLimiter.of(config, store);
-    assertThat(limiter.decide(RateRequest.of("build.start", "other")).join().allowed()).isTrue();
+    assertThat(MultiLevelLimiter.of(config, store).decide(RateRequest.of("build.start", "other")).join().allowed())
+        .isTrue();
+    // Another replica, which has not seen the global bucket emptied, so it does not expect the refusal:
+    // it takes the third party's and the endpoint's tokens before global refuses.
+    var otherReplica = SharedClients.storeBuilder(SharedClients.cluster()).keyPrefix(prefix).clock(clock).build();
 
-    var decision = limiter.decide(RateRequest.of("build.start", "customer-1")).join();
+    var decision = MultiLevelLimiter.of(config, otherReplica).decide(RateRequest.of("build.start", "customer-1")).join();
 
     assertThat(decision.allowed()).isFalse();
     assertThat(decision.refusal()).hasValueSatisfying(r -> assertThat(r.level()).isEqualTo(Level.GLOBAL));

@@ -6,11 +6,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import network.notifi.sluice.limiter.AnonymousPolicy;
+import network.notifi.sluice.limiter.Level;
+import network.notifi.sluice.limiter.LevelResult;
 import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.LimiterConfig;
+import network.notifi.sluice.limiter.MultiLevelLimiter;
+import network.notifi.sluice.limiter.RateRequest;
 import network.notifi.sluice.limiter.ManualClock;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
@@ -128,6 +135,55 @@ class RedisBucketStoreRoundTripsTest {
 
     clock.advance(Duration.ofSeconds(2));
     assertThat(replica.store().expectsTokens(key, limit, 2)).as("refilled to now").isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void theStoreExpectsAnEmptyBucketOnlyFromAStateRedisConfirmedToIt(
+      String name, Supplier<RedissonClient> client) {
+    var replica = replica(client, freshPrefix());
+    var key = BucketKey.thirdParty("customer-6");
+    var limit = Limit.of(1, 2);
+    assertThat(replica.store().expectsEmpty(key, limit)).as("a bucket it has never seen").isFalse();
+
+    replica.take(key, limit);
+    assertThat(replica.store().expectsEmpty(key, limit)).as("1 left").isFalse();
+    replica.take(key, limit);
+    assertThat(replica.store().expectsEmpty(key, limit)).as("empty").isTrue();
+
+    clock.advance(Duration.ofMillis(999));
+    assertThat(replica.store().expectsEmpty(key, limit)).as("0.999 tokens refilled").isTrue();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(replica.store().expectsEmpty(key, limit)).as("refilled to now").isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void aRequestRefusedByAnEndpointKnownToBeEmptyCostsTheOtherLevelsNothing(
+      String name, Supplier<RedissonClient> client) {
+    var replica = replica(client, freshPrefix());
+    Limit global = Limit.of(1, 100);
+    Limit endpoint = Limit.of(1, 3);
+    var config = new LimiterConfig(global, Map.of("build.start", endpoint), Limit.of(1, 100), AnonymousPolicy.SKIP);
+    var limiter = MultiLevelLimiter.of(config, replica.store(), replica.registry());
+    for (int i = 0; i < 3; i++) {
+      assertThat(limiter.decide(RateRequest.of("build.start", "tp")).join().allowed()).isTrue();
+    }
+    double globalCommands = sharedCommands(replica, "global");
+    double endpointCommands = sharedCommands(replica, "endpoint");
+
+    var refused = limiter.decide(RateRequest.of("build.start", "tp")).join();
+
+    assertThat(refused.refusal()).map(LevelResult::level).contains(Level.ENDPOINT);
+    assertThat(sharedCommands(replica, "global")).as("no token taken and given back").isEqualTo(globalCommands);
+    assertThat(sharedCommands(replica, "endpoint")).as("refused from memory").isEqualTo(endpointCommands);
+    assertThat(available(replica, BucketKey.GLOBAL, global)).isEqualTo(97);
+    assertThat(available(replica, BucketKey.thirdParty("tp"), Limit.of(1, 100))).isEqualTo(97);
+  }
+
+  private static double sharedCommands(Replica replica, String level) {
+    return replica.registry().get("rate_limit_redis_commands").tag("limit_type", level).counters().stream()
+        .mapToDouble(c -> c.count()).sum();
   }
 
   @ParameterizedTest(name = "{0}")

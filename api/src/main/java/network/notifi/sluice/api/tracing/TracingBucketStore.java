@@ -80,6 +80,11 @@ public final class TracingBucketStore implements BucketStore {
   }
 
   @Override
+  public boolean expectsEmpty(BucketKey key, Limit limit) {
+    return delegate.expectsEmpty(key, limit);
+  }
+
+  @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
   }

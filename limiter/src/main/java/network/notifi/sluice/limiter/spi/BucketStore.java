@@ -57,6 +57,18 @@ public interface BucketStore extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether the store expects {@code key}'s bucket to hold no whole token now, from what it knows
+   * without asking anyone (a remote store: the state it last saw confirmed, refilled to now). A hint,
+   * never a decision: the limiter asks an enforced level expected to be empty alone and first, so
+   * that its refusal costs the other levels nothing (no token taken and given back in the buckets
+   * every request shares); when the hint is wrong, the other levels are asked after it, one round
+   * trip later. Must not block. The default knows nothing and says false.
+   */
+  default boolean expectsEmpty(BucketKey key, Limit limit) {
+    return false;
+  }
+
   /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */
   CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit);
 

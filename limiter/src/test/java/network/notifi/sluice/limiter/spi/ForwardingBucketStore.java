@@ -48,6 +48,11 @@ public class ForwardingBucketStore implements BucketStore {
   }
 
   @Override
+  public boolean expectsEmpty(BucketKey key, Limit limit) {
+    return delegate.expectsEmpty(key, limit);
+  }
+
+  @Override
   public CompletableFuture<Optional<BucketSnapshot>> snapshot(BucketKey key, Limit limit) {
     return delegate.snapshot(key, limit);
   }
