@@ -348,47 +348,24 @@ final class LuaKeyCheck {
 
   /** The index of the bracket that closes the one at {@code open}. */
   private static int closing(String s, int open) {
-    int depth = 0;
-    char quote = 0;
-    for (int i = open; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        quote = c == quote ? 0 : quote;
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if ("([{".indexOf(c) >= 0) {
-        depth++;
-      } else if (")]}".indexOf(c) >= 0 && --depth == 0) {
-        return i;
-      }
+    String closer = String.valueOf(")]}".charAt("([{".indexOf(s.charAt(open))));
+    int at = topLevel(s.substring(open + 1), closer);
+    if (at < 0) {
+      throw new IllegalArgumentException("unbalanced brackets from: " + s.substring(open));
     }
-    throw new IllegalArgumentException("unbalanced brackets from: " + s.substring(open));
+    return open + 1 + at;
   }
 
   /** {@code s} split at its top-level commas, each part trimmed. */
   private static List<String> split(String s) {
     List<String> parts = new ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int from = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        quote = c == quote ? 0 : quote;
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if ("([{".indexOf(c) >= 0) {
-        depth++;
-      } else if (")]}".indexOf(c) >= 0) {
-        depth--;
-      } else if (c == ',' && depth == 0) {
-        parts.add(s.substring(from, i).trim());
-        from = i + 1;
-      }
+    String rest = s;
+    for (int comma = topLevel(rest, ","); comma >= 0; comma = topLevel(rest, ",")) {
+      parts.add(rest.substring(0, comma).trim());
+      rest = rest.substring(comma + 1);
     }
-    String last = s.substring(from).trim();
-    if (!last.isEmpty()) {
-      parts.add(last);
+    if (!rest.isBlank()) {
+      parts.add(rest.trim());
     }
     return parts;
   }
@@ -401,14 +378,14 @@ final class LuaKeyCheck {
       char c = s.charAt(i);
       if (quote != 0) {
         quote = c == quote ? 0 : quote;
+      } else if (depth == 0 && s.startsWith(token, i)) {
+        return i;
       } else if (c == '\'' || c == '"') {
         quote = c;
       } else if ("([{".indexOf(c) >= 0) {
         depth++;
       } else if (")]}".indexOf(c) >= 0) {
         depth--;
-      } else if (depth == 0 && s.startsWith(token, i)) {
-        return i;
       }
     }
     return -1;

@@ -57,6 +57,14 @@ class LuaKeyCheckTest {
   }
 
   @Test
+  void aLocalFromArgvIsReportedThoughAFunctionParameterOfTheSameNameTakesKeys() {
+    String functions = "local function read(key)\n  return redis.call('GET', key)\nend\n";
+    String script = HEADER + "local key = ARGV[1]\nreturn read(KEYS[1]) .. redis.call('GET', key)\n";
+
+    assertThat(LuaKeyCheck.problems(script, functions + script)).singleElement().asString().contains("ARGV[1]");
+  }
+
+  @Test
   void aTableFieldFromArgvIsReported() {
     String script = HEADER + "local t = {thing = ARGV[1]}\nreturn redis.call('GET', t.thing) .. KEYS[1]\n";
 
