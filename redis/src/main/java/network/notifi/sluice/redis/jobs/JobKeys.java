@@ -69,6 +69,11 @@ final class JobKeys {
     return ns(namespace) + "queue:line:";
   }
 
+  /** List: the waiting stream entry ids of one third-party line ({@code ""} for none), oldest first. */
+  String queueLine(String namespace, String line) {
+    return queueLinePrefix(namespace) + line;
+  }
+
   /** String with TTL: when the parser's backoff window closes (epoch ms). */
   String backoff(String namespace, String parserId) {
     return ns(namespace) + "backoff:" + parserId;

@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import network.notifi.sluice.redis.internal.LuaResource;
 import org.redisson.api.RScript;
 import org.redisson.api.RScript.Mode;
 import org.redisson.api.RScript.ReturnType;
@@ -16,16 +17,27 @@ import org.redisson.client.codec.StringCodec;
 /**
  * One Lua script, run with {@code EVALSHA} and loaded by a plain {@code EVAL} on the node that
  * answers {@code NOSCRIPT} (a new or restarted server). Routed by its first key, so every key of one
- * call must share that key's hash tag. Thread-safe.
+ * call must share that key's hash tag. The scripts are files under {@code redis/src/main/resources/}
+ * ({@link #load}); each file's header names its KEYS, ARGV and reply. Thread-safe.
  */
 final class LuaScript {
 
   private final String text;
   private final String sha;
 
-  LuaScript(String text) {
+  private LuaScript(String text) {
     this.text = text;
     this.sha = sha1(text);
+  }
+
+  /** Script file {@code name} with the functions files it uses, read and hashed once. */
+  static LuaScript load(String name) {
+    return new LuaScript(LuaResource.read(name));
+  }
+
+  /** The SHA-1 that {@code EVALSHA} names the script by. */
+  String sha() {
+    return sha;
   }
 
   <R> CompletableFuture<R> run(RedissonClient client, ReturnType type, List<Object> keys, Object... args) {

@@ -30,67 +30,10 @@ import org.redisson.api.RedissonClient;
  */
 final class RedisAdmissionStore implements AdmissionStore {
 
-  // KEYS: backoff window, failure count, active claim, record, slots, expired slots, stream, ids, ring,
-  // claims, all leases, lease lines. ARGV: line key prefix, record key prefix, now, build, parser,
-  // line, has third party 0|1, created at, namespace limit, queueing 0|1, may start 0|1, max depth,
-  // lease deadline, record ttl ms, lease line prefix, total cap, third-party cap, then the record's
-  // field, value pairs. Returns one of
-  //   {'backoff', until, count}   {'already_active', position, field, value, ...}   {'slot', active}
-  //   {'queued', position, depth}  {'at_capacity', queue full 0|1, active, depth, full limit}
-  private static final LuaScript ADMIT = new LuaScript(RedisBackoffStore.FUNCTIONS + RedisBuildRecordStore.FUNCTIONS
-      + RedisSlotStore.FUNCTIONS + RedisBuildQueue.FUNCTIONS + """
-      local now = tonumber(ARGV[3])
-      local build, parser = ARGV[4], ARGV[5]
-      local q = {stream = KEYS[7], ids = KEYS[8], ring = KEYS[9], claims = KEYS[10], lines = ARGV[1]}
-      local s = {slots = KEYS[5], expired = KEYS[6], all = KEYS[11], lines = KEYS[12], tp = ARGV[15]}
-      local limits = {ARGV[9], ARGV[16], ARGV[17]}
-      local window = openWindow(KEYS[1], KEYS[2], now)
-      if #window > 0 then return {'backoff', window[1], window[2]} end
-      local holder = claimActive(KEYS[3], build, now, ARGV[14])
-      if holder ~= build then
-        local record = redis.call('HGETALL', ARGV[2] .. holder)
-        local state, expires = nil, 0
-        for i = 1, #record, 2 do
-          if record[i] == 'state' then state = record[i + 1] end
-          if record[i] == 'expires_at' then expires = tonumber(record[i + 1]) end
-        end
-        if (state == 'queued' or state == 'running') and expires > now then
-          local answer = {'already_active', -1}
-          if state == 'queued' then answer[2] = position(q, holder) end
-          for i = 1, #record do answer[#answer + 1] = record[i] end
-          return answer
-        end
-        -- The holder ended or expired without freeing its place: the place is this build's now.
-        redis.call('DEL', KEYS[3])
-        claimActive(KEYS[3], build, now, ARGV[14])
-      end
-      local fields = {unpack(ARGV, 18)}
-      local active, reached = -1, ''
-      if ARGV[11] == '1' and (ARGV[10] == '0' or redis.call('HLEN', q.ids) == 0) then
-        reached, active = acquire(s, now, build, ARGV[6], limits, ARGV[13])
-        if reached == '' then
-          putRecord(KEYS[4], ARGV[14], fields)
-          return {'slot', active}
-        end
-      end
-      if active < 0 then
-        sweep(s, now)
-        active = redis.call('ZCARD', KEYS[5])
-        reached = full(s, ARGV[6], now, limits)
-        if reached == '' then reached = 'namespace' end
-      end
-      if ARGV[10] == '0' then
-        redis.call('DEL', KEYS[3])
-        return {'at_capacity', 0, active, redis.call('HLEN', q.ids), reached}
-      end
-      local queued = enqueue(q, build, parser, ARGV[6], ARGV[7], ARGV[8], ARGV[12])
-      if queued[1] == 0 then
-        redis.call('DEL', KEYS[3])
-        return {'at_capacity', 1, active, queued[3], reached}
-      end
-      putRecord(KEYS[4], ARGV[14], fields)
-      return {'queued', queued[2], queued[3]}
-      """);
+  // The script is the file jobs-admit.lua in
+  // redis/src/main/resources/network/notifi/sluice/redis/lua/, with KEYS, ARGV and reply at its top;
+  // it uses the functions of the backoff, records, slots and queue scripts.
+  private static final LuaScript ADMIT = LuaScript.load("jobs-admit.lua");
 
   private final RedissonClient client;
   private final JobKeys keys;

@@ -20,56 +20,13 @@ import org.redisson.api.RedissonClient;
  */
 final class RedisBackoffStore implements BackoffStore {
 
-  // KEYS: window, count. ARGV: now, keep ms. Returns the new count.
-  private static final LuaScript RECORD_FAILURE = new LuaScript("""
-      local now = tonumber(ARGV[1])
-      local count = 1
-      local v = redis.call('GET', KEYS[2])
-      if v then
-        local c, forget = string.match(v, '^(%d+):(%-?%d+)$')
-        if tonumber(forget) > now then count = tonumber(c) + 1 end
-      end
-      redis.call('SET', KEYS[2], count .. ':' .. (now + tonumber(ARGV[2])), 'PX', ARGV[2])
-      return count
-      """);
-
-  // KEYS: window, count. ARGV: now, until. The count lives at least as long as the window.
-  private static final LuaScript OPEN = new LuaScript("""
-      local now = tonumber(ARGV[1])
-      local untilMs = tonumber(ARGV[2])
-      local ttl = math.max(1, untilMs - now)
-      redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
-      local count, forget = 0, untilMs
-      local v = redis.call('GET', KEYS[2])
-      if v then
-        local c, f = string.match(v, '^(%d+):(%-?%d+)$')
-        count = tonumber(c)
-        forget = math.max(tonumber(f), untilMs)
-      end
-      redis.call('SET', KEYS[2], count .. ':' .. forget, 'PX', math.max(1, forget - now))
-      return 1
-      """);
-
-  // The function the admission step uses too: {until, count} of the open window, or {}.
-  static final String FUNCTIONS = """
-      local function openWindow(window, count, now)
-        local untilMs = redis.call('GET', window)
-        if not untilMs or tonumber(untilMs) <= tonumber(now) then return {} end
-        local failures = 0
-        local v = redis.call('GET', count)
-        if v then failures = tonumber(string.match(v, '^(%d+):')) end
-        return {tonumber(untilMs), failures}
-      end
-      """;
-
-  // KEYS: window, count. ARGV: now. Returns {until, count} or {}.
-  private static final LuaScript WINDOW = new LuaScript(FUNCTIONS + """
-      return openWindow(KEYS[1], KEYS[2], ARGV[1])
-      """);
-
-  private static final LuaScript RESET = new LuaScript("""
-      return redis.call('DEL', KEYS[1], KEYS[2])
-      """);
+  // The scripts are the files jobs-backoff-*.lua in
+  // redis/src/main/resources/network/notifi/sluice/redis/lua/, with KEYS, ARGV and reply at the top
+  // of each; jobs-backoff-functions.lua holds the function the admission step uses too.
+  private static final LuaScript RECORD_FAILURE = LuaScript.load("jobs-backoff-record-failure.lua");
+  private static final LuaScript OPEN = LuaScript.load("jobs-backoff-open.lua");
+  private static final LuaScript WINDOW = LuaScript.load("jobs-backoff-window.lua");
+  private static final LuaScript RESET = LuaScript.load("jobs-backoff-reset.lua");
 
   private final RedissonClient client;
   private final JobKeys keys;
@@ -87,7 +44,8 @@ final class RedisBackoffStore implements BackoffStore {
 
   @Override
   public CompletableFuture<Integer> recordFailure(String namespace, String parserId, Duration keepCountFor) {
-    CompletableFuture<Long> reply = RECORD_FAILURE.run(client, ReturnType.LONG, keysOf(namespace, parserId),
+    CompletableFuture<Long> reply = RECORD_FAILURE.run(client, ReturnType.LONG,
+        List.of(keys.failures(namespace, parserId)),
         Long.toString(clock.millis()), Long.toString(Math.max(1, keepCountFor.toMillis())));
     return reply.thenApply(Long::intValue);
   }

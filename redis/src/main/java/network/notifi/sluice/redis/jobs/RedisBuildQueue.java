@@ -32,140 +32,15 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisBuildQueue implements BuildQueue {
 
-  static final String GROUP = "dispatchers";
-
-  // One namespace's queue as a Lua table q = {stream, ids, ring, claims, lines (line key prefix)}, and
-  // the functions over it that more than one script uses (the admission step among them).
-  static final String FUNCTIONS = """
-      local function lineOf(q, sid)
-        local e = redis.call('XRANGE', q.stream, sid, sid)
-        local f = e[1][2]
-        for i = 1, #f, 2 do if f[i] == 'line' then return f[i + 1] end end
-        return ''
-      end
-      -- -1 not queued, 0 claimed, else the 1-based place in dispatch order.
-      local function position(q, build)
-        local sid = redis.call('HGET', q.ids, build)
-        if not sid then return -1 end
-        if redis.call('ZSCORE', q.claims, sid) then return 0 end
-        local own = lineOf(q, sid)
-        local k = redis.call('LPOS', q.lines .. own, sid)
-        local ring = redis.call('LRANGE', q.ring, 0, -1)
-        local before = k
-        local passed = 1
-        for i = 1, #ring do
-          if ring[i] == own then
-            passed = 0
-          else
-            before = before + math.min(redis.call('LLEN', q.lines .. ring[i]), k + passed)
-          end
-        end
-        return before + 1
-      end
-      -- {accepted 0|1, position, depth}; an entry already queued is accepted again, in place.
-      local function enqueue(q, build, parser, line, tp, at, maxDepth)
-        if not redis.call('HGET', q.ids, build) then
-          local depth = redis.call('HLEN', q.ids)
-          if depth >= tonumber(maxDepth) then return {0, 0, depth} end
-          if redis.call('EXISTS', q.stream) == 0 then
-            redis.call('XGROUP', 'CREATE', q.stream, 'dispatchers', '0', 'MKSTREAM')
-          end
-          local sid = redis.call('XADD', q.stream, '*', 'build', build, 'parser', parser, 'line', line,
-              'tp', tp, 'at', at)
-          redis.call('HSET', q.ids, build, sid)
-          if redis.call('RPUSH', q.lines .. line, sid) == 1 then redis.call('RPUSH', q.ring, line) end
-        end
-        return {1, position(q, build), redis.call('HLEN', q.ids)}
-      end
-      """;
-
-  // KEYS: stream, ids, ring, claims. ARGV[1]: line key prefix.
-  private static final String QUEUE = FUNCTIONS + """
-      local q = {stream = KEYS[1], ids = KEYS[2], ring = KEYS[3], claims = KEYS[4], lines = ARGV[1]}
-      """;
-
-  // ARGV: prefix, build, parser, line, has third party 0|1, enqueued at, max depth.
-  // Returns {accepted 0|1, position, depth}.
-  private static final LuaScript ENQUEUE = new LuaScript(QUEUE + """
-      return enqueue(q, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
-      """);
-
-  // ARGV: prefix, build.
-  private static final LuaScript POSITION_OF = new LuaScript(QUEUE + """
-      return position(q, ARGV[2])
-      """);
-
-  // KEYS: stream, ids, ring, claims, then the slot keys (slots, expired, all, lines). ARGV: prefix,
-  // consumer, now, reclaim cutoff, reclaim ms, lease line prefix, namespace limit, total cap,
-  // third-party cap. Returns the claimed entry's fields, or {}.
-  // A stale claim is found by its claim time on the injected clock (XCLAIM moves it), else by the
-  // group's own idle time (XAUTOCLAIM); the two agree when the clock is the real one. Else the first
-  // line in ring order whose third party is under its cap is served and sent to the back of the
-  // ring; lines passed over keep their place. Nothing is served while the namespace or the total is
-  // full.
-  private static final LuaScript CLAIM = new LuaScript(RedisSlotStore.FUNCTIONS + """
-      local s = {slots = KEYS[5], expired = KEYS[6], all = KEYS[7], lines = KEYS[8], tp = ARGV[6]}
-      local sid
-      local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 1)
-      if #stale > 0 then
-        sid = stale[1]
-        redis.call('XCLAIM', KEYS[1], 'dispatchers', ARGV[2], 0, sid)
-      elseif redis.call('EXISTS', KEYS[1]) == 1 then
-        local idle = redis.call('XAUTOCLAIM', KEYS[1], 'dispatchers', ARGV[2], ARGV[5], '0-0', 'COUNT', 1)
-        if #idle[2] > 0 then sid = idle[2][1][1] end
-      end
-      if not sid then
-        local limits = {ARGV[7], ARGV[8], ARGV[9]}
-        local turn
-        for _, line in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
-          local reached = full(s, line, ARGV[3], limits)
-          if reached == '' then turn = line break end
-          if reached ~= 'third_party' then return {} end
-        end
-        if not turn then return {} end
-        redis.call('LREM', KEYS[3], 1, turn)
-        sid = redis.call('LPOP', ARGV[1] .. turn)
-        if redis.call('LLEN', ARGV[1] .. turn) > 0 then redis.call('RPUSH', KEYS[3], turn) end
-        local prev = redis.call('XREVRANGE', KEYS[1], '(' .. sid, '-', 'COUNT', 1)
-        local from = '0-0'
-        if #prev > 0 then from = prev[1][1] end
-        redis.call('XGROUP', 'SETID', KEYS[1], 'dispatchers', from)
-        redis.call('XREADGROUP', 'GROUP', 'dispatchers', ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
-      end
-      redis.call('ZADD', KEYS[4], ARGV[3], sid)
-      return redis.call('XRANGE', KEYS[1], sid, sid)[1][2]
-      """);
-
-  // ARGV: prefix, build. Returns 1 if this call removed the claimed entry.
-  private static final LuaScript ACK = new LuaScript("""
-      local sid = redis.call('HGET', KEYS[2], ARGV[2])
-      if not sid or redis.call('ZREM', KEYS[4], sid) == 0 then return 0 end
-      redis.call('XACK', KEYS[1], 'dispatchers', sid)
-      redis.call('XDEL', KEYS[1], sid)
-      redis.call('HDEL', KEYS[2], ARGV[2])
-      return 1
-      """);
-
-  // ARGV: prefix, build, consumer, claimed at, line. Puts the entry back at the front of its line.
-  private static final LuaScript ABANDON = new LuaScript("""
-      local sid = redis.call('HGET', KEYS[2], ARGV[2])
-      if not sid or tonumber(redis.call('ZSCORE', KEYS[4], sid) or '-1') ~= tonumber(ARGV[4]) then return 0 end
-      local holder = redis.call('XPENDING', KEYS[1], 'dispatchers', sid, sid, 1)
-      if #holder == 0 or holder[1][2] ~= ARGV[3] then return 0 end
-      redis.call('ZREM', KEYS[4], sid)
-      redis.call('XACK', KEYS[1], 'dispatchers', sid)
-      if redis.call('LPUSH', ARGV[1] .. ARGV[5], sid) == 1 then redis.call('LPUSH', KEYS[3], ARGV[5]) end
-      return 1
-      """);
-
-  // Returns the enqueued-at field of the oldest entry, or false.
-  private static final LuaScript OLDEST = new LuaScript("""
-      local e = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
-      if #e == 0 then return false end
-      local f = e[1][2]
-      for i = 1, #f, 2 do if f[i] == 'at' then return f[i + 1] end end
-      return false
-      """);
+  // The scripts are the files jobs-queue-*.lua in
+  // redis/src/main/resources/network/notifi/sluice/redis/lua/, with KEYS, ARGV and reply at the top
+  // of each; jobs-queue-functions.lua holds the functions the admission step uses too.
+  private static final LuaScript ENQUEUE = LuaScript.load("jobs-queue-enqueue.lua");
+  private static final LuaScript POSITION_OF = LuaScript.load("jobs-queue-position.lua");
+  private static final LuaScript CLAIM = LuaScript.load("jobs-queue-claim.lua");
+  private static final LuaScript ACK = LuaScript.load("jobs-queue-ack.lua");
+  private static final LuaScript ABANDON = LuaScript.load("jobs-queue-abandon.lua");
+  private static final LuaScript OLDEST = LuaScript.load("jobs-queue-oldest.lua");
 
   private final RedissonClient client;
   private final JobKeys keys;
@@ -210,7 +85,7 @@ final class RedisBuildQueue implements BuildQueue {
   /** When the oldest entry of the namespace (claimed or not) was enqueued; empty if none. */
   @Override
   public CompletableFuture<Optional<Instant>> oldestEnqueuedAt(String namespace) {
-    CompletableFuture<String> reply = OLDEST.run(client, ReturnType.VALUE, keysOf(namespace));
+    CompletableFuture<String> reply = OLDEST.run(client, ReturnType.VALUE, List.of(keys.queue(namespace)));
     return reply.thenApply(at -> Optional.ofNullable(at).map(Instant::parse));
   }
 
@@ -219,7 +94,8 @@ final class RedisBuildQueue implements BuildQueue {
       String namespace, String consumer, Duration reclaimAfter, SlotLimits limits) {
     Instant now = clock.instant();
     long nowMs = now.toEpochMilli();
-    List<Object> claimKeys = new ArrayList<>(keysOf(namespace));
+    List<Object> claimKeys = new ArrayList<>(
+        List.of(keys.queue(namespace), keys.queueRing(namespace), keys.queueClaims(namespace)));
     claimKeys.addAll(slots.keysOf(namespace));
     List<Object> args = new ArrayList<>(List.of(keys.queueLinePrefix(namespace), consumer, Long.toString(nowMs),
         Long.toString(nowMs - reclaimAfter.toMillis()), Long.toString(reclaimAfter.toMillis()),
@@ -235,17 +111,18 @@ final class RedisBuildQueue implements BuildQueue {
   @Override
   public CompletableFuture<Boolean> ack(QueueClaim claim) {
     String ns = claim.entry().namespace();
-    CompletableFuture<Long> reply = ACK.run(client, ReturnType.LONG, keysOf(ns),
-        keys.queueLinePrefix(ns), claim.entry().buildId());
+    CompletableFuture<Long> reply = ACK.run(client, ReturnType.LONG,
+        List.of(keys.queue(ns), keys.queueIds(ns), keys.queueClaims(ns)), claim.entry().buildId());
     return reply.thenApply(r -> r == 1L);
   }
 
   @Override
   public CompletableFuture<Void> abandon(QueueClaim claim) {
     String ns = claim.entry().namespace();
-    CompletableFuture<Long> reply = ABANDON.run(client, ReturnType.LONG, keysOf(ns),
-        keys.queueLinePrefix(ns), claim.entry().buildId(), claim.consumer(),
-        Long.toString(claim.claimedAt().toEpochMilli()), claim.entry().line());
+    List<Object> abandonKeys = new ArrayList<>(keysOf(ns));
+    abandonKeys.add(keys.queueLine(ns, claim.entry().line()));
+    CompletableFuture<Long> reply = ABANDON.run(client, ReturnType.LONG, abandonKeys, claim.entry().buildId(),
+        claim.consumer(), Long.toString(claim.claimedAt().toEpochMilli()), claim.entry().line());
     return reply.thenApply(r -> null);
   }
 

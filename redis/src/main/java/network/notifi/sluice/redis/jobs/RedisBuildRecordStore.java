@@ -28,47 +28,12 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisBuildRecordStore implements BuildRecordStore {
 
-  // The functions the admission step uses too. putRecord replaces the record hash with the given
-  // field, value pairs and its TTL; claimActive returns the unexpired holder of the active claim, or
-  // makes the build its holder and returns the build.
-  static final String FUNCTIONS = """
-      local function putRecord(key, ttl, fields)
-        redis.call('DEL', key)
-        redis.call('HSET', key, unpack(fields))
-        redis.call('PEXPIRE', key, ttl)
-      end
-      local function claimActive(key, build, now, ttl)
-        local v = redis.call('GET', key)
-        if v then
-          local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
-          if tonumber(forget) > tonumber(now) then return holder end
-        end
-        redis.call('SET', key, build .. ':' .. (tonumber(now) + tonumber(ttl)), 'PX', ttl)
-        return build
-      end
-      """;
-
-  // KEYS: record. ARGV: ttl ms, then field, value pairs.
-  private static final LuaScript PUT = new LuaScript(FUNCTIONS + """
-      putRecord(KEYS[1], ARGV[1], {unpack(ARGV, 2)})
-      return 1
-      """);
-
-  // KEYS: active claim. ARGV: build, now, ttl ms. Returns the holder afterwards.
-  private static final LuaScript CLAIM_ACTIVE = new LuaScript(FUNCTIONS + """
-      return claimActive(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-      """);
-
-  // KEYS: active claim. ARGV: build, now. Returns 1 if the build held the unexpired place.
-  private static final LuaScript RELEASE_ACTIVE = new LuaScript("""
-      local v = redis.call('GET', KEYS[1])
-      if not v then return 0 end
-      local holder, forget = string.match(v, '^(.*):(%-?%d+)$')
-      if holder ~= ARGV[1] then return 0 end
-      redis.call('DEL', KEYS[1])
-      if tonumber(forget) > tonumber(ARGV[2]) then return 1 end
-      return 0
-      """);
+  // The scripts are the files jobs-records-*.lua in
+  // redis/src/main/resources/network/notifi/sluice/redis/lua/, with KEYS, ARGV and reply at the top
+  // of each; jobs-records-functions.lua holds the functions the admission step uses too.
+  private static final LuaScript PUT = LuaScript.load("jobs-records-put.lua");
+  private static final LuaScript CLAIM_ACTIVE = LuaScript.load("jobs-records-claim-active.lua");
+  private static final LuaScript RELEASE_ACTIVE = LuaScript.load("jobs-records-release-active.lua");
 
   /** The pointer's TTL in record TTLs; see {@link #putPointer}. */
   static final int POINTER_TTL_FACTOR = 2;

@@ -30,98 +30,15 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisSlotStore implements SlotStore {
 
-  // The functions more than one script uses (the admission step and the queue's claim among them),
-  // over one table s = {slots, expired, all, lines (hash build -> line), tp (line key prefix)}.
-  // The caps count leases whose deadline is after now; sweep moves a namespace's leases whose
-  // deadline is <= now to its expired hash and out of the caps' sets. full answers '' when one more
-  // lease of the line fits, else the code of the first full limit (JobLimit). acquire returns that
-  // and the namespace's live leases afterwards.
-  static final String FUNCTIONS = """
-      local function forget(s, build)
-        redis.call('ZREM', s.all, build)
-        local line = redis.call('HGET', s.lines, build)
-        if line then
-          redis.call('ZREM', s.tp .. line, build)
-          redis.call('HDEL', s.lines, build)
-        end
-      end
-      local function sweep(s, now)
-        local gone = redis.call('ZRANGEBYSCORE', s.slots, '-inf', now, 'WITHSCORES')
-        for i = 1, #gone, 2 do
-          redis.call('HSET', s.expired, gone[i], gone[i + 1])
-          forget(s, gone[i])
-        end
-        if #gone > 0 then redis.call('ZREMRANGEBYSCORE', s.slots, '-inf', now) end
-      end
-      local function live(key, now)
-        return redis.call('ZCOUNT', key, '(' .. now, '+inf')
-      end
-      local function full(s, line, now, limits)
-        if live(s.slots, now) >= tonumber(limits[1]) then return 'namespace' end
-        if tonumber(limits[2]) > 0 and live(s.all, now) >= tonumber(limits[2]) then return 'total' end
-        if tonumber(limits[3]) > 0 and live(s.tp .. line, now) >= tonumber(limits[3]) then return 'third_party' end
-        return ''
-      end
-      local function acquire(s, now, build, line, limits, deadline)
-        sweep(s, now)
-        local reached = ''
-        if not redis.call('ZSCORE', s.slots, build) then reached = full(s, line, now, limits) end
-        if reached == '' then
-          redis.call('ZADD', s.slots, deadline, build)
-          redis.call('ZADD', s.all, deadline, build)
-          redis.call('ZADD', s.tp .. line, deadline, build)
-          redis.call('HSET', s.lines, build, line)
-        end
-        return reached, redis.call('ZCARD', s.slots)
-      end
-      """;
-
-  // KEYS: slots, expired, all, lines. ARGV[1]: line key prefix, then each script's own.
-  private static final String SLOTS = FUNCTIONS + """
-      local s = {slots = KEYS[1], expired = KEYS[2], all = KEYS[3], lines = KEYS[4], tp = ARGV[1]}
-      """;
-
-  // ARGV: prefix, now, build id, line, namespace limit, total cap, third-party cap, deadline.
-  // Returns {full limit or '', live leases}.
-  private static final LuaScript ACQUIRE = new LuaScript(SLOTS + """
-      local reached, live = acquire(s, ARGV[2], ARGV[3], ARGV[4], {ARGV[5], ARGV[6], ARGV[7]}, ARGV[8])
-      return {reached, live}
-      """);
-
-  // ARGV: prefix, now, build id, deadline. Returns 1 if renewed.
-  private static final LuaScript RENEW = new LuaScript(SLOTS + """
-      sweep(s, ARGV[2])
-      if not redis.call('ZSCORE', s.slots, ARGV[3]) then return 0 end
-      redis.call('ZADD', s.slots, ARGV[4], ARGV[3])
-      redis.call('ZADD', s.all, ARGV[4], ARGV[3])
-      local line = redis.call('HGET', s.lines, ARGV[3])
-      if line then redis.call('ZADD', s.tp .. line, ARGV[4], ARGV[3]) end
-      return 1
-      """);
-
-  // ARGV: prefix, build id. Returns 1 if a live or expired-unreaped lease was removed.
-  private static final LuaScript RELEASE = new LuaScript(SLOTS + """
-      forget(s, ARGV[2])
-      return redis.call('ZREM', s.slots, ARGV[2]) + redis.call('HDEL', s.expired, ARGV[2])
-      """);
-
-  // ARGV: prefix, now. Returns {build, deadline, ...} of the expired leases, each once.
-  private static final LuaScript REAP = new LuaScript(SLOTS + """
-      sweep(s, ARGV[2])
-      local reaped = redis.call('HGETALL', s.expired)
-      redis.call('DEL', s.expired)
-      return reaped
-      """);
-
-  // ARGV: now. Returns {build, deadline, ...} of the live leases.
-  private static final LuaScript LIVE = new LuaScript("""
-      return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'WITHSCORES')
-      """);
-
-  // Returns live plus expired-unreaped leases.
-  private static final LuaScript HELD = new LuaScript("""
-      return redis.call('ZCARD', KEYS[1]) + redis.call('HLEN', KEYS[2])
-      """);
+  // The scripts are the files jobs-slots-*.lua in
+  // redis/src/main/resources/network/notifi/sluice/redis/lua/, with KEYS, ARGV and reply at the top
+  // of each; jobs-slots-functions.lua holds the functions the queue's claim and admission use too.
+  private static final LuaScript ACQUIRE = LuaScript.load("jobs-slots-acquire.lua");
+  private static final LuaScript RENEW = LuaScript.load("jobs-slots-renew.lua");
+  private static final LuaScript RELEASE = LuaScript.load("jobs-slots-release.lua");
+  private static final LuaScript REAP = LuaScript.load("jobs-slots-reap.lua");
+  private static final LuaScript LIVE = LuaScript.load("jobs-slots-live.lua");
+  private static final LuaScript HELD = LuaScript.load("jobs-slots-held.lua");
 
   private final RedissonClient client;
   private final JobKeys keys;
@@ -186,7 +103,7 @@ final class RedisSlotStore implements SlotStore {
   @Override
   public CompletableFuture<List<Lease>> leases(String namespace) {
     CompletableFuture<List<Object>> reply =
-        LIVE.run(client, ReturnType.LIST, keysOf(namespace), Long.toString(clock.millis()));
+        LIVE.run(client, ReturnType.LIST, List.of(keys.slots(namespace)), Long.toString(clock.millis()));
     return reply.thenApply(r -> toLeases(namespace, r));
   }
 
@@ -206,7 +123,7 @@ final class RedisSlotStore implements SlotStore {
           List<String> names = new ArrayList<>(all);
           List<CompletableFuture<Long>> held = new ArrayList<>();
           for (String ns : names) {
-            held.add(HELD.run(client, ReturnType.LONG, keysOf(ns)));
+            held.add(HELD.run(client, ReturnType.LONG, List.of(keys.slots(ns), keys.expiredSlots(ns))));
           }
           return CompletableFuture.allOf(held.toArray(CompletableFuture[]::new)).thenApply(done -> {
             Set<String> holding = new TreeSet<>();

@@ -1,0 +1,23 @@
+-- Queues a build in its namespace, behind the other builds of its third-party line, unless the queue
+-- is full; a build already queued is accepted again, in place.
+-- uses: jobs-queue-functions.lua
+--
+-- KEYS[1]  stream           the namespace's queued builds, consumer group 'dispatchers'
+-- KEYS[2]  ids              hash build id -> stream entry id
+-- KEYS[3]  ring             list of the lines with waiting entries, next to serve first
+-- KEYS[4]  claims           sorted set stream entry id -> claim time (epoch ms)
+-- ARGV[1]  queue_line_prefix  key prefix of the per-line lists of waiting entry ids
+-- ARGV[2]  build            build id
+-- ARGV[3]  parser           parser id
+-- ARGV[4]  line             the build's third-party line ('' for none)
+-- ARGV[5]  has_third_party  1 if the build has a third party, else 0
+-- ARGV[6]  enqueued_at      ISO-8601 instant
+-- ARGV[7]  max_depth        the most builds the namespace's queue holds
+--
+-- Built keys (the one exception to "every key in KEYS"): ARGV[1] .. <line>, the list of the build's
+-- line and, for its position, of every line in KEYS[3]; those lines are read inside the script. The
+-- prefix carries the hash tag {jobs}, so these keys are on KEYS[1]'s cluster slot.
+--
+-- Returns {accepted 0|1, position (1-based, 0 when claimed), depth}.
+local q = {stream = KEYS[1], ids = KEYS[2], ring = KEYS[3], claims = KEYS[4], lines = ARGV[1]}
+return enqueue(q, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])

@@ -1,0 +1,11 @@
+-- Makes a build the holder of its parser's active claim (one queued or running build per parser),
+-- unless another build holds it unexpired.
+-- uses: jobs-records-functions.lua
+--
+-- KEYS[1]  active  the parser's active claim: string 'buildId:forgetAt' with a TTL
+-- ARGV[1]  build   build id
+-- ARGV[2]  now     epoch ms
+-- ARGV[3]  ttl_ms  how long a new claim lives
+--
+-- Returns the holder afterwards: the build itself when it got (or already had) the claim.
+return claimActive(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
