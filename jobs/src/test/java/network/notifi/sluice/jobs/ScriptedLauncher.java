@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
@@ -13,7 +15,8 @@ import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 
 /**
  * A launcher whose jobs run until the test ends them with {@link #succeed} or {@link #fail}. Records
- * every launch in order and the most builds ever running at once. Thread-safe.
+ * every launch in order and the most builds ever running at once. Once closed it refuses launches
+ * as a real launcher does. Thread-safe.
  */
 public final class ScriptedLauncher implements JobLauncher {
 
@@ -23,11 +26,11 @@ public final class ScriptedLauncher implements JobLauncher {
   private final Object peakLock = new Object();
   private int peak;
   private volatile RuntimeException failLaunches;
-  private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failNext =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<RuntimeException> failNext = new AtomicReference<>();
 
   private volatile boolean available = true;
   private volatile CompletableFuture<Void> gate;
+  private volatile boolean closed;
 
   @Override
   public boolean available() {
@@ -46,6 +49,10 @@ public final class ScriptedLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
+    if (closed) {
+      // As a launcher whose executor has shut down.
+      return CompletableFuture.failedFuture(new RejectedExecutionException("the launcher is closed"));
+    }
     RuntimeException once = failNext.getAndSet(null);
     RuntimeException failure = once != null ? once : failLaunches;
     if (failure != null) {
@@ -123,6 +130,12 @@ public final class ScriptedLauncher implements JobLauncher {
   public void end(JobOutcome outcome) {
     running.remove(outcome.buildId());
     listeners.forEach(l -> l.onJobEnded(outcome));
+  }
+
+  /** Later launches fail with a {@link RejectedExecutionException}, as a launcher's closed executor refuses them. */
+  @Override
+  public void close() {
+    closed = true;
   }
 
   /** Every build launched so far, in launch order. */
