@@ -15,8 +15,7 @@ import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 
 /**
  * A launcher whose jobs run until the test ends them with {@link #succeed} or {@link #fail}. Records
- * every launch in order and the most builds ever running at once. Once closed it refuses launches
- * as a real launcher does. Thread-safe.
+ * every launch in order and the most builds ever running at once. Thread-safe.
  */
 public final class ScriptedLauncher implements JobLauncher {
 
@@ -30,6 +29,7 @@ public final class ScriptedLauncher implements JobLauncher {
 
   private volatile boolean available = true;
   private volatile CompletableFuture<Void> gate;
+  private volatile boolean refusesOnceClosed;
   private volatile boolean closed;
 
   @Override
@@ -49,7 +49,7 @@ public final class ScriptedLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
-    if (closed) {
+    if (closed && refusesOnceClosed) {
       // As a launcher whose executor has shut down.
       return CompletableFuture.failedFuture(new RejectedExecutionException("the launcher is closed"));
     }
@@ -132,7 +132,15 @@ public final class ScriptedLauncher implements JobLauncher {
     listeners.forEach(l -> l.onJobEnded(outcome));
   }
 
-  /** Later launches fail with a {@link RejectedExecutionException}, as a launcher's closed executor refuses them. */
+  /**
+   * Makes launches after {@link #close()} fail with a {@link RejectedExecutionException}, as a real
+   * launcher's closed executor refuses them. Off by default, so that a test may reuse this launcher
+   * under a new admission after closing the old one.
+   */
+  public void refuseLaunchesOnceClosed() {
+    refusesOnceClosed = true;
+  }
+
   @Override
   public void close() {
     closed = true;

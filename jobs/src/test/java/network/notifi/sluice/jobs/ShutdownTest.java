@@ -60,6 +60,7 @@ class ShutdownTest {
     JobStores held = new JobStores(inProcess.slots(), inProcess.queue(), inProcess.backoffs(), records,
         inProcess.admissions());
     ScriptedLauncher launcher = new ScriptedLauncher();
+    launcher.refuseLaunchesOnceClosed();
     BuildAdmission admission = BuildAdmission.create(JobsConfig.defaults().withMaxConcurrentJobs(1), held, launcher,
         clock, new SimpleMeterRegistry());
     Build first = ((AdmissionResult.Started) admission.start(BuildRequest.of("parser-a")).join()).build();
