@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import network.notifi.sluice.jobs.Build;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.AbstractJobLauncherContractTest;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobOutcome;
-import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,17 +100,6 @@ class LocalProcessLauncherTest extends AbstractJobLauncherContractTest {
     // close() returns once the end is reported, so the core can record it before its stores close.
     assertThat(outcomesOf(build)).containsExactly(
         JobOutcome.failedNotByParser(build.id(), build.namespace(), LocalProcessLauncher.INTERRUPTED));
-  }
-
-  @Test
-  void launchAfterCloseIsDeferredForAnotherReplicaNotFailed() {
-    launcher.close();
-
-    var launch = launcher.launch(build("late"));
-
-    assertThat(launch).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
-        .havingCause().isInstanceOfSatisfying(LaunchDeferredException.class,
-            deferred -> assertThat(deferred.reason()).isEqualTo(LaunchDeferredException.REPLICA_STOPPING));
   }
 
   @Test
