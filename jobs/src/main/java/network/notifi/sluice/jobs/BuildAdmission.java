@@ -1,19 +1,12 @@
 package network.notifi.sluice.jobs;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import network.notifi.sluice.common.DaemonThreads;
-import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
@@ -31,12 +24,12 @@ import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BuildQueue;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobStores;
-import network.notifi.sluice.jobs.spi.LaunchDeferredException;
-import network.notifi.sluice.jobs.spi.QueuedBuild;
 import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// Over 300 lines because the class comment is admission's user documentation (order of checks,
+// failure modes); the work itself is in AdmissionAnswers, DispatchSchedule and the dispatcher.
 /**
  * Build admission: decides for each start request whether the build starts, waits in the queue, or
  * is refused, and answers status queries.
@@ -62,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * step failed is refused ({@link AdmissionResult.Degraded}): the step may still be applied later. With
  * {@code closed}, the start fails as the stores did.
  *
+ * <p>The answer to each step is worked out by the package's {@code AdmissionAnswers}, the periodic
+ * rounds run by its {@code DispatchSchedule}.
+ *
  * <p>Thread-safe. No method blocks: futures complete when the stores and the launcher have answered,
  * and complete exceptionally only when one of them fails.
  */
@@ -77,14 +73,14 @@ public final class BuildAdmission implements AutoCloseable {
   private final JobLauncher launcher;
   private final Clock clock;
   private final JobsMetrics metrics;
-  private final DurationEstimator durations;
   private final Dispatcher dispatcher;
   private final JobsFailureMode failureMode;
   private final SharedStateHealth health;
   private final DegradedAdmission degraded;
+  private final AdmissionAnswers answers;
+  private final DispatchSchedule schedule;
   // The last admission step or dispatcher round failed.
   private volatile boolean storesFailing;
-  private ScheduledExecutorService ticker;
 
   private BuildAdmission(JobsConfig config, JobStores stores, JobLauncher launcher, Clock clock, MeterRegistry registry,
       JobsFailureMode failureMode, SharedStateHealth health) {
@@ -94,12 +90,15 @@ public final class BuildAdmission implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics =
         new JobsMetrics(Objects.requireNonNull(registry, "registry"), config.namespaces(), config::limitFor, clock);
-    this.durations = new DurationEstimator(config.expectedBuildDuration());
+    var durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());
     this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
     this.health = Objects.requireNonNull(health, "health");
     this.degraded = new DegradedAdmission(config, stores, launcher, dispatcher, health, clock, registry);
+    this.answers = new AdmissionAnswers(config, stores, clock, metrics, durations, dispatcher);
+    this.schedule = new DispatchSchedule(this::tick, config.dispatchInterval(), config.leaseDuration(),
+        health::unavailable);
     metrics.onActiveCounted(degraded::counted);
     // Ends of builds admitted while degraded stay with them until written back.
     launcher.addListener(outcome -> {
@@ -107,13 +106,7 @@ public final class BuildAdmission implements AutoCloseable {
         dispatcher.onJobEnded(outcome);
       }
     });
-    Gauge.builder("jobs_degraded", this, a -> a.isDegraded() ? 1 : 0)
-        .description("1 while build admission cannot ask its shared stores and answers from this replica's share")
-        .register(registry);
-    Gauge.builder("jobs_failure_mode", () -> 1)
-        .description("What build admission does while its shared stores cannot be asked (jobs.failure_mode)")
-        .tag("mode", failureMode.code())
-        .register(registry);
+    metrics.failureMode(failureMode.code(), this::isDegraded);
   }
 
   /**
@@ -203,7 +196,7 @@ public final class BuildAdmission implements AutoCloseable {
     }
     return result.thenApply(
         r -> {
-          metrics.admission(namespace, resultName(r));
+          metrics.admission(namespace, AdmissionAnswers.metricName(r));
           return r;
         });
   }
@@ -220,50 +213,13 @@ public final class BuildAdmission implements AutoCloseable {
         .handle((s, error) -> {
           storesFailing = error != null;
           return error == null
-              ? answer(build, attempt.limits().namespace(), queueing, s)
-              : this.<AdmissionResult>abandon(build, error)
+              ? answers.answer(build, attempt.limits().namespace(), queueing, s)
+              : answers.<AdmissionResult>abandon(build, error)
                   .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
                       ? done(degraded.refuseAfterFailedStep(build, attempt.limits().namespace()))
                       : CompletableFuture.failedFuture(e));
         })
         .thenCompose(f -> f);
-  }
-
-  private CompletableFuture<AdmissionResult> answer(Build build, int limit, boolean queueing, AdmissionStep step) {
-    String namespace = build.namespace();
-    if (step instanceof AdmissionStep.BackingOff backingOff) {
-      var window = backingOff.window();
-      return done(new BackingOff(build.parserId(), namespace, window.remaining(clock.instant()),
-          window.consecutiveFailures()));
-    }
-    if (step instanceof AdmissionStep.AlreadyActive active) {
-      return done(new AlreadyActive(new BuildStatus(active.holder(), active.position())));
-    }
-    if (step instanceof AdmissionStep.SlotTaken taken) {
-      metrics.active(namespace, taken.active());
-      return dispatcher
-          .launch(build)
-          .<AdmissionResult>thenApply(Started::new)
-          .exceptionallyCompose(error -> isDeferral(error)
-              ? (queueing ? enqueueDeferred(build, limit) : refuseDeferred(build))
-              : CompletableFuture.failedFuture(error))
-          .exceptionallyCompose(error -> abandon(build, error));
-    }
-    if (step instanceof AdmissionStep.Queued queued) {
-      metrics.queueDepth(namespace, queued.depth());
-      metrics.queued(namespace, build.createdAt());
-      if (config.hasCaps()) {
-        // Builds waiting ahead may be held by their third party's cap while this one fits: the
-        // dispatcher passes over them. Not awaited: the answer is that the build was queued.
-        dispatcher.drain(namespace);
-      }
-      return done(queued(build, queued.position(), limit));
-    }
-    var refused = (AdmissionStep.AtCapacity) step;
-    metrics.active(namespace, refused.active());
-    metrics.queueDepth(namespace, refused.depth());
-    metrics.rejected(namespace, refused.queueFull());
-    return done(atCapacity(build, refused.queueFull(), refused.full()));
   }
 
   /** The build's record and, while it waits, its place in the queue; empty if unknown or expired. */
@@ -325,20 +281,16 @@ public final class BuildAdmission implements AutoCloseable {
    * Renews leases every third of {@code jobs.lease_duration} and runs the dispatcher every {@code
    * jobs.dispatch_interval}, on daemon threads of their own. Idempotent.
    */
-  public synchronized void startDispatcher() {
-    if (ticker != null) {
-      return;
-    }
+  public void startDispatcher() {
     dispatcher.leases().start();
-    ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-jobs-dispatcher"));
-    long period = config.dispatchInterval().toMillis();
-    ticker.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
+    schedule.start();
   }
 
   /**
-   * Shuts down without losing a build: stops starting queued builds (they stay queued, claims are
-   * handed back, for another replica), waits up to {@value #QUIET_SECONDS} s for launches in
-   * flight, closes the launcher (local builds are killed and end {@code interrupted}, not the
+   * Shuts down without losing a build: stops launching (queued builds stay queued, claims are
+   * handed back, and a build claimed or admitted meanwhile goes back to the queue with reason {@code
+   * replica_stopping}, for another replica), waits up to {@value #QUIET_SECONDS} s for the launches
+   * and claims in flight, closes the launcher (local builds are killed and end {@code interrupted}, not the
    * parser's fault; Kubernetes Jobs keep running for another replica to adopt), waits up to
    * {@value #QUIET_SECONDS} s for their ends to be recorded, then stops renewing leases and closes
    * the stores.
@@ -346,11 +298,7 @@ public final class BuildAdmission implements AutoCloseable {
   @Override
   public void close() {
     dispatcher.stop();
-    synchronized (this) {
-      if (ticker != null) {
-        ticker.shutdownNow();
-      }
-    }
+    schedule.stop();
     if (!dispatcher.awaitLaunches(Duration.ofSeconds(QUIET_SECONDS))) {
       log.warn("shutting down with launches still in flight after {} s", QUIET_SECONDS);
     }
@@ -360,108 +308,6 @@ public final class BuildAdmission implements AutoCloseable {
     }
     dispatcher.leases().close();
     stores.close();
-  }
-
-  /** A round also while the stores are down: the first that succeeds ends local admission. */
-  private void tickQuietly() {
-    try {
-      tick().get(config.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      if (health.unavailable()) {
-        log.debug("dispatcher round failed while the shared stores are down: {}", Futures.unwrap(e).toString());
-      } else {
-        log.warn("dispatcher round failed; retrying in {}", config.dispatchInterval(), e);
-      }
-    }
-  }
-
-  /**
-   * A store failed after the admission step may have given the build its active claim: free the
-   * place and fail a record that is still queued, so that the parser is not blocked until the record
-   * expires and a queue entry the step may have written is acknowledged without a launch; then pass
-   * the error on. A lease the step may have taken is never renewed, so it expires and is reaped.
-   */
-  private <T> CompletableFuture<T> abandon(Build build, Throwable error) {
-    var records = stores.records();
-    return records
-        .releaseActive(build.namespace(), build.parserId(), build.id())
-        .thenCompose(v -> records.get(build.namespace(), build.id()))
-        .thenCompose(
-            found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-                ? records.update(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
-                : done((Void) null))
-        .handle((v, cleanupError) -> null)
-        .thenCompose(v -> CompletableFuture.<T>failedFuture(error));
-  }
-
-  private Queued queued(Build build, long position, int limit) {
-    Instant eta = durations.estimatedStart(build.namespace(), position, limit, clock.instant());
-    return new Queued(build, position, eta);
-  }
-
-  private AtCapacity atCapacity(Build build, boolean queueFull, JobLimit full) {
-    String namespace = build.namespace();
-    int slots = config.limitFor(namespace);
-    int limit = switch (full) {
-      case NAMESPACE -> slots;
-      case TOTAL -> config.maxConcurrentTotal();
-      case THIRD_PARTY -> config.maxConcurrentPerThirdParty();
-    };
-    return new AtCapacity(namespace, full, limit, queueFull, durations.untilSlotFrees(namespace, slots));
-  }
-
-  /**
-   * The build took a slot but the launcher deferred it and gave the slot back: it joins the queue
-   * (its record already says why it waits), which the dispatcher drains once the launcher can start
-   * jobs again.
-   */
-  private CompletableFuture<AdmissionResult> enqueueDeferred(Build build, int limit) {
-    var entry = QueuedBuild.of(build);
-    return stores
-        .queue()
-        .enqueue(entry, config.queueMaxDepth())
-        .thenCompose(
-            enqueued -> {
-              metrics.queueDepth(build.namespace(), enqueued.depth());
-              if (!enqueued.accepted()) {
-                return refuseDeferred(build);
-              }
-              metrics.queued(build.namespace(), build.createdAt());
-              AdmissionResult queued = queued(build, enqueued.position(), limit);
-              // The launcher may have come back between the deferral and the enqueue: look again.
-              return dispatcher.drain(build.namespace()).handle((v, error) -> queued);
-            });
-  }
-
-  /** The build took a slot but its launch was deferred, and it cannot wait: forget it. */
-  private CompletableFuture<AdmissionResult> refuseDeferred(Build build) {
-    metrics.rejected(build.namespace(), false);
-    var records = stores.records();
-    return records
-        .delete(build.id())
-        .thenCompose(v -> records.releaseActive(build.namespace(), build.parserId(), build.id()))
-        .thenApply(v -> atCapacity(build, false, JobLimit.NAMESPACE));
-  }
-
-  private static boolean isDeferral(Throwable error) {
-    return Futures.unwrap(error) instanceof LaunchDeferredException;
-  }
-
-  private static String resultName(AdmissionResult result) {
-    if (result instanceof Started) {
-      return "started";
-    } else if (result instanceof Queued) {
-      return "queued";
-    } else if (result instanceof AlreadyActive) {
-      return "already_active";
-    } else if (result instanceof BackingOff) {
-      return "backing_off";
-    } else if (result instanceof AdmissionResult.Degraded) {
-      return "degraded";
-    }
-    return "at_capacity";
   }
 
   private static <T> CompletableFuture<T> done(T value) {

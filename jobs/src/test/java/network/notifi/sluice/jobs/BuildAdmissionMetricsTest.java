@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +85,7 @@ class BuildAdmissionMetricsTest {
     var timer = registry.find("build_duration").timer();
     assertThat(timer.getId().getTags()).isEmpty();
     assertThat(timer.count()).isEqualTo(2);
-    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(6);
+    assertThat(timer.totalTime(TimeUnit.SECONDS)).isEqualTo(6);
   }
 
   @Test

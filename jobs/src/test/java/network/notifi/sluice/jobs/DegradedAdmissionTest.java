@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
 import network.notifi.sluice.jobs.AdmissionResult.Degraded;
 import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.spi.AdmissionAttempt;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BackoffStore;
 import network.notifi.sluice.jobs.spi.BuildQueue;
@@ -150,7 +152,7 @@ class DegradedAdmissionTest {
   @Test
   void aStepAppliedLateByAStalledStoreNeverLaunchesTheRefusedBuildNorBlocksItsParser() {
     var oneSlot = config.withMaxConcurrentJobs(1);
-    var late = new java.util.concurrent.atomic.AtomicReference<network.notifi.sluice.jobs.spi.AdmissionAttempt>();
+    var late = new AtomicReference<AdmissionAttempt>();
     // A stalled store: the step is not answered now (it fails), but applied when the store wakes up.
     AdmissionStore stalling = attempt -> {
       if (down.get()) {

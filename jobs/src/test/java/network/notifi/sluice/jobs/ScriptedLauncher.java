@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobOutcome;
@@ -23,11 +25,12 @@ public final class ScriptedLauncher implements JobLauncher {
   private final Object peakLock = new Object();
   private int peak;
   private volatile RuntimeException failLaunches;
-  private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failNext =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<RuntimeException> failNext = new AtomicReference<>();
 
   private volatile boolean available = true;
   private volatile CompletableFuture<Void> gate;
+  private volatile boolean refusesOnceClosed;
+  private volatile boolean closed;
 
   @Override
   public boolean available() {
@@ -46,6 +49,10 @@ public final class ScriptedLauncher implements JobLauncher {
 
   @Override
   public CompletableFuture<Void> launch(Build build) {
+    if (closed && refusesOnceClosed) {
+      // As a launcher whose executor has shut down.
+      return CompletableFuture.failedFuture(new RejectedExecutionException("the launcher is closed"));
+    }
     RuntimeException once = failNext.getAndSet(null);
     RuntimeException failure = once != null ? once : failLaunches;
     if (failure != null) {
@@ -123,6 +130,20 @@ public final class ScriptedLauncher implements JobLauncher {
   public void end(JobOutcome outcome) {
     running.remove(outcome.buildId());
     listeners.forEach(l -> l.onJobEnded(outcome));
+  }
+
+  /**
+   * Makes launches after {@link #close()} fail with a {@link RejectedExecutionException}, as a real
+   * launcher's closed executor refuses them. Off by default, so that a test may reuse this launcher
+   * under a new admission after closing the old one.
+   */
+  public void refuseLaunchesOnceClosed() {
+    refusesOnceClosed = true;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
   }
 
   /** Every build launched so far, in launch order. */

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * the namespace; a Job that does not fit, a {@code 403 exceeded quota}, an open circuit breaker or
  * an API that stays unreachable through the retries fail the launch with {@link
  * LaunchDeferredException} (a {@link DeferralReasons} code): the build belongs back in the queue, it
- * did not fail.
+ * did not fail. So does a launch once {@link #close()} has begun ({@link
+ * LaunchDeferredException#REPLICA_STOPPING}): the build waits in the queue for another replica.
  *
  * <p>Ends are found by listing the managed Jobs of each namespace every {@code
  * k8s.reconcile_interval} (the path that always works), and sooner through a watch when {@code
@@ -129,7 +131,7 @@ public final class KubernetesJobLauncher implements JobLauncher {
   public CompletableFuture<Void> launch(Build build) {
     Objects.requireNonNull(build, "build");
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("launcher is closed"));
+      return CompletableFuture.failedFuture(LaunchDeferredException.replicaStopping("the Kubernetes launcher"));
     }
     String namespace = config.kubernetesNamespace(build.namespace());
     reconciler.manage(build.namespace());
@@ -149,7 +151,11 @@ public final class KubernetesJobLauncher implements JobLauncher {
       if (e == null) {
         result.complete(null);
       } else {
-        result.completeExceptionally(JobCreator.launchError(Futures.unwrap(e), build));
+        Throwable cause = Futures.unwrap(e);
+        // A call refused by executors that close() shut down: the build waits for another replica.
+        result.completeExceptionally(closed && cause instanceof RejectedExecutionException
+            ? LaunchDeferredException.replicaStopping("the Kubernetes launcher")
+            : JobCreator.launchError(cause, build));
       }
     });
     return result;

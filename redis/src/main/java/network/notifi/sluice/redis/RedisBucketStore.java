@@ -1,30 +1,17 @@
 package network.notifi.sluice.redis;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
-import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
-import io.github.bucket4j.distributed.proxy.optimization.Optimization;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import network.notifi.sluice.limiter.EpochNanoClock;
@@ -35,9 +22,9 @@ import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
 import network.notifi.sluice.limiter.spi.BucketStore;
 import network.notifi.sluice.limiter.spi.TokenProbe;
+import network.notifi.sluice.redis.internal.BucketStateCodec;
 import network.notifi.sluice.redis.internal.CasProxyManager;
 import network.notifi.sluice.redis.internal.CommandCounters;
-import network.notifi.sluice.redis.internal.BucketStateCodec;
 import network.notifi.sluice.redis.internal.KeySchema;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -69,12 +56,13 @@ import org.redisson.client.codec.ByteArrayCodec;
  * <h2>Contention</h2>
  * A lost compare-and-swap is retried at most {@code maxCasAttempts} times per operation (then {@link
  * CasContentionException}), and the whole operation fails with a {@link
- * java.util.concurrent.TimeoutException} after {@code decisionTimeout}. The global and
+ * TimeoutException} after {@code decisionTimeout}. The global and
  * endpoint buckets, which every request hits, go through a per-process proxy with a {@link
  * HotKeyOptimization} (batching by default: concurrent requests for one key are merged into one CAS,
  * exactly, with no overshoot). Third-party buckets are always batched, through a bounded cache of
  * proxies (10,000, idle 5 s), so that one third party's flood costs at most one CAS in flight per
- * replica.
+ * replica. {@link BucketProxies} picks the proxy; the settings are in {@link
+ * RedisBucketStoreBuilder}.
  *
  * <p>Thread-safe. No method blocks: futures complete on Redisson's threads. Closing the store does
  * not shut the client down; its owner does.
@@ -104,38 +92,18 @@ public final class RedisBucketStore implements BucketStore {
   private final EpochNanoClock clock;
   private final RedissonClient client;
   private final CasProxyManager casManager;
-  private final AsyncProxyManager<String> proxies;
+  private final BucketProxies proxies;
   private final long decisionTimeoutNanos;
-  private final HotKeyOptimization hotKeys;
-  private final DelayParameters delay;
-  private final ConcurrentMap<ProxyKey, AsyncBucketProxy> hotProxies = new ConcurrentHashMap<>();
   private final Map<Level, Counter> abandonedApplied = new EnumMap<>(Level.class);
-  private final Cache<ProxyKey, AsyncBucketProxy> thirdPartyProxies =
-      Caffeine.newBuilder()
-          .maximumSize(10_000)
-          .expireAfterAccess(Duration.ofSeconds(5))
-          // Maintenance on the calling thread: the default executor wakes a pool thread on every write.
-          .executor(Runnable::run)
-          .build();
-
-  /** {@code version} 0: a plain proxy; else one that replaces a bucket's older limit (see limitsChanged). */
-  private record ProxyKey(BucketKey key, Limit limit, long version) {}
-
-  /** The limits in force and their configuration version, as last announced by limitsChanged. */
-  private record InForce(long version, Set<Limit> limits) {}
-
-  private volatile InForce inForce = new InForce(0, Set.of());
 
   /** How many buckets' states a replica remembers (about 300 bytes each). */
   static final int REMEMBERED_KEYS = 16_384;
 
-  private RedisBucketStore(Builder b) {
+  RedisBucketStore(RedisBucketStoreBuilder b) {
     this.keys = new KeySchema(b.keyPrefix);
     this.clock = b.clock;
     this.client = b.client;
     this.decisionTimeoutNanos = b.decisionTimeout.toNanos();
-    this.hotKeys = b.hotKeys;
-    this.delay = b.delay;
     var expiration = ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(b.keepIdleFull);
     var builder = Bucket4jRedisson.casBasedBuilder(((Redisson) b.client).getCommandExecutor())
         .expirationAfterWrite(expiration)
@@ -148,12 +116,12 @@ public final class RedisBucketStore implements BucketStore {
     }
     this.casManager = new CasProxyManager(builder, expiration, b.maxCasAttempts, REMEMBERED_KEYS,
         b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
-    this.proxies = casManager.asAsync();
+    this.proxies = new BucketProxies(casManager.asAsync(), keys, b.hotKeys, b.delay);
   }
 
   /** A builder over {@code client}; see its setters for the defaults. */
-  public static Builder builder(RedissonClient client) {
-    return new Builder(client);
+  public static RedisBucketStoreBuilder builder(RedissonClient client) {
+    return new RedisBucketStoreBuilder(client);
   }
 
   /** A store with the prefix, timeouts and CAS bound of {@code config}, on {@code clock}. */
@@ -175,7 +143,7 @@ public final class RedisBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-    CompletableFuture<ConsumptionProbe> attempt = proxy(key, limit).tryConsumeAndReturnRemaining(tokens);
+    CompletableFuture<ConsumptionProbe> attempt = proxies.proxy(key, limit).tryConsumeAndReturnRemaining(tokens);
     CompletableFuture<ConsumptionProbe> answer = bounded(attempt);
     answer.whenComplete((probe, failure) -> {
       // orTimeout fails the future with the TimeoutException itself, not wrapped.
@@ -185,7 +153,7 @@ public final class RedisBucketStore implements BucketStore {
         attempt.thenAccept(late -> {
           if (late.isConsumed()) {
             abandonedApplied.get(key.level()).increment();
-            proxy(key, limit).addTokens(tokens);
+            proxies.proxy(key, limit).addTokens(tokens);
           }
         });
       }
@@ -195,12 +163,12 @@ public final class RedisBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
-    return bounded(proxy(key, limit).addTokens(tokens));
+    return bounded(proxies.proxy(key, limit).addTokens(tokens));
   }
 
   @Override
   public CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens) {
-    return bounded(proxy(key, limit).tryConsumeAsMuchAsPossible(tokens));
+    return bounded(proxies.proxy(key, limit).tryConsumeAsMuchAsPossible(tokens));
   }
 
   /**
@@ -259,41 +227,7 @@ public final class RedisBucketStore implements BucketStore {
    */
   @Override
   public void limitsChanged(long version, Set<Limit> inForce) {
-    this.inForce = new InForce(version, Set.copyOf(inForce));
-    hotProxies.keySet().removeIf(k -> k.version() != version);
-  }
-
-  private AsyncBucketProxy proxy(BucketKey key, Limit limit) {
-    // An optimization's state lives in its proxy, so optimized buckets keep one proxy per process.
-    InForce current = inForce;
-    var proxyKey = new ProxyKey(key, limit, current.limits().contains(limit) ? current.version() : 0);
-    if (key.level() == Level.THIRD_PARTY) {
-      return thirdPartyProxies.get(proxyKey, k -> build(k, Optimizations.batching()));
-    }
-    if (hotKeys == HotKeyOptimization.NONE) {
-      return build(proxyKey, null);
-    }
-    return hotProxies.computeIfAbsent(proxyKey, k -> build(k, optimization()));
-  }
-
-  private AsyncBucketProxy build(ProxyKey key, Optimization optimizationOrNull) {
-    RemoteAsyncBucketBuilder<String> builder = proxies.builder();
-    if (key.version() > 0) {
-      builder = builder.withImplicitConfigurationReplacement(key.version(), TokensInheritanceStrategy.AS_IS);
-    }
-    if (optimizationOrNull != null) {
-      builder = builder.withOptimization(optimizationOrNull);
-    }
-    return builder.build(keys.bucketKey(key.key()), Bucket4jSupport.configurationFor(key.limit()));
-  }
-
-  private Optimization optimization() {
-    return switch (hotKeys) {
-      case BATCHING -> Optimizations.batching();
-      case DELAYING -> Optimizations.delaying(delay);
-      case PREDICTING -> Optimizations.predicting(delay);
-      case NONE -> throw new IllegalStateException("no optimization");
-    };
+    proxies.limitsChanged(version, inForce);
   }
 
   private <T> CompletableFuture<T> bounded(CompletionStage<T> stage) {
@@ -301,100 +235,5 @@ public final class RedisBucketStore implements BucketStore {
     return stage.toCompletableFuture()
         .thenApply(v -> v)
         .orTimeout(decisionTimeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  /** Settings of a {@link RedisBucketStore}. Not thread-safe; {@link #build()} copies them. */
-  public static final class Builder {
-    private final RedissonClient client;
-    private EpochNanoClock clock = EpochNanoClock.system();
-    private String keyPrefix = "sluice:";
-    private Duration decisionTimeout = Duration.ofMillis(500);
-    private int maxCasAttempts = 8;
-    private HotKeyOptimization hotKeys = HotKeyOptimization.BATCHING;
-    private DelayParameters delay = new DelayParameters(20, Duration.ofMillis(20));
-    private Duration keepIdleFull = Duration.ofSeconds(10);
-    private Duration refusalMaxAge = Duration.ofMillis(100);
-    private MeterRegistry registry = new SimpleMeterRegistry();
-
-    private Builder(RedissonClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /** The clock buckets refill with; default the system clock. Use a {@link RedisTimeClock}. */
-    public Builder clock(EpochNanoClock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Prepended to every key; default {@code sluice:}. */
-    public Builder keyPrefix(String keyPrefix) {
-      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
-      return this;
-    }
-
-    /** Time limit of one bucket operation, CAS retries included; default 500 ms. */
-    public Builder decisionTimeout(Duration timeout) {
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("decisionTimeout must be > 0, was " + timeout);
-      }
-      this.decisionTimeout = timeout;
-      return this;
-    }
-
-    /** CAS attempts per operation before {@link CasContentionException}; default 8. */
-    public Builder maxCasAttempts(int attempts) {
-      if (attempts < 1) {
-        throw new IllegalArgumentException("maxCasAttempts must be >= 1, was " + attempts);
-      }
-      this.maxCasAttempts = attempts;
-      return this;
-    }
-
-    /** The optimization of the global and endpoint buckets; default {@link HotKeyOptimization#BATCHING}. */
-    public Builder hotKeys(HotKeyOptimization optimization) {
-      this.hotKeys = Objects.requireNonNull(optimization, "optimization");
-      return this;
-    }
-
-    /**
-     * For {@link HotKeyOptimization#DELAYING} and {@link HotKeyOptimization#PREDICTING}: tokens and
-     * time a replica may consume without writing to Redis; default 20 tokens, 20 ms.
-     */
-    public Builder delay(long maxUnsynchronizedTokens, Duration maxUnsynchronizedTimeout) {
-      this.delay = new DelayParameters(maxUnsynchronizedTokens, maxUnsynchronizedTimeout);
-      return this;
-    }
-
-    /** How long an idle key lives after its bucket would be full again; default 10 s. */
-    public Builder keepIdleFull(Duration keep) {
-      if (keep.isNegative()) {
-        throw new IllegalArgumentException("keepIdleFull must be >= 0, was " + keep);
-      }
-      this.keepIdleFull = keep;
-      return this;
-    }
-
-    /**
-     * How old a remembered bucket state may be and still refuse a request without a read from Redis;
-     * default 100 ms. Such a refusal misses at most the tokens other replicas gave back in that time.
-     * Zero reads every bucket that holds no whole token before refusing.
-     */
-    public Builder refusalMaxAge(Duration maxAge) {
-      if (maxAge.isNegative()) {
-        throw new IllegalArgumentException("refusalMaxAge must be >= 0, was " + maxAge);
-      }
-      this.refusalMaxAge = maxAge;
-      return this;
-    }
-
-    /** Where the commands per level are counted; default a registry of its own. */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    public RedisBucketStore build() {
-      return new RedisBucketStore(this);
-    }
   }
 }

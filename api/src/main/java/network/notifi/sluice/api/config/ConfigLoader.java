@@ -9,22 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import network.notifi.sluice.jobs.JobsConfig;
-import network.notifi.sluice.k8s.K8sConfig;
-import network.notifi.sluice.k8s.K8sQuota;
-import network.notifi.sluice.k8s.K8sResilience;
-import network.notifi.sluice.k8s.K8sResources;
-import network.notifi.sluice.limiter.AnonymousPolicy;
-import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.LimiterConfig;
 import network.notifi.sluice.redis.RedisConfig;
 import org.slf4j.Logger;
@@ -39,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@code defaults()} and bounds from their validation, whose messages name the key. An unknown key,
  * a value of the wrong type or out of range, or settings that contradict each other raise a {@link
  * ConfigException} whose one-line message names the key, the value and the rule.
+ *
+ * <p>This class reads the file and the environment and the small sections; the larger ones have
+ * their own readers: {@link LimitSettings} (also for runtime changes), {@link JobsSettings} with
+ * {@link KubernetesSettings}, and {@link IdentitySettings}.
  */
 public final class ConfigLoader {
 
@@ -115,10 +108,10 @@ public final class ConfigLoader {
     rejectEndpointsSection(source);
 
     var server = server(source, env);
-    var limiter = limiter(source, LimiterConfig.defaults());
+    var limiter = LimitSettings.read(source, LimiterConfig.defaults());
     var rateLimiting = rateLimiting(source);
     var logging = logging(source);
-    var jobs = jobs(source, rateLimiting);
+    var jobs = JobsSettings.read(source, rateLimiting);
     var redis = redis(source);
     NamespaceSettings.check(jobs.admission(), jobs.kubernetes());
     var identity = IdentitySettings.read(source, jobs.admission());
@@ -136,14 +129,7 @@ public final class ConfigLoader {
    * @throws ConfigException naming the key, the value and the rule
    */
   public static LimiterConfig limits(JsonNode tree, LimiterConfig current) {
-    if (tree == null || !tree.isObject()) {
-      throw new ConfigException("limits must be a JSON object like {\"rate_limiting\": {\"global_rps\": 100}}");
-    }
-    var source = new ConfigSource(tree, Map.of());
-    var limits = limiter(source, current);
-    source.rejectUnknownKeys(key -> key + " cannot be changed at runtime; rate_limiting."
-        + String.join(", ", LIMIT_KEYS) + " can");
-    return limits;
+    return LimitSettings.change(tree, current);
   }
 
   /**
@@ -151,18 +137,7 @@ public final class ConfigLoader {
    * #LIMIT_KEYS} order, so that equal limits give equal documents.
    */
   public static Map<String, Object> limitSettings(LimiterConfig limits) {
-    Map<String, Object> settings = new LinkedHashMap<>();
-    putLimit(settings, "global", limits.global());
-    putLimit(settings, "build_start", limits.endpoints().get(BUILD_START));
-    putLimit(settings, "third_party", limits.thirdParty());
-    settings.put("anonymous", limits.anonymous().name().toLowerCase(Locale.ROOT));
-    return settings;
-  }
-
-  private static void putLimit(Map<String, Object> settings, String prefix, Limit limit) {
-    settings.put(prefix + "_rps", limit.ratePerSecond());
-    settings.put(prefix + "_burst", limit.burst());
-    settings.put(prefix + "_shadow", limit.shadow());
+    return LimitSettings.document(limits);
   }
 
   private static void rejectEndpointsSection(ConfigSource source) {
@@ -191,18 +166,18 @@ public final class ConfigLoader {
     int adminPort = source.intValue("server.admin_port", d.adminPort());
     long maxBody = source.longValue("server.max_body_bytes", d.maxBodyBytes());
     var l = d.limits();
-    var limits = validated(source, () -> new SluiceConfig.Limits(
+    var limits = source.validated(() -> new SluiceConfig.Limits(
         source.intValue("server.max_header_bytes", l.maxHeaderBytes()),
         source.duration("server.idle_timeout", l.idleTimeout()),
         source.intValue("server.max_connections", l.maxConnections()),
         source.intValue("server.accept_queue_size", l.acceptQueueSize()),
         source.intValue("server.max_json_depth", l.maxJsonDepth())));
-    return validated(source, () -> new SluiceConfig.Server(host, port, adminPort, maxBody, limits));
+    return source.validated(() -> new SluiceConfig.Server(host, port, adminPort, maxBody, limits));
   }
 
   private static SluiceConfig.RateLimiting rateLimiting(ConfigSource source) {
     var d = SluiceConfig.RateLimiting.defaults();
-    return validated(source, () -> new SluiceConfig.RateLimiting(
+    return source.validated(() -> new SluiceConfig.RateLimiting(
         source.intValue("rate_limiting.max_concurrent_jobs", d.maxConcurrentJobs()),
         source.duration("rate_limiting.failure_backoff_period", d.failureBackoffPeriod()),
         source.intValue("rate_limiting.max_retries", d.maxRetries()),
@@ -212,145 +187,15 @@ public final class ConfigLoader {
 
   private static SluiceConfig.Logging logging(ConfigSource source) {
     var d = SluiceConfig.Logging.defaults();
-    return validated(source, () -> new SluiceConfig.Logging(
+    return source.validated(() -> new SluiceConfig.Logging(
         source.intValue("logging.refusal_lines_per_kind", d.refusalLinesPerKind()),
         source.intValue("logging.refusal_lines_per_window", d.refusalLinesPerWindow()),
         source.duration("logging.refusal_window", d.refusalWindow())));
   }
 
-  private static LimiterConfig limiter(ConfigSource source, LimiterConfig d) {
-    Limit global = limit(source, "rate_limiting.global", d.global());
-    Limit buildStart = limit(source, "rate_limiting.build_start", d.endpoints().get(BUILD_START));
-    Limit thirdParty = limit(source, "rate_limiting.third_party", d.thirdParty());
-    AnonymousPolicy anonymous = source.enumValue("rate_limiting.anonymous", d.anonymous());
-    return new LimiterConfig(global, Map.of(BUILD_START, buildStart), thirdParty, anonymous);
-  }
-
-  /**
-   * A limit from {@code prefix + _rps}, {@code _burst} and {@code _shadow}. {@link Limit} holds the
-   * rule; this names the key and the value it was broken by.
-   */
-  private static Limit limit(ConfigSource source, String prefix, Limit d) {
-    long rate = source.longValue(prefix + "_rps", d.ratePerSecond());
-    long burst = source.longValue(prefix + "_burst", d.burst());
-    boolean shadow = source.booleanValue(prefix + "_shadow", d.shadow());
-    try {
-      return new Limit(rate, burst, shadow);
-    } catch (IllegalArgumentException e) {
-      boolean burstBroke = e.getMessage().startsWith("burst");
-      throw source.error(
-          prefix + (burstBroke ? "_burst" : "_rps"), String.valueOf(burstBroke ? burst : rate), e.getMessage());
-    }
-  }
-
-  private static SluiceConfig.Jobs jobs(ConfigSource source, SluiceConfig.RateLimiting rateLimiting) {
-    JobsConfig d = JobsConfig.defaults();
-    Map<String, Integer> namespaceLimits = new LinkedHashMap<>();
-    for (String namespace : source.keys("jobs.namespace_limits")) {
-      namespaceLimits.put(
-          namespace, source.intValue("jobs.namespace_limits." + namespace, rateLimiting.maxConcurrentJobs()));
-    }
-    var local = validated(source, () -> new JobsConfig.Local(
-        source.string("jobs.local.command", d.local().command()),
-        source.duration("jobs.local.timeout", d.local().timeout()),
-        source.intValue("jobs.local.log_limit_bytes", d.local().logLimitBytes())));
-    var launcher = source.enumValue("jobs.launcher", SluiceConfig.Jobs.defaults().launcher());
-    String defaultNamespace = source.string("jobs.default_namespace", d.defaultNamespace());
-    // Without a list, the one namespace builds may name is the default one.
-    var namespaces = new LinkedHashSet<>(source.list("jobs.namespaces", List.of(defaultNamespace)));
-    return validated(source, () -> new SluiceConfig.Jobs(
-        new JobsConfig(
-            rateLimiting.maxConcurrentJobs(),
-            namespaceLimits,
-            source.intValue("jobs.max_concurrent_total", d.maxConcurrentTotal()),
-            source.intValue("jobs.max_concurrent_per_third_party", d.maxConcurrentPerThirdParty()),
-            namespaces,
-            defaultNamespace,
-            source.enumValue("jobs.on_capacity", d.onCapacity()),
-            source.intValue("jobs.queue_max_depth", d.queueMaxDepth()),
-            rateLimiting.failureBackoffPeriod(),
-            source.duration("jobs.failure_backoff_max", d.failureBackoffMax()),
-            source.duration("jobs.lease_duration", d.leaseDuration()),
-            source.duration("jobs.record_ttl", d.recordTtl()),
-            source.duration("jobs.expected_build_duration", d.expectedBuildDuration()),
-            source.duration("jobs.dispatch_interval", d.dispatchInterval()),
-            local),
-        launcher,
-        kubernetes(source, rateLimiting),
-        source.enumValue("jobs.failure_mode", SluiceConfig.Jobs.defaults().failureMode())));
-  }
-
-  private static K8sConfig kubernetes(ConfigSource source, SluiceConfig.RateLimiting rateLimiting) {
-    K8sConfig d = K8sConfig.defaults();
-    String apiUrl = source.string("k8s.api_url", d.apiUrl().orElse(""));
-    Map<String, String> mapping = new LinkedHashMap<>();
-    for (String namespace : source.keys("k8s.namespace_mapping")) {
-      mapping.put(namespace, source.string("k8s.namespace_mapping." + namespace, namespace));
-    }
-    var resources = resources(source, "k8s.resources", d.resources());
-    Map<String, K8sResources> perNamespace = new LinkedHashMap<>();
-    for (String namespace : source.keys("k8s.namespace_resources")) {
-      perNamespace.put(namespace, resources(source, "k8s.namespace_resources." + namespace, resources));
-    }
-    var q = d.quota();
-    var r = d.resilience();
-    var quota = validated(source, () -> new K8sQuota(
-        source.booleanValue("k8s.quota.ensure", q.ensure()),
-        source.booleanValue("k8s.quota.check", q.check()),
-        source.string("k8s.quota.name", q.name()),
-        source.intValue("k8s.quota.jobs", q.jobs()),
-        source.string("k8s.quota.limits_memory", q.limitsMemory()),
-        source.string("k8s.quota.limits_cpu", q.limitsCpu()),
-        source.string("k8s.quota.requests_ephemeral_storage", q.requestsEphemeralStorage())));
-    var resilience = validated(source, () -> new K8sResilience(
-        rateLimiting.maxRetries(),
-        rateLimiting.retryBaseDelay(),
-        source.duration("k8s.resilience.retry_max_delay", r.retryMaxDelay()),
-        source.intValue("k8s.resilience.jitter_percent", (int) Math.round(r.jitter() * 100)) / 100.0,
-        source.intValue("k8s.resilience.breaker_window", r.breakerWindow()),
-        source.intValue("k8s.resilience.breaker_minimum_calls", r.breakerMinimumCalls()),
-        source.intValue("k8s.resilience.breaker_failure_rate_percent", Math.round(r.breakerFailureRate())),
-        source.duration("k8s.resilience.breaker_open_for", r.breakerOpenFor()),
-        source.intValue("k8s.resilience.bulkhead", r.bulkhead()),
-        source.duration("k8s.resilience.call_timeout", r.callTimeout())));
-    return validated(source, () -> new K8sConfig(
-        optional(apiUrl),
-        new LinkedHashSet<>(source.list("k8s.namespaces", List.copyOf(d.namespaces()))),
-        mapping,
-        source.string("k8s.image", d.image()),
-        source.list("k8s.command", d.command()),
-        source.list("k8s.args", d.args()),
-        source.intValue("k8s.backoff_limit", d.backoffLimit()),
-        source.duration("k8s.active_deadline", d.activeDeadline()),
-        source.duration("k8s.ttl_after_finished", d.ttlAfterFinished()),
-        resources,
-        perNamespace,
-        optional(source.string("k8s.ingress_bandwidth", d.ingressBandwidth().orElse(""))),
-        optional(source.string("k8s.egress_bandwidth", d.egressBandwidth().orElse(""))),
-        quota,
-        source.duration("k8s.reconcile_interval", d.reconcileInterval()),
-        source.duration("k8s.grace_period", d.gracePeriod()),
-        source.booleanValue("k8s.watch", d.watch()),
-        resilience));
-  }
-
-  private static K8sResources resources(ConfigSource source, String path, K8sResources d) {
-    return validated(source, () -> new K8sResources(
-        source.string(path + ".requests.memory", d.requestsMemory()),
-        source.string(path + ".requests.cpu", d.requestsCpu()),
-        source.string(path + ".requests.ephemeral_storage", d.requestsEphemeralStorage()),
-        source.string(path + ".limits.memory", d.limitsMemory()),
-        source.string(path + ".limits.cpu", d.limitsCpu()),
-        source.string(path + ".limits.ephemeral_storage", d.limitsEphemeralStorage())));
-  }
-
-  private static Optional<String> optional(String value) {
-    return value.isBlank() ? Optional.empty() : Optional.of(value);
-  }
-
   private static RedisConfig redis(ConfigSource source) {
     RedisConfig d = RedisConfig.defaults();
-    return validated(source, () -> new RedisConfig(
+    return source.validated(() -> new RedisConfig(
         source.enumValue("redis.mode", d.mode()),
         source.list("redis.addresses", d.addresses()),
         source.string("redis.password", d.password()),
@@ -364,17 +209,5 @@ public final class ConfigLoader {
         source.duration("redis.heartbeat_interval", d.heartbeatInterval()),
         source.duration("redis.heartbeat_ttl", d.heartbeatTtl()),
         source.duration("redis.clock_refresh_interval", d.clockRefreshInterval())));
-  }
-
-  /**
-   * Builds a config record, whose validation holds the bounds and names the key, turning its
-   * exception into a configuration error.
-   */
-  private static <T> T validated(ConfigSource source, Supplier<T> construction) {
-    try {
-      return construction.get();
-    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
-      throw source.recordError(e.getMessage());
-    }
   }
 }

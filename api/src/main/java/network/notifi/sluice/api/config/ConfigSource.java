@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import network.notifi.sluice.common.Settings;
 
@@ -157,6 +158,18 @@ final class ConfigSource {
       if (!read.contains(leaf)) {
         throw new ConfigException(message.apply(leaf));
       }
+    }
+  }
+
+  /**
+   * Builds a config record, whose validation holds the bounds and names the key, turning its
+   * exception into a configuration error ({@link #recordError}).
+   */
+  <T> T validated(Supplier<T> construction) {
+    try {
+      return construction.get();
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+      throw recordError(e.getMessage());
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import network.notifi.sluice.jobs.OnCapacity;
 import network.notifi.sluice.jobs.spi.SlotLimits;
 import network.notifi.sluice.limiter.AnonymousPolicy;
 import network.notifi.sluice.limiter.Limit;
@@ -245,7 +246,7 @@ class ConfigLoaderTest {
     assertThat(jobs.limitFor("default")).isEqualTo(4);
     assertThat(jobs.limitFor("builds-large")).isEqualTo(20);
     assertThat(jobs.failureBackoffPeriod()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(jobs.onCapacity()).isEqualTo(network.notifi.sluice.jobs.OnCapacity.REJECT);
+    assertThat(jobs.onCapacity()).isEqualTo(OnCapacity.REJECT);
     assertThat(jobs.local().command()).isEqualTo("./build.sh");
     assertThat(config.jobs().launcher()).isEqualTo(SluiceConfig.Launcher.LOCAL);
   }

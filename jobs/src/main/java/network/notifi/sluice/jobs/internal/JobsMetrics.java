@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntFunction;
 
@@ -40,6 +41,8 @@ import java.util.function.ToIntFunction;
  *   <li>{@code build_backoff_windows_open}: failure-backoff windows open. This replica's view: the
  *       windows it opened that have not closed (a window opened by another replica counts there), so
  *       read it as {@code max} or {@code sum} over replicas, not per replica.
+ *   <li>{@code jobs_degraded}: 1 while admission answers from this replica's share (gauge)
+ *   <li>{@code jobs_failure_mode{mode}}: 1, labelled with {@code jobs.failure_mode} (gauge)
  * </ul>
  */
 public final class JobsMetrics {
@@ -88,6 +91,20 @@ public final class JobsMetrics {
       buildsCounter(ns, false);
     }
   }
+  /**
+   * Registers the gauges of admission's failure mode: {@code jobs_degraded} from {@code degraded},
+   * read at scrape time, and {@code jobs_failure_mode} labelled with {@code mode}.
+   */
+  public void failureMode(String mode, BooleanSupplier degraded) {
+    Gauge.builder("jobs_degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
+        .description("1 while build admission cannot ask its shared stores and answers from this replica's share")
+        .register(registry);
+    Gauge.builder("jobs_failure_mode", () -> 1)
+        .description("What build admission does while its shared stores cannot be asked (jobs.failure_mode)")
+        .tag("mode", mode)
+        .register(registry);
+  }
+
 
   /** The label value for a namespace. */
   public String label(String namespace) {

@@ -25,6 +25,7 @@ import network.notifi.sluice.jobs.spi.JobLauncher;
 import network.notifi.sluice.jobs.spi.JobListener;
 import network.notifi.sluice.jobs.spi.JobListeners;
 import network.notifi.sluice.jobs.spi.JobOutcome;
+import network.notifi.sluice.jobs.spi.LaunchDeferredException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * millisecond each, far more on a loaded machine), never on the caller's: the caller is often an
  * event loop of the Redis client, which a fork would stall. Output is read and ends are reported on
  * the launcher's own daemon threads too.
+ *
+ * <p>A launch once {@link #close()} has begun is deferred ({@link
+ * LaunchDeferredException#REPLICA_STOPPING}), not failed: the build waits in the queue for another
+ * replica.
  */
 public final class LocalProcessLauncher implements JobLauncher {
 
@@ -92,19 +97,19 @@ public final class LocalProcessLauncher implements JobLauncher {
   @Override
   public CompletableFuture<Void> launch(Build build) {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+      return CompletableFuture.failedFuture(LaunchDeferredException.replicaStopping("the local launcher"));
     }
     try {
       return CompletableFuture.supplyAsync(() -> start(build), starter).thenCompose(started -> started);
     } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+      return CompletableFuture.failedFuture(LaunchDeferredException.replicaStopping("the local launcher"));
     }
   }
 
   /** Forks the build's process; on {@link #starter} only, so that a build is never started twice. */
   private CompletableFuture<Void> start(Build build) {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the local launcher is closed"));
+      return CompletableFuture.failedFuture(LaunchDeferredException.replicaStopping("the local launcher"));
     }
     if (running.containsKey(build.id())) {
       return CompletableFuture.completedFuture(null);

@@ -7,6 +7,12 @@ package network.notifi.sluice.jobs.spi;
  */
 public class LaunchDeferredException extends RuntimeException {
 
+  /**
+   * The reason of a launch refused because this replica is shutting down: the build is handed back
+   * to the queue for another replica, not failed.
+   */
+  public static final String REPLICA_STOPPING = "replica_stopping";
+
   private final String reason;
 
   /**
@@ -21,6 +27,11 @@ public class LaunchDeferredException extends RuntimeException {
   public LaunchDeferredException(String reason, String message, Throwable cause) {
     super(message, cause, false, false);
     this.reason = reason;
+  }
+
+  /** A launch refused because this replica is shutting down; {@code who} names what refused it. */
+  public static LaunchDeferredException replicaStopping(String who) {
+    return new LaunchDeferredException(REPLICA_STOPPING, who + " is shutting down; the build waits for another replica");
   }
 
   public String reason() {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import network.notifi.sluice.jobs.Build;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * ok-*} succeeds, {@code fail-*} fails, {@code slow-*} runs until cancelled. A backend's test makes
  * its jobs behave so (a command for the local launcher; status changes it drives itself for the
  * Kubernetes one, in {@link #driveToEnd}). Real time passes here, so tests wait with Awaitility.
+ * A launch once the launcher is closing is deferred, so that the replica's shutdown never fails a
+ * build.
  */
 public abstract class AbstractJobLauncherContractTest {
 
@@ -63,6 +66,17 @@ public abstract class AbstractJobLauncherContractTest {
 
   protected List<JobOutcome> outcomesOf(Build build) {
     return outcomes.stream().filter(o -> o.buildId().equals(build.id())).toList();
+  }
+
+  @Test
+  void launchAfterCloseIsDeferredForAnotherReplicaNotFailed() {
+    launcher.close();
+
+    var launch = launcher.launch(build("ok"));
+
+    assertThat(launch).failsWithin(ENDS_WITHIN).withThrowableOfType(ExecutionException.class)
+        .havingCause().isInstanceOfSatisfying(LaunchDeferredException.class,
+            deferred -> assertThat(deferred.reason()).isEqualTo(LaunchDeferredException.REPLICA_STOPPING));
   }
 
   @Test

@@ -3,6 +3,7 @@ package network.notifi.sluice.redis.testing;
 import java.time.Duration;
 import java.util.List;
 import network.notifi.sluice.redis.RedisBucketStore;
+import network.notifi.sluice.redis.RedisBucketStoreBuilder;
 import network.notifi.sluice.redis.RedisClients;
 import network.notifi.sluice.redis.RedisConfig;
 import org.redisson.api.RedissonClient;
@@ -58,7 +59,7 @@ public final class SharedClients {
    * builds, so the production timeouts (250 ms per command, 500 ms per decision) would make tests
    * that do not test timeouts flaky.
    */
-  public static RedisBucketStore.Builder storeBuilder(RedissonClient client) {
+  public static RedisBucketStoreBuilder storeBuilder(RedissonClient client) {
     return RedisBucketStore.builder(client).decisionTimeout(DECISION_TIMEOUT);
   }
 
