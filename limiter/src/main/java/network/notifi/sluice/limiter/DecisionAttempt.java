@@ -3,6 +3,7 @@ package network.notifi.sluice.limiter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketStore;
@@ -33,33 +34,38 @@ final class DecisionAttempt {
   }
 
   CompletableFuture<Decision> run() {
-    int empty = expectedEmpty();
+    OptionalLong[] expected = new OptionalLong[levels.size()];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = store.expectedTokens(levels.get(i).getKey(), levels.get(i).getValue());
+    }
+    int empty = expectedEmpty(expected);
     if (empty < 0) {
-      return askInOrder();
+      return askInOrder(expected);
     }
     // Its refusal, the likely answer, then costs the other levels nothing.
-    return ask(empty).thenCompose(v -> failures[empty] == null && refuses(results[empty]) ? settle() : askInOrder());
+    return ask(empty).thenCompose(v -> failures[empty] == null && refuses(results[empty]) ? settle() : askInOrder(expected));
   }
 
-  /** The first enforced level the store expects to hold no token, or -1. */
-  private int expectedEmpty() {
+  /** The first enforced level the store expects to hold no whole token, or -1. */
+  private int expectedEmpty(OptionalLong[] expected) {
     for (int i = 0; i < levels.size(); i++) {
-      Map.Entry<BucketKey, Limit> level = levels.get(i);
-      if (!level.getValue().shadow() && store.expectsEmpty(level.getKey(), level.getValue())) {
+      if (!levels.get(i).getValue().shadow() && expected[i].isPresent() && expected[i].getAsLong() < 1) {
         return i;
       }
     }
     return -1;
   }
 
-  /** The levels not asked yet: the third party first and alone unless it is expected to admit, then the rest at once. */
-  private CompletableFuture<Decision> askInOrder() {
+  /**
+   * The levels not asked yet: the third party first and alone unless the store expects it to admit
+   * with a token to spare, then the rest at once.
+   */
+  private CompletableFuture<Decision> askInOrder(OptionalLong[] expected) {
     boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
     if (!thirdParty || asked[0]) {
       return askFrom(0);
     }
-    Map.Entry<BucketKey, Limit> first = levels.get(0);
-    if (store.expectsTokens(first.getKey(), first.getValue(), 2)) {
+    if (expected[0].orElse(0) >= 2) {
       return askFrom(0).whenComplete((d, e) -> {
         if (results[0] != null && refuses(results[0])) {
           metrics.expectationMissed();

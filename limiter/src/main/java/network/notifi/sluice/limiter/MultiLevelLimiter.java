@@ -24,13 +24,13 @@ import network.notifi.sluice.limiter.spi.BucketStore;
  * atomically in its own bucket.
  *
  * <p>When the store expects the third party's bucket to hold a token with one to spare ({@link
- * BucketStore#expectsTokens}: a remote store's last confirmed state), all three levels are asked
+ * BucketStore#expectedTokens}: a remote store's last confirmed state), all three levels are asked
  * together: one round trip for the whole decision. If the expectation was wrong and the third party
  * refuses, the shared levels' tokens are given back like any refund ({@code
  * rate_limit_expectation_misses_total} counts it). An abusive third party's bucket is known to be
  * empty, so it is still asked alone.
  *
- * <p>An enforced level the store expects to be empty ({@link BucketStore#expectsEmpty}: its last
+ * <p>An enforced level the store expects to be empty ({@link BucketStore#expectedTokens}: its last
  * confirmed state holds no whole token) is asked first and alone, whichever level it is. Its refusal
  * is then the whole decision: the levels every request shares take no token only to give it back,
  * which under a burst halves the writes to the global key once the endpoint's bucket is empty. Its

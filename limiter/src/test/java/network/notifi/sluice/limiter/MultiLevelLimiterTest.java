@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -129,13 +130,11 @@ class MultiLevelLimiterTest {
     }
 
     @Override
-    public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-      return key.level() == Level.THIRD_PARTY && expectsThirdPartyTokens;
-    }
-
-    @Override
-    public boolean expectsEmpty(BucketKey key, Limit limit) {
-      return key.level() == expectedEmpty;
+    public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+      if (key.level() == expectedEmpty) {
+        return OptionalLong.of(0);
+      }
+      return key.level() == Level.THIRD_PARTY && expectsThirdPartyTokens ? OptionalLong.of(9) : OptionalLong.empty();
     }
   }
 
@@ -257,8 +256,8 @@ class MultiLevelLimiterTest {
   private MultiLevelLimiter expectingLimiter(Limit global, Limit endpoint, Limit thirdParty) {
     var expecting = new ForwardingBucketStore(store) {
       @Override
-      public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-        return true;
+      public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+        return OptionalLong.of(Long.MAX_VALUE);
       }
     };
     var config = new LimiterConfig(global, Map.of("build.start", endpoint), thirdParty, AnonymousPolicy.SKIP);

@@ -3,6 +3,7 @@ package network.notifi.sluice.redis;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -182,14 +183,8 @@ public final class DegradingBucketStore implements BucketStore {
 
   /** What Redis last confirmed, while Redis decides; a local share's answers are immediate anyway. */
   @Override
-  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-    return !isDegraded() && shared.expectsTokens(key, limit, tokens);
-  }
-
-  /** What Redis last confirmed, while Redis decides. */
-  @Override
-  public boolean expectsEmpty(BucketKey key, Limit limit) {
-    return !isDegraded() && shared.expectsEmpty(key, limit);
+  public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    return isDegraded() ? OptionalLong.empty() : shared.expectedTokens(key, limit);
   }
 
   @Override

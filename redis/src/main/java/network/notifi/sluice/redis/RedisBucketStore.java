@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -179,16 +180,11 @@ public final class RedisBucketStore implements BucketStore {
     return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
   }
 
-  /** From the state this replica last saw confirmed, refilled to now; false for a key it has not seen. */
+  /** {@link #lastKnownTokens}: the state this replica last saw confirmed, refilled to now. */
   @Override
-  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-    return lastKnownTokens(key, limit).map(held -> held >= tokens).orElse(false);
-  }
-
-  /** From the state this replica last saw confirmed, refilled to now; false for a key it has not seen. */
-  @Override
-  public boolean expectsEmpty(BucketKey key, Limit limit) {
-    return lastKnownTokens(key, limit).map(held -> held < 1).orElse(false);
+  public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    Optional<Long> known = lastKnownTokens(key, limit);
+    return known.isPresent() ? OptionalLong.of(known.get()) : OptionalLong.empty();
   }
 
   /** Reads the bucket's state with one GET; does not create or touch the bucket. */

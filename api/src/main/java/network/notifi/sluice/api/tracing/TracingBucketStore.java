@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
@@ -75,13 +76,8 @@ public final class TracingBucketStore implements BucketStore {
   }
 
   @Override
-  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-    return delegate.expectsTokens(key, limit, tokens);
-  }
-
-  @Override
-  public boolean expectsEmpty(BucketKey key, Limit limit) {
-    return delegate.expectsEmpty(key, limit);
+  public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    return delegate.expectedTokens(key, limit);
   }
 
   @Override

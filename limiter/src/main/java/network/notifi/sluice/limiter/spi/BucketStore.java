@@ -1,6 +1,7 @@
 package network.notifi.sluice.limiter.spi;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
@@ -47,26 +48,16 @@ public interface BucketStore extends AutoCloseable {
   CompletableFuture<Long> consumeUpTo(BucketKey key, Limit limit, long tokens);
 
   /**
-   * Whether the store expects {@code key}'s bucket to hold {@code tokens} now, from what it knows
-   * without asking anyone (a remote store: the state it last saw confirmed, refilled to now). A hint,
-   * never a decision: the limiter asks a level expected to admit together with the levels after it,
-   * which saves a round trip when the hint holds and costs a refund at the later levels when it does
-   * not. Must not block. The default knows nothing and says false.
+   * The tokens the store expects {@code key}'s bucket to hold now, from what it knows without asking
+   * anyone (a remote store: the state it last saw confirmed, refilled to now); empty when it knows
+   * nothing of the bucket. A hint, never a decision: the limiter asks a third party expected to hold a
+   * token with one to spare together with the shared levels (one round trip for the whole decision;
+   * a wrong expectation costs the shared levels a refund), and asks an enforced level expected to
+   * hold no whole token first and alone (its refusal then costs the other levels nothing; a wrong
+   * expectation costs one round trip more). Must not block. The default knows nothing.
    */
-  default boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-    return false;
-  }
-
-  /**
-   * Whether the store expects {@code key}'s bucket to hold no whole token now, from what it knows
-   * without asking anyone (a remote store: the state it last saw confirmed, refilled to now). A hint,
-   * never a decision: the limiter asks an enforced level expected to be empty alone and first, so
-   * that its refusal costs the other levels nothing (no token taken and given back in the buckets
-   * every request shares); when the hint is wrong, the other levels are asked after it, one round
-   * trip later. Must not block. The default knows nothing and says false.
-   */
-  default boolean expectsEmpty(BucketKey key, Limit limit) {
-    return false;
+  default OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    return OptionalLong.empty();
   }
 
   /** The bucket as it stands, or empty if the store holds no state for it (it would be full). */

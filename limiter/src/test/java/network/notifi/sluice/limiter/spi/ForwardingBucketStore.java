@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import network.notifi.sluice.limiter.Limit;
@@ -43,13 +44,8 @@ public class ForwardingBucketStore implements BucketStore {
   }
 
   @Override
-  public boolean expectsTokens(BucketKey key, Limit limit, long tokens) {
-    return delegate.expectsTokens(key, limit, tokens);
-  }
-
-  @Override
-  public boolean expectsEmpty(BucketKey key, Limit limit) {
-    return delegate.expectsEmpty(key, limit);
+  public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    return delegate.expectedTokens(key, limit);
   }
 
   @Override

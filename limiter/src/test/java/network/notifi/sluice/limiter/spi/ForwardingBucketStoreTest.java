@@ -45,7 +45,7 @@ class ForwardingBucketStoreTest {
     assertThat(ForwardingBucketStore.callsNotOverridden(RefundsWithoutProbe.class))
         .anyMatch(call -> call.startsWith("refund[") && call.contains("TokenProbe"))
         .anyMatch(call -> call.startsWith("close"))
-        .anyMatch(call -> call.startsWith("expectsTokens"))
+        .anyMatch(call -> call.startsWith("expectedTokens"))
         .anyMatch(call -> call.startsWith("limitsChanged"));
   }
 
