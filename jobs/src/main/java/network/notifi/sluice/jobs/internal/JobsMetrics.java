@@ -96,8 +96,11 @@ public final class JobsMetrics {
    * read at scrape time, and {@code jobs_failure_mode} labelled with {@code mode}.
    */
   public void failureMode(String mode, BooleanSupplier degraded) {
+    // Held strongly: a gauge keeps only a weak reference to its object by default, and nothing else
+    // holds a method reference passed in, so the gauge would read NaN after the next collection.
     Gauge.builder("jobs_degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
         .description("1 while build admission cannot ask its shared stores and answers from this replica's share")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("jobs_failure_mode", () -> 1)
         .description("What build admission does while its shared stores cannot be asked (jobs.failure_mode)")
