@@ -4,8 +4,8 @@ package network.notifi.sluice.redis.jobs;
  * The key layout of the jobs stores. Every key a script touches carries the one hash tag {@code
  * {jobs}}, so one script can see the leases of every namespace (the caps across namespaces count
  * them) on a cluster too; a namespace's keys follow {@code {jobs}:ns:<namespace>:}, the caps' keys
- * {@code {jobs}:caps:}. Only the namespace index and the build-id pointer live elsewhere and are
- * never touched by a script.
+ * {@code {jobs}:caps:}, the build-id pointer {@code {jobs}:build-ns:} (written by the admission
+ * script). Only the namespace index lives elsewhere and is never touched by a script.
  */
 final class JobKeys {
 
@@ -101,7 +101,7 @@ final class JobKeys {
 
   /** String with TTL: the namespace of a build, so that a record can be found by id alone. */
   String buildNamespace(String buildId) {
-    return prefix + "build-ns:" + buildId;
+    return prefix + "{jobs}:build-ns:" + buildId;
   }
 
   /** Set of the namespaces that ever held a lease. */

@@ -23,10 +23,9 @@ import org.redisson.api.RedissonClient;
  * The admission step as one Lua script on the jobs hash slot: the backoff window, the active claim,
  * the slot (under the namespace's limit and the caps across namespaces) or the queue entry and the
  * record, with the same functions the other stores' scripts
- * use. When the step wrote a record (a slot taken, or queued), the pointer {@code build id ->
- * namespace} follows (it lives on another slot, so it cannot be in the script); a refused start
- * writes nothing else. So a refused start is one command and an admitted one two, instead of one per
- * check. Thread-safe; no call blocks.
+ * use, and for an admitted build (a slot taken, or queued) the pointer {@code build id -> namespace}.
+ * So a start is one command, admitted or refused, instead of one per check. Thread-safe; no call
+ * blocks.
  */
 final class RedisAdmissionStore implements AdmissionStore {
 
@@ -57,7 +56,7 @@ final class RedisAdmissionStore implements AdmissionStore {
     long now = clock.millis();
     long ttlMs = Math.max(1, attempt.recordTtl().toMillis());
     List<String> fields = RedisBuildRecordStore.fields(build, now + ttlMs);
-    List<Object> args = new ArrayList<>(17 + fields.size());
+    List<Object> args = new ArrayList<>(19 + fields.size());
     args.add(keys.queueLinePrefix(ns));
     args.add(keys.buildPrefix(ns));
     args.add(Long.toString(now));
@@ -75,20 +74,16 @@ final class RedisAdmissionStore implements AdmissionStore {
     args.add(keys.lineLeasesPrefix());
     args.add(Integer.toString(attempt.limits().total()));
     args.add(Integer.toString(attempt.limits().thirdParty()));
+    args.add(ns);
+    args.add(Long.toString(RedisBuildRecordStore.pointerTtlMs(ttlMs)));
     args.addAll(fields);
     List<Object> scriptKeys = List.of(
         keys.backoff(ns, build.parserId()), keys.failures(ns, build.parserId()), keys.active(ns, build.parserId()),
         keys.build(ns, build.id()), keys.slots(ns), keys.expiredSlots(ns), keys.queue(ns), keys.queueIds(ns),
-        keys.queueRing(ns), keys.queueClaims(ns), keys.allLeases(), keys.leaseLines());
+        keys.queueRing(ns), keys.queueClaims(ns), keys.allLeases(), keys.leaseLines(), keys.buildNamespace(build.id()));
     CompletableFuture<List<Object>> reply = ADMIT.run(client, ReturnType.LIST, scriptKeys, args.toArray());
     CompletableFuture<Void> indexed = slots.index(ns);
-    return reply
-        .thenApply(RedisAdmissionStore::toStep)
-        // Only a build the step wrote a record for gets a pointer: a refused start costs one command.
-        .thenCompose(step -> step instanceof AdmissionStep.SlotTaken || step instanceof AdmissionStep.Queued
-            ? records.putPointer(build, ttlMs).thenApply(ignored -> step)
-            : CompletableFuture.completedFuture(step))
-        .thenCombine(indexed, (step, ignored) -> step);
+    return reply.thenApply(RedisAdmissionStore::toStep).thenCombine(indexed, (step, ignored) -> step);
   }
 
   private static AdmissionStep toStep(List<Object> reply) {

@@ -93,8 +93,13 @@ final class RedisBuildRecordStore implements BuildRecordStore {
    */
   CompletableFuture<Void> putPointer(Build build, long recordTtlMs) {
     return client.getBucket(keys.buildNamespace(build.id()), StringCodec.INSTANCE)
-        .setAsync(build.namespace(), Duration.ofMillis(recordTtlMs * POINTER_TTL_FACTOR))
+        .setAsync(build.namespace(), Duration.ofMillis(pointerTtlMs(recordTtlMs)))
         .toCompletableFuture();
+  }
+
+  /** The pointer's time to live for a record's. */
+  static long pointerTtlMs(long recordTtlMs) {
+    return recordTtlMs * POINTER_TTL_FACTOR;
   }
 
   @Override

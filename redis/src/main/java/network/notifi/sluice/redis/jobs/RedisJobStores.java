@@ -28,7 +28,7 @@ import org.redisson.api.RedissonClient;
  *       ...:failures:<parser>} string with TTL, {@code count:forgetAt}
  *   <li>{@code sluice:jobs:{jobs}:ns:<ns>:build:<id>} hash with TTL; {@code ...:active:<parser>}
  *       string with TTL, {@code buildId:forgetAt} (the parser's active claim)
- *   <li>{@code sluice:jobs:build-ns:<id>} string with TTL, the build's namespace; {@code
+ *   <li>{@code sluice:jobs:{jobs}:build-ns:<id>} string with TTL, the build's namespace; {@code
  *       sluice:jobs:namespaces:slots} set of the namespaces that ever held a lease
  * </ul>
  *

@@ -1,7 +1,7 @@
 -- The admission step of one build start, atomic on the jobs hash slot: the parser's backoff window,
 -- its active claim (one queued or running build per parser), then a slot (under the namespace's
 -- limit and the caps across namespaces) or, with queueing on, a queue entry, and the build's record.
--- A refused start writes nothing.
+-- A refused start writes nothing; an admitted one also writes the pointer build id -> namespace.
 -- uses: jobs-backoff-functions.lua
 -- uses: jobs-records-functions.lua
 -- uses: jobs-slots-functions.lua
@@ -19,6 +19,7 @@
 -- KEYS[10]  claims             sorted set stream entry id -> claim time (epoch ms)
 -- KEYS[11]  all                every namespace's leases: sorted set build id -> deadline
 -- KEYS[12]  lines              hash build id -> third-party line of every lease
+-- KEYS[13]  pointer            string with TTL: the build's namespace, to find its record by id
 -- ARGV[1]   queue_line_prefix  key prefix of the per-line lists of waiting entry ids
 -- ARGV[2]   record_prefix      key prefix of the namespace's record hashes
 -- ARGV[3]   now                epoch ms
@@ -36,7 +37,9 @@
 -- ARGV[15]  lease_line_prefix  key prefix of the per-line lease sets
 -- ARGV[16]  total_cap          leases of all namespaces together (0: no cap)
 -- ARGV[17]  third_party_cap    leases of one line (0: no cap)
--- ARGV[18..] fields            the record's field, value pairs
+-- ARGV[18]  namespace          the build's namespace, the pointer's value
+-- ARGV[19]  pointer_ttl_ms     time to live of the pointer
+-- ARGV[20..] fields            the record's field, value pairs
 --
 -- Built keys (the one exception to "every key in KEYS"): ARGV[2] .. <holder>, the record of the
 -- build that holds the active claim (read from KEYS[3]); ARGV[15] .. <line>, the lease sets of the
@@ -76,12 +79,13 @@ if holder ~= build then
   redis.call('DEL', KEYS[3])
   claimActive(KEYS[3], build, now, ARGV[14])
 end
-local fields = {unpack(ARGV, 18)}
+local fields = {unpack(ARGV, 20)}
 local active, reached = -1, ''
 if ARGV[11] == '1' and (ARGV[10] == '0' or redis.call('HLEN', q.ids) == 0) then
   reached, active = acquire(s, now, build, ARGV[6], limits, ARGV[13])
   if reached == '' then
     putRecord(KEYS[4], ARGV[14], fields)
+    redis.call('SET', KEYS[13], ARGV[18], 'PX', ARGV[19])
     return {'slot', active}
   end
 end
@@ -101,4 +105,5 @@ if queued[1] == 0 then
   return {'at_capacity', 1, active, queued[3], reached}
 end
 putRecord(KEYS[4], ARGV[14], fields)
+redis.call('SET', KEYS[13], ARGV[18], 'PX', ARGV[19])
 return {'queued', queued[2], queued[3]}

@@ -51,13 +51,13 @@ class RedisJobKeysTest {
         p + "{jobs}:caps:leases",
         p + "{jobs}:caps:lines",
         p + "{jobs}:caps:line:customer-1",
-        p + "build-ns:b1",
+        p + "{jobs}:build-ns:b1",
         p + "namespaces:slots");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:slots").name()).isEqualTo("ZSET");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:queue").name()).isEqualTo("STREAM");
     assertThat(client.getKeys().getType(p + "{jobs}:ns:ns-a:build:b1").name()).isEqualTo("MAP");
     for (String expiring : new String[] {"{jobs}:ns:ns-a:backoff:p1", "{jobs}:ns:ns-a:failures:p1", "{jobs}:ns:ns-a:build:b1",
-        "{jobs}:ns:ns-a:active:p1", "build-ns:b1"}) {
+        "{jobs}:ns:ns-a:active:p1", "{jobs}:build-ns:b1"}) {
       assertThat(client.getKeys().remainTimeToLive(p + expiring)).as(expiring).isPositive();
     }
     assertThat(client.getKeys().remainTimeToLive(p + "{jobs}:ns:ns-a:backoff:p1"))
