@@ -76,17 +76,7 @@ public final class DegradingBucketStore implements BucketStore {
   static final int MAX_SHARES = 24_000;
   private static final TokenProbe TAKEN_FROM_SHARED = new TokenProbe(true, 0, 0, 0, false);
 
-  /** A shared store's last confirmed view of a bucket, refilled to now; empty when it has none. */
-  @FunctionalInterface
-  public interface LastKnown {
-    Optional<Long> tokens(BucketKey key, Limit limit);
-
-    /** No state is ever known: local shares start empty. */
-    LastKnown NONE = (key, limit) -> Optional.empty();
-  }
-
   private final BucketStore shared;
-  private final LastKnown lastKnown;
   private final FailureMode failureMode;
   private final IntSupplier liveReplicas;
   private final SharedStoreBreaker breaker;
@@ -96,7 +86,6 @@ public final class DegradingBucketStore implements BucketStore {
 
   DegradingBucketStore(DegradingBucketStoreBuilder b) {
     this.shared = b.shared;
-    this.lastKnown = b.lastKnown;
     this.failureMode = b.failureMode;
     this.liveReplicas = b.liveReplicas;
     this.breaker = new SharedStoreBreaker(
@@ -127,7 +116,6 @@ public final class DegradingBucketStore implements BucketStore {
       RedisBucketStore shared, RedisConfig config, IntSupplier liveReplicas, EpochNanoClock clock,
       MeterRegistry registry) {
     return builder(shared)
-        .lastKnown(shared::lastKnownTokens)
         .failureMode(config.failureMode())
         .liveReplicas(liveReplicas)
         .clock(clock)
@@ -229,7 +217,7 @@ public final class DegradingBucketStore implements BucketStore {
     metrics.answeredLocally(key.level());
     return switch (failureMode) {
       case LOCAL -> shares.tryConsume(key, limit, tokens, Math.max(1, liveReplicas.getAsInt()),
-          lastKnown.tokens(key, limit));
+          shared.expectedTokens(key, limit));
       case OPEN -> new TokenProbe(true, Math.max(0, limit.burst() - tokens), 0, 0, true);
       case CLOSED -> new TokenProbe(false, 0, breaker.retryAfterNanos(), limit.nanosToRefill(limit.burst()), true);
     };

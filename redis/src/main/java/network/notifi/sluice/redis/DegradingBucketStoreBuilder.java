@@ -9,14 +9,12 @@ import java.util.function.IntSupplier;
 import network.notifi.sluice.common.Settings;
 import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.spi.BucketStore;
-import network.notifi.sluice.redis.DegradingBucketStore.LastKnown;
 import network.notifi.sluice.redis.RedisConfig.FailureMode;
 import network.notifi.sluice.redis.internal.SharedStoreBreaker;
 
 /** Settings of a {@link DegradingBucketStore}. Not thread-safe; {@link #build()} reads them once. */
 public final class DegradingBucketStoreBuilder {
   final BucketStore shared;
-  LastKnown lastKnown = LastKnown.NONE;
   FailureMode failureMode = FailureMode.LOCAL;
   IntSupplier liveReplicas = () -> 1;
   EpochNanoClock clock = EpochNanoClock.system();
@@ -27,12 +25,6 @@ public final class DegradingBucketStoreBuilder {
 
   DegradingBucketStoreBuilder(BucketStore shared) {
     this.shared = Objects.requireNonNull(shared, "shared");
-  }
-
-  /** Where shares find the bucket's last known state; default none (shares start empty). */
-  public DegradingBucketStoreBuilder lastKnown(LastKnown lastKnown) {
-    this.lastKnown = Objects.requireNonNull(lastKnown, "lastKnown");
-    return this;
   }
 
   /** What local answers are; default {@link FailureMode#LOCAL}. */

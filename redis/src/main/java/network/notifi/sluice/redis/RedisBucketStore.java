@@ -175,16 +175,11 @@ public final class RedisBucketStore implements BucketStore {
   /**
    * The tokens of {@code key}'s bucket as Redis last confirmed them to this replica (within the
    * last 10 s), refilled up to now; empty when this replica has no recent state of the bucket.
+   * Degraded mode starts its local shares from it too.
    */
-  public Optional<Long> lastKnownTokens(BucketKey key, Limit limit) {
-    return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
-  }
-
-  /** {@link #lastKnownTokens}: the state this replica last saw confirmed, refilled to now. */
   @Override
   public OptionalLong expectedTokens(BucketKey key, Limit limit) {
-    Optional<Long> known = lastKnownTokens(key, limit);
-    return known.isPresent() ? OptionalLong.of(known.get()) : OptionalLong.empty();
+    return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
   }
 
   /** Reads the bucket's state with one GET; does not create or touch the bucket. */

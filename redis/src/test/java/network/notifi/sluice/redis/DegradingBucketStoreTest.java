@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +40,6 @@ class DegradingBucketStoreTest {
 
   private DegradingBucketStore store(FailureMode mode, int replicas) {
     return DegradingBucketStore.builder(shared)
-        .lastKnown((key, limit) -> Optional.ofNullable(lastKnown.get(key)))
         .failureMode(mode)
         .liveReplicas(() -> replicas)
         .clock(clock)
@@ -294,6 +294,13 @@ class DegradingBucketStoreTest {
 
     SwitchableStore(InProcessBucketStore delegate) {
       super(delegate);
+    }
+
+    /** What the test says this replica last saw of the bucket, as a Redis store remembers it. */
+    @Override
+    public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+      Long seen = lastKnown.get(key);
+      return seen == null ? OptionalLong.empty() : OptionalLong.of(seen);
     }
 
     private <T> CompletableFuture<T> gate(BucketKey key, Supplier<CompletableFuture<T>> call) {

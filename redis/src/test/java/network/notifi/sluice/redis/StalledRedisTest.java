@@ -109,7 +109,6 @@ class StalledRedisTest {
     for (int i = 0; i < 3; i++) {
       var shared = RedisBucketStore.create(client(config), config, EpochNanoClock.system());
       var store = DegradingBucketStore.builder(shared)
-          .lastKnown(shared::lastKnownTokens)
           .liveReplicas(() -> 3)
           .slowCallThreshold(Duration.ofMillis(150))
           .meterRegistry(registry)

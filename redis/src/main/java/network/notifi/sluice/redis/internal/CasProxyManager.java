@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -121,12 +122,12 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
    * refilled up to now; {@code whenAbsent} if Redis confirmed the key did not exist (a full bucket);
    * empty if this replica remembers nothing of it.
    */
-  public Optional<Long> lastKnownTokens(String key, long whenAbsent) {
+  public OptionalLong lastKnownTokens(String key, long whenAbsent) {
     Remembered r = memory.getIfPresent(key);
     if (r == null) {
-      return Optional.empty();
+      return OptionalLong.empty();
     }
-    return Optional.of(r.state() == null
+    return OptionalLong.of(r.state() == null
         ? whenAbsent
         : BucketStateCodec.decode(r.state(), nanoClock.getAsLong()).availableTokens());
   }

@@ -8,6 +8,7 @@ import io.github.bucket4j.local.LockFreeBucket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import network.notifi.sluice.limiter.Level;
@@ -73,13 +74,13 @@ public final class LocalShares {
    * is none: one of {@code replicas} parts, starting from {@code lastKnownTokens} (the shared bucket's
    * tokens as last seen, refilled to now; empty for none). The probe is {@link TokenProbe#degraded}.
    */
-  public TokenProbe tryConsume(BucketKey key, Limit limit, long tokens, int replicas, Optional<Long> lastKnownTokens) {
+  public TokenProbe tryConsume(BucketKey key, Limit limit, long tokens, int replicas, OptionalLong lastKnownTokens) {
     TokenProbe[] answer = new TokenProbe[1];
     if (!shares.containsKey(key) && key.level() == Level.THIRD_PARTY && shares.size() >= maxShares) {
       return new TokenProbe(true, 0, 0, 0, true);
     }
     shares.compute(key, (k, share) -> {
-      Share s = share != null ? share : newShare(limit, replicas, lastKnownTokens.orElse(0L));
+      Share s = share != null ? share : newShare(limit, replicas, lastKnownTokens.orElse(0));
       var probe = s.bucket.tryConsumeAndReturnRemaining(tokens);
       if (probe.isConsumed()) {
         s.debt += tokens;
