@@ -21,7 +21,6 @@ final class DecisionAttempt {
   private final LevelResult[] results;
   private final TokenProbe[] probes;
   private final Throwable[] failures;
-  private final boolean[] asked;
 
   DecisionAttempt(BucketStore store, LimiterMetrics metrics, List<Map.Entry<BucketKey, Limit>> levels) {
     this.store = store;
@@ -30,7 +29,6 @@ final class DecisionAttempt {
     this.results = new LevelResult[levels.size()];
     this.probes = new TokenProbe[levels.size()];
     this.failures = new Throwable[levels.size()];
-    this.asked = new boolean[levels.size()];
   }
 
   CompletableFuture<Decision> run() {
@@ -62,7 +60,7 @@ final class DecisionAttempt {
    */
   private CompletableFuture<Decision> askInOrder(OptionalLong[] expected) {
     boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
-    if (!thirdParty || asked[0]) {
+    if (!thirdParty || answered(0)) {
       return askFrom(0);
     }
     if (expected[0].orElse(0) >= 2) {
@@ -79,7 +77,7 @@ final class DecisionAttempt {
   private CompletableFuture<Decision> askFrom(int from) {
     List<CompletableFuture<Void>> asks = new ArrayList<>(levels.size() - from);
     for (int i = from; i < levels.size(); i++) {
-      if (!asked[i]) {
+      if (!answered(i)) {
         asks.add(ask(i));
       }
     }
@@ -90,8 +88,15 @@ final class DecisionAttempt {
   }
 
   /** Asks level {@code i}; completes normally with its result or failure recorded. */
+  /**
+   * Whether level {@code i} was asked. Levels are asked in rounds and a round starts only once the
+   * one before it has answered, so a level asked is a level answered.
+   */
+  private boolean answered(int i) {
+    return results[i] != null || failures[i] != null;
+  }
+
   private CompletableFuture<Void> ask(int i) {
-    asked[i] = true;
     BucketKey key = levels.get(i).getKey();
     Limit limit = levels.get(i).getValue();
     CompletableFuture<TokenProbe> answer;
@@ -182,7 +187,7 @@ final class DecisionAttempt {
    */
   private void countAsked(boolean thirdPartyRefused) {
     for (int i = 0; i < levels.size(); i++) {
-      if ((results[i] != null || failures[i] != null) && !(thirdPartyRefused && i > 0)) {
+      if (answered(i) && !(thirdPartyRefused && i > 0)) {
         metrics.asked(levels.get(i).getKey().level());
       }
     }
