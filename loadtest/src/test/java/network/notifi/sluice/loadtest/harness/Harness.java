@@ -255,6 +255,7 @@ public final class Harness {
     List<Metrics> scrapedBefore = scrape(t.replicas);
     Totals before = Totals.from(scrapedBefore);
     long nginxErrorsBefore = t.nginx == null ? 0 : t.nginx.serverErrors();
+    long nginxLinesBefore = t.nginx == null ? 0 : t.nginx.accessLines().size();
     Path outcomesFile = dir.resolve(s.id + ".outcomes.properties");
     GatlingRun g = gatling(s.simulation, t.target(), params, outcomesFile, dir, s.id);
     List<Check> checks = new ArrayList<>();
@@ -270,7 +271,15 @@ public final class Harness {
     log.info("outcomes: " + out + String.format(" (span %.2f s)", out.span()));
     List<Metrics> scrapedAfter = scrape(t.replicas);
     Totals totals = Totals.from(scrapedAfter).minus(before);
-    List<String> timers = Histograms.of(scrapedAfter).since(Histograms.of(scrapedBefore)).table(g.stats);
+    List<String> timers = new ArrayList<>(Histograms.of(scrapedAfter).since(Histograms.of(scrapedBefore)).table(g.stats));
+    long nginxErrors = 0;
+    if (t.nginx != null) {
+      Thread.sleep(1100); // the access log is flushed every second
+      nginxErrors = t.nginx.serverErrors() - nginxErrorsBefore;
+      timers.add(g.stats == null ? 2 : 3, t.nginx.view(nginxLinesBefore).row());
+    }
+    timers.add("");
+    timers.add(BucketRoundTrips.between(scrapedBefore, scrapedAfter).line());
     log.info("time inside Sluice (the replicas' own timers, delta over the run) next to Gatling's latency:");
     timers.forEach(log::info);
     checks.addAll(Expectations.forScenario(s, s.limits, out, totals, params));
@@ -279,9 +288,7 @@ public final class Harness {
     }
     degradedMode(t, checks);
     if (t.nginx != null) {
-      Thread.sleep(1100); // the access log is flushed every second
-      long errors = t.nginx.serverErrors() - nginxErrorsBefore;
-      checks.add(Check.of("no 5xx at nginx", errors == 0, errors + " answers with 5xx in nginx's access log"));
+      checks.add(Check.of("no 5xx at nginx", nginxErrors == 0, nginxErrors + " answers with 5xx in nginx's access log"));
     }
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     checks.forEach(c -> log.info(c.toString()));

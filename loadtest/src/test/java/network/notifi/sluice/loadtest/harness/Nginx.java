@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -56,7 +57,7 @@ final class Nginx implements AutoCloseable {
           worker_connections 8192;
         }
         http {
-          log_format sluice '$status $upstream_addr $request_time $msec';
+          log_format sluice '$status $upstream_addr $request_time $msec $request_method "$content_type"';
           access_log %1$s/logs/access.log sluice buffer=256k flush=1s;
           client_body_temp_path %1$s/client_body;
           proxy_temp_path %1$s/proxy;
@@ -117,10 +118,54 @@ final class Nginx implements AutoCloseable {
     }
   }
 
-  /** Every line of the access log so far ({@code status upstream request_time msec}; flushed at most 1 s late). */
+  /**
+   * Every line of the access log so far ({@code status upstream request_time msec method
+   * "content_type"}; flushed at most 1 s late).
+   */
   List<String> accessLines() throws Exception {
     Path access = dir.resolve("logs/access.log");
     return Files.exists(access) ? Files.readAllLines(access) : List.of();
+  }
+
+  /**
+   * What the balancer saw of the requests logged after the first {@code skip} lines, leaving out the
+   * load generator's warm-up ({@code GET}s and {@code text/plain} build starts): how long after the
+   * first request the last one arrived, and the time from a request's first byte to its answer's
+   * last. Arrivals that spread over much of the latency mean the load generator, not the service, took
+   * that time.
+   */
+  BalancerView view(long skip) throws Exception {
+    List<String> lines = accessLines();
+    List<Double> times = new ArrayList<>();
+    double first = Double.MAX_VALUE;
+    double last = 0;
+    for (String line : lines.subList((int) Math.min(skip, lines.size()), lines.size())) {
+      String[] f = line.split(" ", 6);
+      if (f.length < 6 || f[4].equals("GET") || f[5].startsWith("\"text/plain")) {
+        continue;
+      }
+      double took = Double.parseDouble(f[2]);
+      double arrived = Double.parseDouble(f[3]) - took;
+      first = Math.min(first, arrived);
+      last = Math.max(last, arrived);
+      times.add(took * 1000);
+    }
+    times.sort(null);
+    return new BalancerView(times.size(), times.isEmpty() ? Double.NaN : (last - first) * 1000,
+        nearestRank(times, 0.5), nearestRank(times, 0.99));
+  }
+
+  /** See {@link #view}; times in ms. */
+  record BalancerView(int requests, double arrivalSpreadMs, double p50Ms, double p99Ms) {
+    String row() {
+      return String.format("| nginx, first byte in to answer out (nearest rank; arrivals spread over %.0f ms) | %d | %.1f | %.1f |",
+          arrivalSpreadMs, requests, p50Ms, p99Ms);
+    }
+  }
+
+  private static double nearestRank(List<Double> sorted, double q) {
+    return sorted.isEmpty() ? Double.NaN
+        : sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)));
   }
 
   @Override
