@@ -123,6 +123,13 @@ final class Bench implements AutoCloseable {
       rows.add(measure("Redis Cluster, refused at level 1 (third party)", f, false, flood,
           Expect.REFUSED_THIRD_PARTY));
       stop(f);
+      if (!o.abJvmOptions.isEmpty() || o.abJar != null) {
+        Replica fb = replica("bench-cluster-flood-b", Limits.FLOOD, true, o.abJvmOptions,
+            o.abJar == null ? o.jar : o.abJar);
+        rows.add(measure("Redis Cluster, refused at level 1 (third party) [B]", fb, true, flood,
+            Expect.REFUSED_THIRD_PARTY));
+        stop(fb);
+      }
       Replica l = replica("bench-local", Limits.UNLIMITED, false, List.of());
       rows.add(measure("in-process limiter, 3 levels admitted", l, false, admitted, Expect.ADMITTED));
       stop(l);

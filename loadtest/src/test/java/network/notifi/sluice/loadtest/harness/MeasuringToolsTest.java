@@ -38,6 +38,48 @@ class MeasuringToolsTest {
   }
 
   @Test
+  void theBalancersViewLeavesOutTheWarmUpAndMeasuresFromFirstByteIn() {
+    Nginx.BalancerView v = Nginx.view(List.of(
+        "200 127.0.0.1:1 0.001 1000.000 GET \"-\"",
+        "415 127.0.0.1:1 0.002 1000.100 POST \"text/plain\"",
+        "202 127.0.0.1:1 0.050 1001.050 POST \"application/json\"",
+        "429 127.0.0.1:2 0.010 1001.210 POST \"application/json\"",
+        "202 127.0.0.1:3 0.300 1001.600 POST \"application/cloudevents+json; charset=utf-8\""));
+
+    assertThat(v.requests()).isEqualTo(3);
+    // Arrivals at 1001.000, 1001.200 and 1001.300.
+    assertThat(v.arrivalSpreadMs()).isCloseTo(300.0, within(1e-6));
+    assertThat(v.p50Ms()).isCloseTo(50.0, within(1e-9));
+    assertThat(v.p99Ms()).isCloseTo(300.0, within(1e-9));
+  }
+
+  @Test
+  void bucketRoundTripsAreTheRunsDeltaPerLevelSummedOverReplicas() {
+    Metrics before = Metrics.parse("""
+        rate_limit_redis_commands_total{command="get",limit_type="global"} 1
+        rate_limit_redis_commands_total{command="cas",limit_type="global"} 10
+        rate_limit_redis_cas_conflicts_total{limit_type="global"} 2
+        rate_limit_remembered_reads_total{limit_type="global"} 9
+        rate_limit_redis_commands_total{command="cas",limit_type="endpoint"} 5
+        """);
+    Metrics after = Metrics.parse("""
+        rate_limit_redis_commands_total{command="get",limit_type="global"} 2
+        rate_limit_redis_commands_total{command="cas",limit_type="global"} 30
+        rate_limit_redis_cas_conflicts_total{limit_type="global"} 7
+        rate_limit_remembered_reads_total{limit_type="global"} 28
+        rate_limit_redis_commands_total{command="cas",limit_type="endpoint"} 5
+        """);
+    Metrics otherReplica = Metrics.parse("""
+        rate_limit_redis_commands_total{command="cas",limit_type="global"} 4
+        """);
+
+    String line = BucketRoundTrips.between(List.of(before, Metrics.parse("")), List.of(after, otherReplica)).line();
+
+    // The endpoint did nothing over the run and is left out.
+    assertThat(line).endsWith(": global 1 / 24 / 5 / 19");
+  }
+
+  @Test
   void compileCountIsReadFromTheJvmsPerfDataWithoutAttaching() throws Exception {
     long pid = ProcessHandle.current().pid();
     assertThat(JvmCounters.read(pid, "sun.ci.totalCompiles")).isPositive();

@@ -136,10 +136,15 @@ final class Nginx implements AutoCloseable {
    */
   BalancerView view(long skip) throws Exception {
     List<String> lines = accessLines();
+    return view(lines.subList((int) Math.min(skip, lines.size()), lines.size()));
+  }
+
+  /** See {@link #view(long)}: of these access log lines. */
+  static BalancerView view(List<String> lines) {
     List<Double> times = new ArrayList<>();
     double first = Double.MAX_VALUE;
     double last = 0;
-    for (String line : lines.subList((int) Math.min(skip, lines.size()), lines.size())) {
+    for (String line : lines) {
       String[] f = line.split(" ", 6);
       if (f.length < 6 || f[4].equals("GET") || f[5].startsWith("\"text/plain")) {
         continue;
