@@ -169,19 +169,7 @@ class DegradedAdmissionTest {
       down.set(true);
       assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Degraded.class);
 
-      // The store wakes up and applies the step: the build is queued, behind the running one
-      down.set(false);
-      base.admissions().admit(late.get()).join();
-      assertThat(base.queue().depth("default").join()).isEqualTo(1);
-
-      admission.tick().join();
-      launcher.succeed(running.build());
-      admission.tick().join();
-
-      // The refused build is not started when the slot frees, and its parser can start again
-      assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
-      assertThat(base.queue().depth("default").join()).isZero();
-      assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Started.class);
+      theLateStepNeverLaunchesNorBlocks(admission, running, late.get(), "stalled");
     }
   }
 
@@ -210,17 +198,7 @@ class DegradedAdmissionTest {
       assertThat(admission.start(BuildRequest.of("frozen")).get(5, TimeUnit.SECONDS)).isInstanceOf(Degraded.class);
       assertThat(admission.isDegraded()).isTrue();
 
-      // The store wakes up and applies the step: the build is queued, behind the running one
-      down.set(false);
-      base.admissions().admit(late.get()).join();
-      admission.tick().join();
-      launcher.succeed(running.build());
-      admission.tick().join();
-
-      // The refused build is not started when the slot frees, and its parser can start again
-      assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
-      assertThat(base.queue().depth("default").join()).isZero();
-      assertThat(admission.start(BuildRequest.of("frozen")).join()).isInstanceOf(Started.class);
+      theLateStepNeverLaunchesNorBlocks(admission, running, late.get(), "frozen");
     }
   }
 
@@ -297,6 +275,26 @@ class DegradedAdmissionTest {
       assertThat(base.slots().active("default").join()).isEqualTo(CAP);
       assertThat(launcher.peakRunning()).isEqualTo(CAP);
     }
+  }
+
+  /**
+   * The store wakes up and applies the late step of {@code parser}'s refused start (queued behind
+   * {@code running}, the one build of a one-slot namespace); then the refused build is not started when
+   * the slot frees, and its parser can start again.
+   */
+  private void theLateStepNeverLaunchesNorBlocks(BuildAdmission admission, Started running, AdmissionAttempt late,
+      String parser) {
+    down.set(false);
+    base.admissions().admit(late).join();
+    assertThat(base.queue().depth("default").join()).isEqualTo(1);
+
+    admission.tick().join();
+    launcher.succeed(running.build());
+    admission.tick().join();
+
+    assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
+    assertThat(base.queue().depth("default").join()).isZero();
+    assertThat(admission.start(BuildRequest.of(parser)).join()).isInstanceOf(Started.class);
   }
 
   /** The stores go down, and a dispatcher round finds out (as the first failed step would). */
