@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -105,11 +106,15 @@ public final class Wiring {
 
   /** What the Redis wiring hands on to build admission. */
   private record SharedRedis(RedissonClient client, RedisTimeClock time, ReplicaHeartbeat heartbeat,
-      DegradingBucketStore buckets) {
+      DegradingBucketStore buckets, Duration commandTimeout) {
 
-    /** Redis is down while the buckets' breaker is open (one breaker for the replica's Redis). */
+    /**
+     * Redis is down while the buckets' breaker is open (one breaker for the replica's Redis). An
+     * admission step is one command sent once: it fails within twice the command timeout (the wait to
+     * write it, then the wait for its reply), and is given up on then.
+     */
     SharedStateHealth health() {
-      return SharedStateHealth.of(buckets::isDegraded, heartbeat::liveReplicas);
+      return SharedStateHealth.of(buckets::isDegraded, heartbeat::liveReplicas, commandTimeout.multipliedBy(2));
     }
   }
 
@@ -143,7 +148,7 @@ public final class Wiring {
         "failure_mode", redis.failureMode().toString(),
         "live_replicas", heartbeat.liveReplicas(),
         "circuit_breaker", store.circuitBreaker().getState().name().toLowerCase(Locale.ROOT)));
-    return new SharedRedis(client, redisTime, heartbeat, store);
+    return new SharedRedis(client, redisTime, heartbeat, store, redis.commandTimeout());
   }
 
   private static void bindBreaker(DegradingBucketStore store, SluiceAppBuilder builder) {

@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
 import network.notifi.sluice.jobs.AdmissionResult.BackingOff;
@@ -53,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * free slots at the last count, or refused ({@link AdmissionResult.Degraded}); what was admitted
  * meanwhile is written back once the stores answer (see {@link DegradedAdmission}). A start whose
  * step failed is refused ({@link AdmissionResult.Degraded}): the step may still be applied later. With
- * {@code closed}, the start fails as the stores did.
+ * {@code closed}, the start fails as the stores did. A step the stores have not answered within
+ * {@link SharedStateHealth#stepTimeout()} has failed: a stalled backend never answers.
  *
  * <p>The answer to each step is worked out by the package's {@code AdmissionAnswers}, the periodic
  * rounds run by its {@code DispatchSchedule}.
@@ -187,13 +191,8 @@ public final class BuildAdmission implements AutoCloseable {
     // The launcher cannot start jobs now (e.g. the Kubernetes API is down): wait, do not fail.
     var attempt = new AdmissionAttempt(build, config.slotLimits(namespace), launcher.available(), queueing,
         config.queueMaxDepth(), config.leaseDuration(), config.recordTtl());
-    CompletableFuture<AdmissionResult> result;
-    if (answersLocally()) {
-      result = degraded.admit(build, limit);
-    } else {
-      // Builds admitted while degraded are written back before the stores admit anything more.
-      result = degraded.writeBack().thenCompose(v -> viaStores(attempt, queueing));
-    }
+    CompletableFuture<AdmissionResult> result =
+        answersLocally() ? degraded.admit(build, limit) : viaStores(attempt, queueing);
     return result.thenApply(
         r -> {
           metrics.admission(namespace, AdmissionAnswers.metricName(r));
@@ -201,23 +200,36 @@ public final class BuildAdmission implements AutoCloseable {
         });
   }
 
+  /**
+   * The start through the stores: builds admitted while degraded are written back first, then the
+   * admission step. Waits at most {@link SharedStateHealth#stepTimeout()} for both; a step that did not
+   * answer by then is a failed step. A failed step is answered at once, not after undoing what it may
+   * have written: against stores that do not answer the undoing would wait as long again. It is undone
+   * by the next write-back instead ({@link DegradedAdmission#cleanUpLater}), every dispatcher round
+   * once the stores answer.
+   */
   private CompletableFuture<AdmissionResult> viaStores(AdmissionAttempt attempt, boolean queueing) {
     Build build = attempt.build();
-    CompletableFuture<AdmissionStep> step;
-    try {
-      step = stores.admissions().admit(attempt);
-    } catch (RuntimeException e) {
-      step = CompletableFuture.failedFuture(e);
+    CompletableFuture<AdmissionStep> step = degraded.writeBack().thenCompose(v -> stores.admissions().admit(attempt));
+    Optional<Duration> timeout = health.stepTimeout();
+    if (timeout.isPresent()) {
+      step = step.orTimeout(timeout.get().toMillis(), TimeUnit.MILLISECONDS);
     }
     return step
         .handle((s, error) -> {
           storesFailing = error != null;
-          return error == null
-              ? answers.answer(build, attempt.limits().namespace(), queueing, s)
-              : answers.<AdmissionResult>abandon(build, error)
-                  .exceptionallyCompose(e -> failureMode == JobsFailureMode.LOCAL
-                      ? done(degraded.refuseAfterFailedStep(build, attempt.limits().namespace()))
-                      : CompletableFuture.failedFuture(e));
+          if (error == null) {
+            return answers.answer(build, attempt.limits().namespace(), queueing, s);
+          }
+          Throwable cause = Futures.unwrap(error);
+          if (cause instanceof TimeoutException && timeout.isPresent()) {
+            cause = new TimeoutException("the shared job stores did not answer the admission step within "
+                + timeout.get().toMillis() + " ms");
+          }
+          degraded.cleanUpLater(build);
+          return failureMode == JobsFailureMode.LOCAL
+              ? done(degraded.refuseAfterFailedStep(build, attempt.limits().namespace()))
+              : CompletableFuture.<AdmissionResult>failedFuture(cause);
         })
         .thenCompose(f -> f);
   }

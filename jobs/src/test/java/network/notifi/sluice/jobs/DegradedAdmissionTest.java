@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -168,19 +169,36 @@ class DegradedAdmissionTest {
       down.set(true);
       assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Degraded.class);
 
-      // The store wakes up and applies the step: the build is queued, behind the running one
-      down.set(false);
-      base.admissions().admit(late.get()).join();
-      assertThat(base.queue().depth("default").join()).isEqualTo(1);
+      theLateStepNeverLaunchesNorBlocks(admission, running, late.get(), "stalled");
+    }
+  }
 
-      admission.tick().join();
-      launcher.succeed(running.build());
-      admission.tick().join();
+  @Test
+  void aStepAStalledStoreNeverAnswersIsRefusedAtTheStepTimeoutAndUndoneOnceTheStoreAnswers() throws Exception {
+    var oneSlot = config.withMaxConcurrentJobs(1);
+    var late = new AtomicReference<AdmissionAttempt>();
+    // A frozen store: the step is never answered (its connection stays open), and applied when the
+    // store wakes up.
+    AdmissionStore frozen = attempt -> {
+      if (down.get()) {
+        late.set(attempt);
+        return new CompletableFuture<>();
+      }
+      return base.admissions().admit(attempt);
+    };
+    var nobodySaidSo = new AtomicBoolean(false);
+    var health = SharedStateHealth.of(nobodySaidSo::get, liveReplicas::get, Duration.ofMillis(200));
+    try (var admission = BuildAdmission.create(oneSlot, stores().withAdmissions(frozen), launcher, clock, registry,
+        JobsFailureMode.LOCAL, health)) {
+      var running = start(admission, "running");
+      down.set(true);
 
-      // The refused build is not started when the slot frees, and its parser can start again
-      assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
-      assertThat(base.queue().depth("default").join()).isZero();
-      assertThat(admission.start(BuildRequest.of("stalled")).join()).isInstanceOf(Started.class);
+      // The start is answered once the step timeout has passed, refused, and admission knows the
+      // stores fail (the 5 s are a detector for a start left waiting, not a speed bound)
+      assertThat(admission.start(BuildRequest.of("frozen")).get(5, TimeUnit.SECONDS)).isInstanceOf(Degraded.class);
+      assertThat(admission.isDegraded()).isTrue();
+
+      theLateStepNeverLaunchesNorBlocks(admission, running, late.get(), "frozen");
     }
   }
 
@@ -257,6 +275,26 @@ class DegradedAdmissionTest {
       assertThat(base.slots().active("default").join()).isEqualTo(CAP);
       assertThat(launcher.peakRunning()).isEqualTo(CAP);
     }
+  }
+
+  /**
+   * The store wakes up and applies the late step of {@code parser}'s refused start (queued behind
+   * {@code running}, the one build of a one-slot namespace); then the refused build is not started when
+   * the slot frees, and its parser can start again.
+   */
+  private void theLateStepNeverLaunchesNorBlocks(BuildAdmission admission, Started running, AdmissionAttempt late,
+      String parser) {
+    down.set(false);
+    base.admissions().admit(late).join();
+    assertThat(base.queue().depth("default").join()).isEqualTo(1);
+
+    admission.tick().join();
+    launcher.succeed(running.build());
+    admission.tick().join();
+
+    assertThat(launcher.launched()).extracting(Build::parserId).containsExactly("running");
+    assertThat(base.queue().depth("default").join()).isZero();
+    assertThat(admission.start(BuildRequest.of(parser)).join()).isInstanceOf(Started.class);
   }
 
   /** The stores go down, and a dispatcher round finds out (as the first failed step would). */

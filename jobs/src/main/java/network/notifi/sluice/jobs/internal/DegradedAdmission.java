@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * step is idempotent; a failed write-back is tried again in the next round.
  *
  * <p>A start whose admission step failed is refused, not admitted here ({@link
- * #refuseAfterFailedStep}): the step may still be applied later.
+ * #refuseAfterFailedStep}): the step may still be applied later, so it is undone by the write-back
+ * ({@link #cleanUpLater}).
  *
  * <p>Thread-safe; nothing blocks.
  */
@@ -135,16 +136,24 @@ public final class DegradedAdmission {
    * Refuses a build whose admission step failed. The step may still be applied when a stalled Redis
    * wakes up (it runs the commands it had queued), and a build it queued would then be started by a
    * dispatcher: starting it here too would start it twice. So only a start that never reached the
-   * stores (they are known to be down) is admitted into the share. The build is remembered, and once
-   * the stores answer, a record the step wrote is failed and its active claim freed, so that its queue
-   * entry is dropped without a launch (a slot it took expires unrenewed).
+   * stores (they are known to be down) is admitted into the share. The caller has the build cleaned
+   * up ({@link #cleanUpLater}).
    */
   public AdmissionResult refuseAfterFailedStep(Build build, int limit) {
+    refused.increment();
+    return new AdmissionResult.Degraded(build.namespace(), share(build.namespace(), limit), RETRY_AFTER);
+  }
+
+  /**
+   * Remembers a build whose admission step failed or was given up on: at the next write-back that
+   * reaches the stores, a record the step wrote is failed and its active claim freed, so that its
+   * queue entry is dropped without a launch (a slot it took expires unrenewed). Not awaited by the
+   * start, which is answered at once.
+   */
+  public void cleanUpLater(Build build) {
     if (abandoned.size() < MAX_ABANDONED) {
       abandoned.put(build.id(), build);
     }
-    refused.increment();
-    return new AdmissionResult.Degraded(build.namespace(), share(build.namespace(), limit), RETRY_AFTER);
   }
 
   /**

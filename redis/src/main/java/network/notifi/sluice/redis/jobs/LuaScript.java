@@ -12,6 +12,7 @@ import org.redisson.api.RScript;
 import org.redisson.api.RScript.Mode;
 import org.redisson.api.RScript.ReturnType;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -21,6 +22,8 @@ import org.redisson.client.codec.StringCodec;
  * ({@link #load}); each file's header names its KEYS, ARGV and reply. Thread-safe.
  */
 final class LuaScript {
+
+  private static final OptionalOptions ONCE = OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0);
 
   private final String text;
   private final String sha;
@@ -41,7 +44,19 @@ final class LuaScript {
   }
 
   <R> CompletableFuture<R> run(RedissonClient client, ReturnType type, List<Object> keys, Object... args) {
-    RScript script = client.getScript(StringCodec.INSTANCE);
+    return run(client.getScript(StringCodec.INSTANCE), type, keys, args);
+  }
+
+  /**
+   * As {@link #run(RedissonClient, ReturnType, List, Object...)}, sent once: no retry after a timeout,
+   * so the call fails within one attempt (at most twice {@code redis.command_timeout}: the wait to
+   * write it, then the wait for its reply), and nothing is sent after it failed.
+   */
+  <R> CompletableFuture<R> runOnce(RedissonClient client, ReturnType type, List<Object> keys, Object... args) {
+    return run(client.getScript(ONCE), type, keys, args);
+  }
+
+  private <R> CompletableFuture<R> run(RScript script, ReturnType type, List<Object> keys, Object... args) {
     String route = (String) keys.get(0);
     CompletableFuture<R> first =
         script.<R>evalShaAsync(route, Mode.READ_WRITE, sha, type, keys, args).toCompletableFuture();

@@ -81,7 +81,8 @@ final class RedisAdmissionStore implements AdmissionStore {
         keys.backoff(ns, build.parserId()), keys.failures(ns, build.parserId()), keys.active(ns, build.parserId()),
         keys.build(ns, build.id()), keys.slots(ns), keys.expiredSlots(ns), keys.queue(ns), keys.queueIds(ns),
         keys.queueRing(ns), keys.queueClaims(ns), keys.allLeases(), keys.leaseLines(), keys.buildNamespace(build.id()));
-    CompletableFuture<List<Object>> reply = ADMIT.run(client, ReturnType.LIST, scriptKeys, args.toArray());
+    // Sent once: a retry after a timeout could apply the step after the start was refused and cleaned up.
+    CompletableFuture<List<Object>> reply = ADMIT.runOnce(client, ReturnType.LIST, scriptKeys, args.toArray());
     CompletableFuture<Void> indexed = slots.index(ns);
     return reply.thenApply(RedisAdmissionStore::toStep).thenCombine(indexed, (step, ignored) -> step);
   }
