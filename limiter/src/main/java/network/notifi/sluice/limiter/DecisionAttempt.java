@@ -21,6 +21,7 @@ final class DecisionAttempt {
   private final LevelResult[] results;
   private final TokenProbe[] probes;
   private final Throwable[] failures;
+  private final OptionalLong[] expected;
 
   DecisionAttempt(BucketStore store, LimiterMetrics metrics, List<Map.Entry<BucketKey, Limit>> levels) {
     this.store = store;
@@ -29,25 +30,33 @@ final class DecisionAttempt {
     this.results = new LevelResult[levels.size()];
     this.probes = new TokenProbe[levels.size()];
     this.failures = new Throwable[levels.size()];
+    this.expected = new OptionalLong[levels.size()];
   }
 
   CompletableFuture<Decision> run() {
-    OptionalLong[] expected = new OptionalLong[levels.size()];
-    for (int i = 0; i < expected.length; i++) {
-      expected[i] = store.expectedTokens(levels.get(i).getKey(), levels.get(i).getValue());
-    }
-    int empty = expectedEmpty(expected);
+    int empty = expectedEmpty();
     if (empty < 0) {
-      return askInOrder(expected);
+      return askInOrder();
     }
     // Its refusal, the likely answer, then costs the other levels nothing.
-    return ask(empty).thenCompose(v -> failures[empty] == null && refuses(results[empty]) ? settle() : askInOrder(expected));
+    return ask(empty).thenCompose(v -> failures[empty] == null && refuses(results[empty]) ? settle() : askInOrder());
   }
 
-  /** The first enforced level the store expects to hold no whole token, or -1. */
-  private int expectedEmpty(OptionalLong[] expected) {
+  /** What the store expects level {@code i} to hold, asked once per decision and only when needed. */
+  private OptionalLong expected(int i) {
+    if (expected[i] == null) {
+      expected[i] = store.expectedTokens(levels.get(i).getKey(), levels.get(i).getValue());
+    }
+    return expected[i];
+  }
+
+  /**
+   * The first enforced level the store expects to hold no whole token, or -1. The levels after it are
+   * not looked at: under a flood the first level answers, and the others' states are not decoded.
+   */
+  private int expectedEmpty() {
     for (int i = 0; i < levels.size(); i++) {
-      if (!levels.get(i).getValue().shadow() && expected[i].isPresent() && expected[i].getAsLong() < 1) {
+      if (!levels.get(i).getValue().shadow() && expected(i).isPresent() && expected(i).getAsLong() < 1) {
         return i;
       }
     }
@@ -58,12 +67,12 @@ final class DecisionAttempt {
    * The levels not asked yet: the third party first and alone unless the store expects it to admit
    * with a token to spare, then the rest at once.
    */
-  private CompletableFuture<Decision> askInOrder(OptionalLong[] expected) {
+  private CompletableFuture<Decision> askInOrder() {
     boolean thirdParty = levels.size() > 1 && levels.get(0).getKey().level() == Level.THIRD_PARTY;
     if (!thirdParty || answered(0)) {
       return askFrom(0);
     }
-    if (expected[0].orElse(0) >= 2) {
+    if (expected(0).orElse(0) >= 2) {
       return askFrom(0).whenComplete((d, e) -> {
         if (results[0] != null && refuses(results[0])) {
           metrics.expectationMissed();

@@ -110,6 +110,7 @@ class MultiLevelLimiterTest {
   private static final class HeldAnswers extends ForwardingBucketStore {
     final Map<Level, CompletableFuture<TokenProbe>> pending = new ConcurrentHashMap<>();
     final Map<Level, Integer> asks = new ConcurrentHashMap<>();
+    final Map<Level, Integer> expectationsAsked = new ConcurrentHashMap<>();
     final boolean expectsThirdPartyTokens;
     final Level expectedEmpty;
 
@@ -131,6 +132,7 @@ class MultiLevelLimiterTest {
 
     @Override
     public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+      expectationsAsked.merge(key.level(), 1, Integer::sum);
       if (key.level() == expectedEmpty) {
         return OptionalLong.of(0);
       }
@@ -151,6 +153,34 @@ class MultiLevelLimiterTest {
     assertThat(held.pending).as("neither the third party nor global was asked").containsOnlyKeys(Level.ENDPOINT);
     assertThat(registry.counter("rate_limit_requests", "limit_type", "global").count()).isZero();
     assertThat(registry.counter("rate_limit_rejected", "limit_type", "endpoint").count()).isEqualTo(1);
+  }
+
+  @Test
+  void underAFloodOnlyTheFirstLevelsExpectationIsRead() {
+    var held = new HeldAnswers(store, false, Level.THIRD_PARTY);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held, registry);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+    held.pending.get(Level.THIRD_PARTY).complete(new TokenProbe(false, 0, 10_000_000, 1_000_000_000));
+
+    assertThat(decision.join().refusal()).map(LevelResult::level).contains(Level.THIRD_PARTY);
+    // Reading an expectation decodes the bucket's remembered state: the shared levels' are not needed.
+    assertThat(held.expectationsAsked).containsExactly(Map.entry(Level.THIRD_PARTY, 1));
+  }
+
+  @Test
+  void everyLevelsExpectationIsReadAtMostOncePerDecision() {
+    var held = new HeldAnswers(store, false, Level.GLOBAL);
+    var limiter = MultiLevelLimiter.of(LimiterConfig.defaults(), held, registry);
+
+    var decision = limiter.decide(RateRequest.of("build.start", "tp"));
+    held.pending.get(Level.GLOBAL).complete(new TokenProbe(true, 0, 0, 0));
+    held.pending.get(Level.THIRD_PARTY).complete(new TokenProbe(true, 9, 0, 0));
+    held.pending.get(Level.ENDPOINT).complete(new TokenProbe(true, 9, 0, 0));
+
+    assertThat(decision.join().allowed()).isTrue();
+    assertThat(held.expectationsAsked)
+        .containsEntry(Level.THIRD_PARTY, 1).containsEntry(Level.ENDPOINT, 1).containsEntry(Level.GLOBAL, 1);
   }
 
   @Test

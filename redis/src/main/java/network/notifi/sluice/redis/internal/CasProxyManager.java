@@ -69,8 +69,32 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
     };
   }
 
-  /** A state Redis confirmed at {@code confirmedAtNanos}; {@code state} null when the key was absent. */
-  private record Remembered(byte[] state, long confirmedAtNanos) {}
+  /**
+   * A state Redis confirmed at {@code confirmedAtNanos}; {@code state} null when the key was absent.
+   * The state is decoded once, when its tokens are first asked for, and each later count refills a
+   * copy: a decision asks for the tokens of every level it may ask.
+   */
+  private static final class Remembered {
+    final byte[] state;
+    final long confirmedAtNanos;
+    // Written at most a few times under a race, always with an equal decoding; never changed after.
+    private volatile RemoteBucketState decoded;
+
+    Remembered(byte[] state, long confirmedAtNanos) {
+      this.state = state;
+      this.confirmedAtNanos = confirmedAtNanos;
+    }
+
+    /** The tokens of the remembered state refilled up to {@code nowNanos}; the state must not be null. */
+    long availableTokens(long nowNanos) {
+      RemoteBucketState d = decoded;
+      if (d == null) {
+        d = BucketStateCodec.decode(state);
+        decoded = d;
+      }
+      return BucketStateCodec.availableTokens(d, nowNanos);
+    }
+  }
 
   private final CommandAsyncExecutor commands;
   private final ExpirationAfterWriteStrategy expiration;
@@ -127,9 +151,7 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
     if (r == null) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(r.state() == null
-        ? whenAbsent
-        : BucketStateCodec.decode(r.state(), nanoClock.getAsLong()).availableTokens());
+    return OptionalLong.of(r.state == null ? whenAbsent : r.availableTokens(nanoClock.getAsLong()));
   }
 
   @Override
@@ -166,12 +188,11 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
    * or a state with a token to take: the swap checks it), or when it is recent enough to refuse on.
    */
   private boolean usable(Remembered r) {
-    if (r.state() == null) {
+    if (r.state == null) {
       return true;
     }
     long now = nanoClock.getAsLong();
-    return now - r.confirmedAtNanos() <= refusalMaxAgeNanos
-        || BucketStateCodec.decode(r.state(), now).availableTokens() >= 1;
+    return now - r.confirmedAtNanos <= refusalMaxAgeNanos || r.availableTokens(now) >= 1;
   }
 
   private Remembered remember(String key, byte[] state, long confirmedAtNanos) {
@@ -202,7 +223,7 @@ public final class CasProxyManager extends RedissonBasedProxyManager<String> {
       next = null;
       if (start != null && usable(start)) {
         listener.read(key, true);
-        return CompletableFuture.completedFuture(Optional.ofNullable(start.state()));
+        return CompletableFuture.completedFuture(Optional.ofNullable(start.state));
       }
       listener.read(key, false);
       long sentAt = nanoClock.getAsLong();
