@@ -97,7 +97,10 @@ public final class RedisBucketStore implements BucketStore {
   private final long decisionTimeoutNanos;
   private final Map<Level, Counter> abandonedApplied = new EnumMap<>(Level.class);
 
-  /** How many buckets' states a replica remembers (about 300 bytes each). */
+  /**
+   * How many buckets' states a replica remembers: about 300 bytes each, 216 more once decoded to count
+   * its tokens (JOL), about 8.5 MB at most.
+   */
   static final int REMEMBERED_KEYS = 16_384;
 
   RedisBucketStore(RedisBucketStoreBuilder b) {
