@@ -22,6 +22,8 @@
 #            --redis none    in-process buckets on every replica (no Redis Cluster)
 #            --replicas N    number of replicas (3)
 #            --no-nginx      no balancer: each virtual user sends to one replica, in turn
+#            --balance B     how nginx picks a replica: round-robin (default) or third-party
+#                            (hash of X-Third-Party-ID, consistent; requests without it in turn)
 #            --no-build      use the jar and classes as they are
 #            --jar FILE      another service jar (default api/target/sluice.jar)
 #            --replica-jvm-opts "OPTS"  extra JVM options for every replica (or SLUICE_REPLICA_JAVA_OPTS)
@@ -33,7 +35,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 build=1; nginx=1; redis=1; scenarios=()
 args=()
 while [ $# -gt 0 ]; do
@@ -44,7 +46,7 @@ while [ $# -gt 0 ]; do
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
     --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
-    --jar|--replicas|--work|--results|--replica-jvm-opts|--ab-jvm-opts|--ab-jar) args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--balance|--work|--results|--replica-jvm-opts|--ab-jvm-opts|--ab-jar) args+=("$a" "${1:-}"); shift; continue ;;
     -*) ;;
     *) scenarios+=("$a") ;;
   esac

@@ -28,6 +28,8 @@ public final class Harness {
     public boolean cluster = true;
     public int replicas = 3;
     public boolean nginx = true;
+    /** How nginx spreads requests over the replicas ({@code --balance round-robin|third-party}). */
+    public Nginx.Balance balance = Nginx.Balance.ROUND_ROBIN;
     public Path jar = Path.of("api/target/sluice.jar");
     public Path workDir = Path.of("loadtest/target/harness");
     public Path resultsDir = Path.of("loadtest/target/gatling");
@@ -91,6 +93,7 @@ public final class Harness {
         case "--redis" -> o.cluster = "cluster".equals(args[++i]);
         case "--replicas" -> o.replicas = Integer.parseInt(args[++i]);
         case "--no-nginx" -> o.nginx = false;
+        case "--balance" -> o.balance = Nginx.Balance.of(args[++i]);
         case "--allow-unshared" -> o.allowUnshared = true;
         case "--jar" -> o.jar = Path.of(args[++i]);
         case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
@@ -165,7 +168,7 @@ public final class Harness {
         + (o.shortForm ? "; short form" : ""))
         + (Replica.jvmOptions.isEmpty() ? "" : "; replicas' extra JVM options " + Replica.jvmOptions));
     List<ScenarioResult> results = new ArrayList<>();
-    try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.jar, dir, log)) {
+    try (Topology t = new Topology(o.cluster, o.replicas, o.nginx, o.balance, o.jar, dir, log)) {
       Thread hook = new Thread(t::close, "harness-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       for (Scenario s : scenarios) {

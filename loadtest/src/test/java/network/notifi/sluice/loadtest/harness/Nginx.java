@@ -6,6 +6,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -33,7 +34,33 @@ final class Nginx implements AutoCloseable {
     return null;
   }
 
-  static Nginx start(Path workDir, List<Replica> upstreams, Log log) throws Exception {
+  /** How nginx picks a replica for a request. */
+  enum Balance {
+    /** In turn (nginx's default). */
+    ROUND_ROBIN(""),
+    /**
+     * By the {@code X-Third-Party-ID} header, consistently: a third party's requests go to one replica
+     * (the next one if it fails); requests without the header in turn (nginx's hash falls back to
+     * round robin on an empty key).
+     */
+    THIRD_PARTY("hash $http_x_third_party_id consistent;");
+
+    final String directive;
+
+    Balance(String directive) {
+      this.directive = directive;
+    }
+
+    static Balance of(String name) {
+      return switch (name) {
+        case "round-robin" -> ROUND_ROBIN;
+        case "third-party" -> THIRD_PARTY;
+        default -> throw new IllegalArgumentException("--balance: round-robin or third-party, not " + name);
+      };
+    }
+  }
+
+  static Nginx start(Path workDir, List<Replica> upstreams, Balance balance, Log log) throws Exception {
     String bin = binary();
     if (bin == null) {
       throw new IllegalStateException("nginx not found: install Debian's package nginx-light (or nginx)");
@@ -66,6 +93,7 @@ final class Nginx implements AutoCloseable {
           scgi_temp_path %1$s/scgi;
           keepalive_requests 100000;
           upstream sluice {
+            %4$s
         %2$s
             keepalive 128;
             keepalive_requests 100000;
@@ -81,7 +109,7 @@ final class Nginx implements AutoCloseable {
             }
           }
         }
-        """.formatted(dir, servers, port);
+        """.formatted(dir, servers, port, balance.directive);
     Files.writeString(dir.resolve("nginx.conf"), conf);
     Proc p = Proc.start("nginx", List.of(bin, "-p", dir.toString(), "-e", dir.resolve("logs/error.log").toString(),
             "-c", dir.resolve("nginx.conf").toString()),
@@ -99,7 +127,8 @@ final class Nginx implements AutoCloseable {
       n.close();
       throw e;
     }
-    log.info("nginx " + bin + " on 127.0.0.1:" + port + " -> " + upstreams.size() + " replicas");
+    log.info("nginx " + bin + " on 127.0.0.1:" + port + " -> " + upstreams.size() + " replicas, "
+        + balance.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     return n;
   }
 

@@ -17,6 +17,7 @@ final class Topology implements AutoCloseable {
   final boolean cluster;
   final int replicaCount;
   final boolean balancer;
+  private final Nginx.Balance balance;
   private final Path jar;
   private final Path dir;
   private final Log log;
@@ -26,10 +27,11 @@ final class Topology implements AutoCloseable {
   private int generation;
   private Map<String, String> currentEnv;
 
-  Topology(boolean cluster, int replicaCount, boolean balancer, Path jar, Path dir, Log log) {
+  Topology(boolean cluster, int replicaCount, boolean balancer, Nginx.Balance balance, Path jar, Path dir, Log log) {
     this.cluster = cluster;
     this.replicaCount = replicaCount;
     this.balancer = balancer;
+    this.balance = balance;
     this.jar = jar;
     this.dir = dir;
     this.log = log;
@@ -78,7 +80,7 @@ final class Topology implements AutoCloseable {
     }
     log.info("replicas ready and warmed up: " + replicas.stream().map(Replica::url).toList());
     if (balancer) {
-      nginx = Nginx.start(dir.resolve("g" + generation), replicas, log);
+      nginx = Nginx.start(dir.resolve("g" + generation), replicas, balance, log);
     }
     currentEnv = Map.copyOf(env);
   }
