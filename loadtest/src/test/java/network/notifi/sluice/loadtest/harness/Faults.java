@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  */
 final class Faults {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
   private static final Pattern BUILD_ID = Pattern.compile("\"build_id\":\"([^\"]+)\"");
   private static final Pattern STATUS = Pattern.compile("\"status\":\"([^\"]+)\"");
   private static final Pattern REASON = Pattern.compile("\"reason\":\"([^\"]+)\"");
@@ -42,6 +43,8 @@ final class Faults {
   private final PrintStream out;
   private final Map<String, String> accepted = new ConcurrentHashMap<>();
   private final Map<String, Integer> answers = new ConcurrentHashMap<>();
+  /** The slowest answer of each phase, in ms. */
+  private final Map<String, Long> slowest = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> phases = new ConcurrentLinkedQueue<>();
   private volatile String phase = "baseline";
 
@@ -155,6 +158,8 @@ final class Faults {
         Check.of("never more builds running than the cap", peak <= cap, "peak running " + peak + " <= cap " + cap));
     List<String> details = new ArrayList<>();
     details.add("answers by phase: " + new TreeMap<>(answers));
+    details.add("slowest answer by phase, ms (client timeout " + CLIENT_TIMEOUT.toSeconds() + " s): "
+        + new TreeMap<>(slowest));
     details.add("phases: " + String.join(" -> ", phases));
     Files.writeString(dir.resolve("faults-states.txt"), states.toString());
     for (Check c : checks) {
@@ -198,9 +203,11 @@ final class Faults {
 
   private void start(String target, String parser, String during) {
     String key;
+    long sent = System.nanoTime();
     try {
+      // Longer than any bound the replicas state (docs/operations.md), so a late answer is measured, not cut off.
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target + "/events"))
-          .timeout(Duration.ofSeconds(10))
+          .timeout(CLIENT_TIMEOUT)
           .header("Ce-Type", "network.notifi.lambda.build.start").header("Ce-Id", parser)
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"parser_id\":\"" + parser + "\"}")).build(),
@@ -219,6 +226,7 @@ final class Faults {
       key = "error " + e.getClass().getSimpleName();
     }
     answers.merge(during + " " + key, 1, Integer::sum);
+    slowest.merge(during, (System.nanoTime() - sent) / 1_000_000, Math::max);
   }
 
   /** The build's status as a replica answers it; {@code missing} for 404, {@code unknown} otherwise. */
