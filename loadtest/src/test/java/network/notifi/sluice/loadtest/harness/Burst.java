@@ -149,8 +149,8 @@ final class Burst {
     Totals kept = Totals.of(t.replicas).minus(before);
     double nginxSpan = t.nginx == null ? Double.NaN : nginxSpan(t.nginx, nginxLines);
     double bound = limits.endpointBurst() + limits.endpointRps() * wallMs / 1000.0 + 1;
-    return new Run(n, wallMs, max(total), nginxSpan, quantile(total, 0.5), quantile(total, 0.99), max(total),
-        quantile(ttfb, 0.5), quantile(ttfb, 0.99), statuses, bound, kept.admittedEndpoint(), load);
+    return new Run(n, wallMs, max(total), nginxSpan, Quantiles.nearestRank(total, 0.5), Quantiles.nearestRank(total, 0.99), max(total),
+        Quantiles.nearestRank(ttfb, 0.5), Quantiles.nearestRank(ttfb, 0.99), statuses, bound, kept.admittedEndpoint(), load);
   }
 
   /** First request received to last answer sent, in ms, from nginx's log lines after the first {@code skip}. */
@@ -169,15 +169,6 @@ final class Burst {
       last = Math.max(last, end);
     }
     return last == 0 ? Double.NaN : (last - first) * 1000;
-  }
-
-  private static double quantile(List<Double> values, double q) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> s = new ArrayList<>(values);
-    s.sort(null);
-    return s.get(Math.max(0, Math.min(s.size() - 1, (int) Math.ceil(q * s.size()) - 1)));
   }
 
   private static double max(List<Double> values) {

@@ -184,9 +184,8 @@ final class Nginx implements AutoCloseable {
       last = Math.max(last, arrived);
       times.add(took * 1000);
     }
-    times.sort(null);
     return new BalancerView(times.size(), times.isEmpty() ? Double.NaN : (last - first) * 1000,
-        nearestRank(times, 0.5), nearestRank(times, 0.99));
+        Quantiles.nearestRank(times, 0.5), Quantiles.nearestRank(times, 0.99));
   }
 
   /** See {@link #view}; times in ms. */
@@ -195,11 +194,6 @@ final class Nginx implements AutoCloseable {
       return String.format("| nginx, first byte in to answer out (nearest rank; arrivals spread over %.0f ms) | %d | %.1f | %.1f |",
           arrivalSpreadMs, requests, p50Ms, p99Ms);
     }
-  }
-
-  private static double nearestRank(List<Double> sorted, double q) {
-    return sorted.isEmpty() ? Double.NaN
-        : sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)));
   }
 
   @Override
