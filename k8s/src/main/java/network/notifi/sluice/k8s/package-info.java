@@ -1,9 +1,7 @@
 /**
- * The Kubernetes job launcher: {@link network.notifi.sluice.k8s.KubernetesJobLauncher} (the one
- * entry class, built from a {@link network.notifi.sluice.k8s.K8sConfig} and an {@code ApiClient}
- * from {@link network.notifi.sluice.k8s.KubernetesClients}), the Job template {@link
- * network.notifi.sluice.k8s.JobSpecFactory}, and what the core needs to act on: the {@link
- * network.notifi.sluice.k8s.DeferralReasons} of a deferred launch and {@link
- * network.notifi.sluice.k8s.ApiHealth}.
+ * The Kubernetes job launcher: {@link KubernetesJobLauncher} (the one entry class, built from a {@link
+ * K8sConfig} and an {@code ApiClient} from {@link KubernetesClients}), the Job template {@link
+ * JobSpecFactory}, and what the core needs to act on: the {@link DeferralReasons} of a deferred launch
+ * and {@link ApiHealth}.
  */
 package network.notifi.sluice.k8s;

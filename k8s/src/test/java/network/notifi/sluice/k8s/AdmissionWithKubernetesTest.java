@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class AdmissionWithKubernetesTest {
 
   private TestApiServer server;
+  private JobStores stores;
   private BuildAdmission admission;
   private final String ns = Fixtures.fresh("ns");
 
@@ -38,7 +39,7 @@ class AdmissionWithKubernetesTest {
   void start() {
     server = TestApiServer.start();
     Clock clock = Clock.systemUTC();
-    JobStores stores = InProcessStores.create(clock);
+    stores = InProcessStores.create(clock);
     JobsConfig jobs = JobsConfig.defaults().withLeaseDuration(Duration.ofSeconds(3))
         .withDispatchInterval(Duration.ofMillis(200));
     KubernetesJobLauncher launcher = KubernetesJobLauncher
@@ -88,9 +89,12 @@ class AdmissionWithKubernetesTest {
 
     server.fail(ns, JobSpecFactory.jobName(started.build().id()), "BackoffLimitExceeded");
 
-    await().atMost(Duration.ofSeconds(15)).until(() ->
-        admission.status(started.build().id()).join().orElseThrow().state() == BuildState.FAILED);
-    assertThat(admission.status(started.build().id()).join().orElseThrow().build().failureReason())
+    // The end is recorded in steps, the final record before the backoff window: wait for the window,
+    // not the record, so that the start below cannot run between the two.
+    await().atMost(Duration.ofSeconds(15)).until(() -> stores.backoffs().window(ns, "flaky").join().isPresent());
+    var ended = admission.status(started.build().id()).join().orElseThrow();
+    assertThat(ended.state()).isEqualTo(BuildState.FAILED);
+    assertThat(ended.build().failureReason())
         .hasValueSatisfying(reason -> assertThat(reason).contains("BackoffLimitExceeded"));
     assertThat(admission.start(BuildRequest.of("flaky", ns, null)).join()).isInstanceOf(BackingOff.class);
   }

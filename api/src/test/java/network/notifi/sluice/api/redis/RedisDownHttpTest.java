@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import network.notifi.sluice.api.TestConfigs;
-import network.notifi.sluice.api.Wiring;
-import network.notifi.sluice.api.http.HttpTestClient;
+import network.notifi.sluice.api.redis.ReplicasOnOwnRedis.Replica;
 import network.notifi.sluice.redis.testing.RedisServer;
-import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,85 +16,73 @@ import org.junit.jupiter.api.Test;
  */
 class RedisDownHttpTest {
 
-  private final RedisServer redis = RedisServers.newStandalone();
-  private final AtomicInteger parsers = new AtomicInteger();
+  private final ReplicasOnOwnRedis replicas = new ReplicasOnOwnRedis();
+  private final RedisServer redis = replicas.redis();
 
   @AfterEach
-  void stopRedis() {
-    redis.kill();
+  void stopReplicasAndRedis() {
+    replicas.close();
   }
 
   @Test
   void redisDownMeansDegradedButAnsweredAndRedisBackMeansSharedAgain() {
-    var env = Map.of(
-        "SLUICE_REDIS_MODE", "standalone",
-        "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
-    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
-      var client = new HttpTestClient(app.port());
-      var admin = new HttpTestClient(app.adminPort());
-      assertThat(client.send(client.buildStart(parser())).statusCode()).isEqualTo(202);
-      assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
+    Replica replica = replicas.start();
+    var client = replica.client();
+    var admin = replica.admin();
+    assertThat(client.send(client.buildStart(replicas.parser())).statusCode()).isEqualTo(202);
+    assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
 
-      redis.kill();
+    redis.kill();
 
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        var response = client.send(client.buildStart(parser()));
-        // Decisions go on locally, and so does admission, into this replica's share of the slots.
-        assertThat(response.statusCode()).isIn(202, 429, 503);
-        assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
-      });
-      for (int i = 0; i < 20; i++) {
-        var response = client.send(client.buildStart(parser()));
-        assertThat(response.statusCode()).isIn(202, 429, 503);
-        if (response.statusCode() == 503) {
-          // Regression: every start was refused with jobs_unavailable while Redis was down.
-          assertThat(json(response).get("reason").asText()).isEqualTo("jobs_degraded");
-          assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
-        }
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var response = client.send(client.buildStart(replicas.parser()));
+      // Decisions go on locally, and so does admission, into this replica's share of the slots.
+      assertThat(response.statusCode()).isIn(202, 429, 503);
+      assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
+    });
+    for (int i = 0; i < 20; i++) {
+      var response = client.send(client.buildStart(replicas.parser()));
+      assertThat(response.statusCode()).isIn(202, 429, 503);
+      if (response.statusCode() == 503) {
+        // Regression: every start was refused with jobs_unavailable while Redis was down.
+        assertThat(json(response).get("reason").asText()).isEqualTo("jobs_degraded");
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
       }
-      var ready = json(admin.get("/health/ready"));
-      assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
-      assertThat(ready.at("/dependencies/redis/failure_mode").asText()).isEqualTo("local");
-      assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 1.0");
-
-      redis.restart();
-
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        client.send(client.buildStart(parser()));
-        assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
-      });
-      assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 0.0");
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
     }
+    var ready = json(admin.get("/health/ready"));
+    assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
+    assertThat(ready.at("/dependencies/redis/failure_mode").asText()).isEqualTo("local");
+    assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 1.0");
+
+    redis.restart();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      client.send(client.buildStart(replicas.parser()));
+      assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP");
+    });
+    assertThat(admin.get("/metrics").body()).contains("rate_limit_degraded 0.0");
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> client.send(client.buildStart(replicas.parser())).statusCode() == 202);
   }
 
   @Test
   void aReplicaStartsDegradedWithoutRedisAndConnectsWhenRedisComesUp() {
     redis.kill();
-    var env = Map.of(
-        "SLUICE_REDIS_MODE", "standalone",
-        "SLUICE_REDIS_ADDRESSES", redis.hostAndPort());
-    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start()) {
-      var client = new HttpTestClient(app.port());
-      var admin = new HttpTestClient(app.adminPort());
-      assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
-      var ready = json(admin.get("/health/ready"));
-      assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
-      assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
-      // The limiter answers from its (empty) shares, admission from a share of 0: refused, not failed.
-      assertThat(client.send(client.buildStart(parser())).statusCode()).isIn(429, 503);
+    Replica replica = replicas.start();
+    var client = replica.client();
+    var admin = replica.admin();
+    assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
+    var ready = json(admin.get("/health/ready"));
+    assertThat(ready.get("status").asText()).isEqualTo("DEGRADED");
+    assertThat(ready.at("/dependencies/redis/degraded").asBoolean()).isTrue();
+    // The limiter answers from its (empty) shares, admission from a share of 0: refused, not failed.
+    assertThat(client.send(client.buildStart(replicas.parser())).statusCode()).isIn(429, 503);
 
-      redis.start();
+    redis.start();
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP"));
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> client.send(client.buildStart(parser())).statusCode() == 202);
-    }
-  }
-
-  private String parser() {
-    return "parser-" + parsers.incrementAndGet();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(json(client.get("/health/ready")).get("status").asText()).isEqualTo("UP"));
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> client.send(client.buildStart(replicas.parser())).statusCode() == 202);
   }
 }

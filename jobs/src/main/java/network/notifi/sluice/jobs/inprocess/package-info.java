@@ -1,5 +1,2 @@
-/**
- * The stores of one replica, in its memory: the embedded default. {@link
- * network.notifi.sluice.jobs.inprocess.InProcessStores#create} is the one door.
- */
+/** The stores of one replica, in its memory: the embedded default. {@link InProcessStores#create} is the one door. */
 package network.notifi.sluice.jobs.inprocess;

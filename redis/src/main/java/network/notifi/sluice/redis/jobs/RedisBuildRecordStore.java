@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -164,7 +163,7 @@ final class RedisBuildRecordStore implements BuildRecordStore {
         f.get("parser"),
         f.get("namespace"),
         Optional.ofNullable(f.get("third_party")),
-        BuildState.valueOf(f.get("state").toUpperCase(Locale.ROOT)),
+        BuildState.ofCode(f.get("state")),
         Instant.parse(f.get("created_at")),
         Optional.ofNullable(f.get("started_at")).map(Instant::parse),
         Optional.ofNullable(f.get("finished_at")).map(Instant::parse),
