@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
+import network.notifi.sluice.jobs.spi.BackoffStore;
 import network.notifi.sluice.jobs.spi.BuildRecordStore;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.SlotStore;
@@ -60,6 +61,26 @@ class EndRetryTest {
       assertThat(ended.state()).isEqualTo(BuildState.FAILED);
       assertThat(ended.build().failureReason()).contains("exit code 1");
       assertThat(admission.usage("default").join().active()).isZero();
+    }
+  }
+
+  @Test
+  void aBackoffThatFailsAfterTheRecordIsWrittenIsOpenedOnTheNextTick() {
+    var base = InProcessStores.create(clock);
+    var failures = new AtomicInteger(0);
+    var stores = new JobStores(base.slots(), base.queue(),
+        failing(BackoffStore.class, base.backoffs(), "recordFailure", failures), base.records(), base.admissions());
+    try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
+      var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
+
+      failures.set(1);
+      launcher.fail(started.build(), "exit code 1");
+      // The record is final; the window it should open is not.
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.FAILED);
+
+      admission.tick().join();
+
+      assertThat(admission.start(BuildRequest.of("parser-1")).join()).isInstanceOf(AdmissionResult.BackingOff.class);
     }
   }
 

@@ -67,7 +67,7 @@ public final class EndRecorder {
    * instead of expiring into a wrong "lease expired" failure). Never completes exceptionally.
    */
   public CompletableFuture<Void> record(JobOutcome outcome) {
-    return tracked(process(new PendingEnd(outcome, false, false)));
+    return tracked(process(new PendingEnd(outcome, false, false, null)));
   }
 
   /** Records again the ends whose recording failed part-way. */
@@ -128,6 +128,11 @@ public final class EndRecorder {
   private CompletableFuture<Void> process(PendingEnd pending) {
     JobOutcome outcome = pending.outcome();
     String namespace = outcome.namespace();
+    if (pending.recorded() != null) {
+      // The final record is written: what is left is the backoff and the active claim.
+      return afterRecord(pending.recorded(), outcome.succeeded(), outcome.parserFault())
+          .exceptionally(error -> retryLater(pending, error));
+    }
     CompletableFuture<Boolean> release =
         pending.released()
             ? CompletableFuture.completedFuture(true)
@@ -141,15 +146,10 @@ public final class EndRecorder {
           // answer was lost: then only a record that still runs is ended.
           return finish(namespace, outcome.buildId(), outcome.succeeded(), outcome.failureReason().orElse(null),
                   outcome.parserFault(), !released)
-              .exceptionally(error -> {
-                toRetry.add(new PendingEnd(outcome, true, true));
-                log.warn("recording the end of build {} in {} failed, will retry: {}",
-                    outcome.buildId(), namespace, Futures.unwrap(error).toString());
-                return null;
-              });
+              .exceptionally(error -> retryLater(new PendingEnd(outcome, true, true, null), error));
         })
         .exceptionally(error -> {
-          toRetry.add(new PendingEnd(outcome, false, true));
+          toRetry.add(new PendingEnd(outcome, false, true, null));
           log.warn("releasing the slot of ended build {} in {} failed, will retry: {}",
               outcome.buildId(), namespace, Futures.unwrap(error).toString());
           return null;
@@ -184,10 +184,43 @@ public final class EndRecorder {
           return stores
               .records()
               .update(ended, config.recordTtl())
-              .thenCompose(v -> updateBackoff(ended, succeeded, parserFault, now))
-              .thenCompose(v -> stores.records().releaseActive(namespace, build.parserId(), buildId))
-              .thenCompose(v -> gauges.refreshSoon(namespace));
+              .thenCompose(v -> afterRecord(ended, succeeded, parserFault)
+                  .exceptionallyCompose(e -> CompletableFuture.failedFuture(new RecordedEndUnsettled(ended, e))));
         });
+  }
+
+  /**
+   * What follows the final record: the parser's backoff, its active claim, the gauges. On its own, so
+   * that a retry after the record was written does not skip it (a written record is never ended
+   * twice); a retry may count one failure twice towards the backoff, never lose it.
+   */
+  private CompletableFuture<Void> afterRecord(Build ended, boolean succeeded, boolean parserFault) {
+    Instant endedAt = ended.finishedAt().orElseGet(clock::instant);
+    return updateBackoff(ended, succeeded, parserFault, endedAt)
+        .thenCompose(v -> stores.records().releaseActive(ended.namespace(), ended.parserId(), ended.id()))
+        .thenCompose(v -> gauges.refreshSoon(ended.namespace()));
+  }
+
+  /** Queues {@code pending} (or, once its record is written, what is left of it) for the next round. */
+  private Void retryLater(PendingEnd pending, Throwable error) {
+    Throwable cause = Futures.unwrap(error);
+    PendingEnd next = cause instanceof RecordedEndUnsettled r
+        ? new PendingEnd(pending.outcome(), true, true, r.ended)
+        : pending;
+    toRetry.add(next);
+    log.warn("recording the end of build {} in {} failed, will retry: {}", pending.outcome().buildId(),
+        pending.outcome().namespace(), (cause instanceof RecordedEndUnsettled ? cause.getCause() : cause).toString());
+    return null;
+  }
+
+  /** The final record of {@code ended} was written, a later step of its end failed. */
+  private static final class RecordedEndUnsettled extends RuntimeException {
+    final Build ended;
+
+    RecordedEndUnsettled(Build ended, Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.ended = ended;
+    }
   }
 
   private CompletableFuture<Void> updateBackoff(Build build, boolean succeeded, boolean parserFault, Instant now) {
@@ -209,6 +242,9 @@ public final class EndRecorder {
         });
   }
 
-  /** An end whose recording failed part-way: whether its slot is already released, and that it is a retry. */
-  private record PendingEnd(JobOutcome outcome, boolean released, boolean retried) {}
+  /**
+   * An end whose recording failed part-way: whether its slot is already released, that it is a retry,
+   * and its final record once written (null before).
+   */
+  private record PendingEnd(JobOutcome outcome, boolean released, boolean retried, Build recorded) {}
 }
