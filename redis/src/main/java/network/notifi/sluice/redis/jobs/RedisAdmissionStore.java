@@ -37,15 +37,12 @@ final class RedisAdmissionStore implements AdmissionStore {
   private final RedissonClient client;
   private final JobKeys keys;
   private final Clock clock;
-  private final RedisBuildRecordStore records;
   private final RedisSlotStore slots;
 
-  RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisBuildRecordStore records,
-      RedisSlotStore slots) {
+  RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.records = Objects.requireNonNull(records, "records");
     this.slots = Objects.requireNonNull(slots, "slots");
   }
 

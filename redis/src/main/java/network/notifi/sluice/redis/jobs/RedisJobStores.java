@@ -55,6 +55,6 @@ public final class RedisJobStores {
     var queue = new RedisBuildQueue(client, keys, clock, slots);
     var records = new RedisBuildRecordStore(client, keys, clock);
     return new JobStores(slots, queue, new RedisBackoffStore(client, keys, clock), records,
-        new RedisAdmissionStore(client, keys, clock, records, slots));
+        new RedisAdmissionStore(client, keys, clock, slots));
   }
 }
