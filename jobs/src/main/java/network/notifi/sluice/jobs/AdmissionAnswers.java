@@ -12,6 +12,7 @@ import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.internal.Dispatcher;
 import network.notifi.sluice.jobs.internal.DurationEstimator;
 import network.notifi.sluice.jobs.internal.JobsMetrics;
+import network.notifi.sluice.jobs.internal.StepUndo;
 import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.LaunchDeferredException;
@@ -83,20 +84,11 @@ final class AdmissionAnswers {
   }
 
   /**
-   * A store failed after the admission step may have given the build its active claim: free the
-   * place and fail a record that is still queued, so that the parser is not blocked until the record
-   * expires and a queue entry the step may have written is acknowledged without a launch; then pass
-   * the error on. A lease the step may have taken is never renewed, so it expires and is reaped.
+   * A store failed after the admission step may have given the build its active claim: the step is
+   * undone ({@link StepUndo}), then the error passed on.
    */
-  <T> CompletableFuture<T> abandon(Build build, Throwable error) {
-    var records = stores.records();
-    return records
-        .releaseActive(build.namespace(), build.parserId(), build.id())
-        .thenCompose(v -> records.get(build.namespace(), build.id()))
-        .thenCompose(
-            found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-                ? records.update(found.get().failed(clock.instant(), "admission failed: " + error), config.recordTtl())
-                : done((Void) null))
+  private <T> CompletableFuture<T> abandon(Build build, Throwable error) {
+    return StepUndo.undo(stores, build, "admission failed: " + error, clock.instant(), config.recordTtl())
         .handle((v, cleanupError) -> null)
         .thenCompose(v -> CompletableFuture.<T>failedFuture(error));
   }

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.AdmissionResult;
 import network.notifi.sluice.jobs.Build;
-import network.notifi.sluice.jobs.BuildState;
 import network.notifi.sluice.jobs.BuildStatus;
 import network.notifi.sluice.jobs.JobsConfig;
 import network.notifi.sluice.jobs.spi.JobLauncher;
@@ -264,19 +263,9 @@ public final class DegradedAdmission {
         .thenAccept(lease -> handOver(running));
   }
 
-  /**
-   * Undoes what a failed step may have written for a build that was refused, as {@code
-   * BuildAdmission} does when a step fails while the stores answer: frees its active claim and fails a
-   * record still queued (a queue entry whose record is not queued is acknowledged without a launch).
-   */
+  /** Undoes what a failed step may have written for a build that was refused ({@link StepUndo}). */
   private CompletableFuture<Void> cleanUp(Build build) {
-    String namespace = build.namespace();
-    var records = stores.records();
-    return records.releaseActive(namespace, build.parserId(), build.id())
-        .thenCompose(freed -> records.get(namespace, build.id()))
-        .thenCompose(found -> found.isPresent() && found.get().state() == BuildState.QUEUED
-            ? records.update(found.get().failed(clock.instant(), ABANDONED), config.recordTtl())
-            : CompletableFuture.<Void>completedFuture(null))
+    return StepUndo.undo(stores, build, ABANDONED, clock.instant(), config.recordTtl())
         .thenRun(() -> abandoned.remove(build.id()));
   }
 
