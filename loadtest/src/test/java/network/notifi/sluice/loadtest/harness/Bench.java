@@ -112,9 +112,8 @@ final class Bench implements AutoCloseable {
     rows.add(measure("bare, start", base, false, bare, Expect.BARE));
     if (shared) {
       rows.add(measure("Redis Cluster, 3 levels admitted", base, false, admitted, Expect.ADMITTED));
-      if (!o.abJvmOptions.isEmpty() || o.abJar != null) {
-        Replica b = replica("bench-cluster-b", Limits.UNLIMITED, true, o.abJvmOptions,
-            o.abJar == null ? o.jar : o.abJar);
+      if (hasBSide()) {
+        Replica b = bSide("bench-cluster-b", Limits.UNLIMITED);
         rows.add(measure("bare [B]", b, true, bare, Expect.BARE));
         rows.add(measure("Redis Cluster, 3 levels admitted [B]", b, true, admitted, Expect.ADMITTED));
         stop(b);
@@ -123,9 +122,8 @@ final class Bench implements AutoCloseable {
       rows.add(measure("Redis Cluster, refused at level 1 (third party)", f, false, flood,
           Expect.REFUSED_THIRD_PARTY));
       stop(f);
-      if (!o.abJvmOptions.isEmpty() || o.abJar != null) {
-        Replica fb = replica("bench-cluster-flood-b", Limits.FLOOD, true, o.abJvmOptions,
-            o.abJar == null ? o.jar : o.abJar);
+      if (hasBSide()) {
+        Replica fb = bSide("bench-cluster-flood-b", Limits.FLOOD);
         rows.add(measure("Redis Cluster, refused at level 1 (third party) [B]", fb, true, flood,
             Expect.REFUSED_THIRD_PARTY));
         stop(fb);
@@ -154,6 +152,16 @@ final class Bench implements AutoCloseable {
     boolean failed = checks.stream().anyMatch(c -> !c.ok());
     return List.of(new Harness.ScenarioResult("bench", failed ? "FAILED" : "PASSED", checks, null, null,
         "table and raw numbers in " + file));
+  }
+
+  /** Whether the cluster rows are measured again on a [B] replica ({@code --ab-jar}, {@code --ab-jvm-opts}). */
+  private boolean hasBSide() {
+    return !o.abJvmOptions.isEmpty() || o.abJar != null;
+  }
+
+  /** A [B] replica on the cluster: the [B] jar (else the same one) with the [B] JVM options. */
+  private Replica bSide(String name, Limits limits) throws Exception {
+    return replica(name, limits, true, o.abJvmOptions, o.abJar == null ? o.jar : o.abJar);
   }
 
   private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions)
