@@ -147,28 +147,14 @@ final class Burst {
       statuses.merge("no line from curl", missing, Integer::sum);
     }
     Totals kept = Totals.of(t.replicas).minus(before);
-    double nginxSpan = t.nginx == null ? Double.NaN : nginxSpan(t.nginx, nginxLines);
+    double nginxSpan = Double.NaN;
+    if (t.nginx != null) {
+      Thread.sleep(1100); // the access log is flushed every second
+      nginxSpan = t.nginx.view(nginxLines).firstInToLastOutMs();
+    }
     double bound = limits.endpointBurst() + limits.endpointRps() * wallMs / 1000.0 + 1;
     return new Run(n, wallMs, max(total), nginxSpan, Quantiles.nearestRank(total, 0.5), Quantiles.nearestRank(total, 0.99), max(total),
         Quantiles.nearestRank(ttfb, 0.5), Quantiles.nearestRank(ttfb, 0.99), statuses, bound, kept.admittedEndpoint(), load);
-  }
-
-  /** First request received to last answer sent, in ms, from nginx's log lines after the first {@code skip}. */
-  private static double nginxSpan(Nginx nginx, long skip) throws Exception {
-    Thread.sleep(1100); // the access log is flushed every second
-    double first = Double.MAX_VALUE;
-    double last = 0;
-    List<String> lines = nginx.accessLines();
-    for (String line : lines.subList((int) Math.min(skip, lines.size()), lines.size())) {
-      String[] f = line.split(" ");
-      if (f.length < 4) {
-        return Double.NaN; // an older log format without $msec
-      }
-      double end = Double.parseDouble(f[3]);
-      first = Math.min(first, end - Double.parseDouble(f[2]));
-      last = Math.max(last, end);
-    }
-    return last == 0 ? Double.NaN : (last - first) * 1000;
   }
 
   private static double max(List<Double> values) {

@@ -49,6 +49,7 @@ class MeasuringToolsTest {
     assertThat(v.requests()).isEqualTo(3);
     // Arrivals at 1001.000, 1001.200 and 1001.300.
     assertThat(v.arrivalSpreadMs()).isCloseTo(300.0, within(1e-6));
+    assertThat(v.firstInToLastOutMs()).isCloseTo(600.0, within(1e-6));
     assertThat(v.p50Ms()).isCloseTo(50.0, within(1e-9));
     assertThat(v.p99Ms()).isCloseTo(300.0, within(1e-9));
   }

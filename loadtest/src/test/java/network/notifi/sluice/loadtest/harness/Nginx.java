@@ -159,9 +159,9 @@ final class Nginx implements AutoCloseable {
   /**
    * What the balancer saw of the requests logged after the first {@code skip} lines, leaving out the
    * load generator's warm-up ({@code GET}s and {@code text/plain} build starts): how long after the
-   * first request the last one arrived, and the time from a request's first byte to its answer's
-   * last. Arrivals that spread over much of the latency mean the load generator, not the service, took
-   * that time.
+   * first request the last one arrived, from the first request in to the last answer out, and the
+   * time from a request's first byte to its answer's last. Arrivals that spread over much of the
+   * latency mean the load generator, not the service, took that time.
    */
   BalancerView view(long skip) throws Exception {
     List<String> lines = accessLines();
@@ -173,23 +173,27 @@ final class Nginx implements AutoCloseable {
     List<Double> times = new ArrayList<>();
     double first = Double.MAX_VALUE;
     double last = 0;
+    double lastOut = 0;
     for (String line : lines) {
       String[] f = line.split(" ", 6);
       if (f.length < 6 || f[4].equals("GET") || f[5].startsWith("\"text/plain")) {
         continue;
       }
       double took = Double.parseDouble(f[2]);
-      double arrived = Double.parseDouble(f[3]) - took;
+      double out = Double.parseDouble(f[3]);
+      double arrived = out - took;
       first = Math.min(first, arrived);
       last = Math.max(last, arrived);
+      lastOut = Math.max(lastOut, out);
       times.add(took * 1000);
     }
     return new BalancerView(times.size(), times.isEmpty() ? Double.NaN : (last - first) * 1000,
+        times.isEmpty() ? Double.NaN : (lastOut - first) * 1000,
         Quantiles.nearestRank(times, 0.5), Quantiles.nearestRank(times, 0.99));
   }
 
   /** See {@link #view}; times in ms. */
-  record BalancerView(int requests, double arrivalSpreadMs, double p50Ms, double p99Ms) {
+  record BalancerView(int requests, double arrivalSpreadMs, double firstInToLastOutMs, double p50Ms, double p99Ms) {
     String row() {
       return String.format("| nginx, first byte in to answer out (nearest rank; arrivals spread over %.0f ms) | %d | %.1f | %.1f |",
           arrivalSpreadMs, requests, p50Ms, p99Ms);
