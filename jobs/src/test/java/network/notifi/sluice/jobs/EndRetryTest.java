@@ -65,7 +65,7 @@ class EndRetryTest {
   }
 
   @Test
-  void aBackoffThatFailsAfterTheRecordIsWrittenIsOpenedOnTheNextTick() {
+  void aBackoffThatFailsIsOpenedOnTheNextTickAndOnlyThenIsTheRecordEnded() {
     var base = InProcessStores.create(clock);
     var failures = new AtomicInteger(0);
     var stores = new JobStores(base.slots(), base.queue(),
@@ -75,13 +75,54 @@ class EndRetryTest {
 
       failures.set(1);
       launcher.fail(started.build(), "exit code 1");
-      // The record is final; the window it should open is not.
-      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.FAILED);
+      // Neither the window nor the record: a start now is a duplicate of the build still recorded as running.
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+      assertThat(admission.start(BuildRequest.of("parser-1")).join()).isInstanceOf(AdmissionResult.AlreadyActive.class);
 
       admission.tick().join();
 
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.FAILED);
       assertThat(admission.start(BuildRequest.of("parser-1")).join()).isInstanceOf(AdmissionResult.BackingOff.class);
     }
+  }
+
+  /**
+   * Regression: the record was written before the window was opened, so a retry sent the instant a
+   * build failed found the build ended, took over the parser's claim and started before the window.
+   */
+  @Test
+  void aStartWhileTheFailureIsBeingCountedIsNeverAdmitted() {
+    var base = InProcessStores.create(clock);
+    var counted = new CompletableFuture<Void>();
+    var stores = new JobStores(base.slots(), base.queue(), held(base.backoffs(), counted), base.records(),
+        base.admissions());
+    try (var admission = BuildAdmission.create(JobsConfig.defaults(), stores, launcher, clock, new SimpleMeterRegistry())) {
+      var started = (AdmissionResult.Started) admission.start(BuildRequest.of("parser-1")).join();
+
+      launcher.fail(started.build(), "exit code 1");
+      AdmissionResult during = admission.start(BuildRequest.of("parser-1")).join();
+      counted.complete(null);
+      AdmissionResult after = admission.start(BuildRequest.of("parser-1")).join();
+
+      assertThat(during).isInstanceOf(AdmissionResult.AlreadyActive.class);
+      assertThat(after).isInstanceOf(AdmissionResult.BackingOff.class);
+      assertThat(admission.status(started.build().id()).join().orElseThrow().state()).isEqualTo(BuildState.FAILED);
+    }
+  }
+
+  /** {@code delegate}, whose failure counts are answered only once {@code release} completes. */
+  private static BackoffStore held(BackoffStore delegate, CompletableFuture<Void> release) {
+    return (BackoffStore) Proxy.newProxyInstance(BackoffStore.class.getClassLoader(), new Class<?>[] {BackoffStore.class},
+        (proxy, m, args) -> {
+          try {
+            Object answer = m.invoke(delegate, args);
+            return m.getName().equals("recordFailure")
+                ? release.thenCompose(v -> (CompletableFuture<?>) answer)
+                : answer;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /** {@code delegate}, except that the next {@code failures} calls of {@code method} fail. */

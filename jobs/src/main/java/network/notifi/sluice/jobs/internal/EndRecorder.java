@@ -23,13 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records the ends of builds: frees the slot once, writes the final record, opens or resets the
- * parser's failure backoff and frees the parser's active claim.
+ * Records the ends of builds: frees the slot once, opens or resets the parser's failure backoff,
+ * writes the final record and frees the parser's active claim, in that order.
  *
  * <p>Invariant: an end is recorded once. The release of the slot (or the reaping of its expired
  * lease) decides which report acts; a final record is never overwritten, so a late or repeated
  * report cannot turn one end into two. Only an outcome that says so ({@link
- * JobOutcome#parserFault()}) opens a backoff. Thread-safe; nothing here blocks.
+ * JobOutcome#parserFault()}) opens a backoff. A step that fails is retried from there on the next
+ * tick; a retry before the record is written may count one failure twice towards the backoff, never
+ * lose it. Thread-safe; nothing here blocks.
  */
 public final class EndRecorder {
 
@@ -129,8 +131,8 @@ public final class EndRecorder {
     JobOutcome outcome = pending.outcome();
     String namespace = outcome.namespace();
     if (pending.recorded() != null) {
-      // The final record is written: what is left is the backoff and the active claim.
-      return afterRecord(pending.recorded(), outcome.succeeded(), outcome.parserFault())
+      // The final record is written: what is left is the active claim.
+      return afterRecord(pending.recorded())
           .exceptionally(error -> retryLater(pending, error));
     }
     CompletableFuture<Boolean> release =
@@ -177,27 +179,28 @@ public final class EndRecorder {
           }
           Build ended = succeeded ? build.succeeded(now) : build.failed(now, reason);
           Duration ranFor = build.startedAt().map(s -> Duration.between(s, now)).orElse(null);
-          if (ranFor != null) {
-            durations.record(namespace, ranFor);
-          }
-          metrics.finished(namespace, succeeded, ranFor);
-          return stores
-              .records()
-              .update(ended, config.recordTtl())
-              .thenCompose(v -> afterRecord(ended, succeeded, parserFault)
-                  .exceptionallyCompose(e -> CompletableFuture.failedFuture(new RecordedEndUnsettled(ended, e))));
+          // The backoff before the record: a start of the same parser that finds the record ended
+          // (and takes over the active claim, which is freed last) must find the window open too.
+          // Until the record is written, such a start is answered as a duplicate of this build.
+          return updateBackoff(ended, succeeded, parserFault, now)
+              .thenCompose(v -> stores.records().update(ended, config.recordTtl()))
+              .thenCompose(v -> {
+                if (ranFor != null) {
+                  durations.record(namespace, ranFor);
+                }
+                metrics.finished(namespace, succeeded, ranFor);
+                return afterRecord(ended)
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(new RecordedEndUnsettled(ended, e)));
+              });
         });
   }
 
   /**
-   * What follows the final record: the parser's backoff, its active claim, the gauges. On its own, so
-   * that a retry after the record was written does not skip it (a written record is never ended
-   * twice); a retry may count one failure twice towards the backoff, never lose it.
+   * What follows the final record: the parser's active claim, the gauges. On its own, so that a retry
+   * after the record was written does not skip it (a written record is never ended twice).
    */
-  private CompletableFuture<Void> afterRecord(Build ended, boolean succeeded, boolean parserFault) {
-    Instant endedAt = ended.finishedAt().orElseGet(clock::instant);
-    return updateBackoff(ended, succeeded, parserFault, endedAt)
-        .thenCompose(v -> stores.records().releaseActive(ended.namespace(), ended.parserId(), ended.id()))
+  private CompletableFuture<Void> afterRecord(Build ended) {
+    return stores.records().releaseActive(ended.namespace(), ended.parserId(), ended.id())
         .thenCompose(v -> gauges.refreshSoon(ended.namespace()));
   }
 
