@@ -17,7 +17,7 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 public class GlobalBurstSimulation extends SluiceSimulation {
   {
     int requests = Params.integer("sluice.requests", 200);
-    setUp(warmUp().andThen(scenario("global burst")
+    setUp(warmUp(requests).andThen(scenario("global burst")
             .exec(Requests.buildStart("build.start", new int[] {202, 429}, "endpoint", "global"))
             .injectOpen(nothingFor(SETTLE), atOnceUsers(requests))))
         .protocols(Requests.protocol())

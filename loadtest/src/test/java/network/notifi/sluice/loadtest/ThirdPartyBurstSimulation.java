@@ -19,7 +19,7 @@ public class ThirdPartyBurstSimulation extends SluiceSimulation {
     int others = Params.integer("sluice.others", 5);
     String abuser = Params.str("sluice.abuser", "customer-123");
     String other = Params.str("sluice.other", "customer-456");
-    setUp(warmUp().andThen(
+    setUp(warmUp(requests + others).andThen(
             scenario("one third party's burst")
                 .exec(session -> session.set("tp", abuser))
                 .exec(Requests.buildStart("flooding third party", new int[] {202, 429}, "third_party"))
