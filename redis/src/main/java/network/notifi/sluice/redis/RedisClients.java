@@ -104,6 +104,9 @@ public final class RedisClients {
       case NONE -> throw new IllegalStateException("redis.mode is none: there is no Redis to connect to");
       default -> throw new IllegalStateException("unknown redis.mode " + config.mode());
     }
+    // Sluice stores no Redisson objects inside others: without this, every argument of every command
+    // is first checked for Redisson's live-object annotations (RedissonObjectBuilder.toReference).
+    redisson.setReferenceEnabled(false);
     return redisson.setNettyThreads(EVENT_LOOPS).setNettyHook(new ConsolidatedFlushes());
   }
 
