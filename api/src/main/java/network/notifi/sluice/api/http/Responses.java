@@ -3,6 +3,8 @@ package network.notifi.sluice.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import network.notifi.sluice.api.tracing.RequestSpans;
 import network.notifi.sluice.common.Futures;
 import org.slf4j.Logger;
@@ -28,7 +30,7 @@ public final class Responses {
       problem(ctx, problem, endpoint, thirdParty);
       return;
     }
-    ctx.status(reply.status()).contentType("application/json").result(bytes(reply.body()));
+    send(ctx, reply.status(), "application/json", bytes(reply.body()));
   }
 
   /** Answers with a problem and logs it as a refusal. */
@@ -41,7 +43,7 @@ public final class Responses {
     refusals.record(new RefusalLog.Refusal(
         false, problem.status(), problem.reason(), level, endpoint, thirdParty, null, ctx.ip(),
         RequestSpans.traceId(ctx), problem.detail()));
-    ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
+    send(ctx, problem.status(), Problem.MEDIA_TYPE, bytes(problem.body()));
   }
 
   /** Maps any failure to a response: problems as they are, anything else as a logged 500 without details. */
@@ -53,7 +55,7 @@ public final class Responses {
     }
     LOG.error("request failed unexpectedly", cause);
     var problem = Problem.of(500, "internal_error", "an unexpected error occurred; it has been logged");
-    ctx.status(500).contentType(Problem.MEDIA_TYPE).result(bytes(problem.body()));
+    send(ctx, 500, Problem.MEDIA_TYPE, bytes(problem.body()));
   }
 
   /** Logs a shadow-mode level's would-be refusal. */
@@ -61,6 +63,24 @@ public final class Responses {
     refusals.record(new RefusalLog.Refusal(
         true, 429, level, level, endpoint, thirdParty, null, ctx.ip(), RequestSpans.traceId(ctx),
         level + " level in shadow mode"));
+  }
+
+  /**
+   * Writes the whole answer at once, with its length, straight to the servlet response. Javalin's
+   * {@code result()} would copy it through its compressing stream, which looks up response headers
+   * on every answer although these bodies are far below its compression threshold.
+   */
+  private static void send(Context ctx, int status, String contentType, byte[] body) {
+    HttpServletResponse res = ctx.res();
+    ctx.status(status);
+    res.setContentType(contentType);
+    res.setContentLength(body.length);
+    try {
+      res.getOutputStream().write(body);
+    } catch (IOException e) {
+      // The client is gone: nothing to answer it with.
+      LOG.debug("answer not written: {}", e.toString());
+    }
   }
 
   byte[] bytes(Object body) {
