@@ -216,8 +216,7 @@ public final class DegradingBucketStore implements BucketStore {
   private TokenProbe locally(BucketKey key, Limit limit, long tokens) {
     metrics.answeredLocally(key.level());
     return switch (failureMode) {
-      case LOCAL -> shares.tryConsume(key, limit, tokens, Math.max(1, liveReplicas.getAsInt()),
-          shared.expectedTokens(key, limit));
+      case LOCAL -> shares.tryConsume(key, limit, tokens, liveReplicas, () -> shared.expectedTokens(key, limit));
       case OPEN -> new TokenProbe(true, Math.max(0, limit.burst() - tokens), 0, 0, true);
       case CLOSED -> new TokenProbe(false, 0, breaker.retryAfterNanos(), limit.nanosToRefill(limit.burst()), true);
     };

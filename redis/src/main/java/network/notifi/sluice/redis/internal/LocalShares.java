@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.Bucket4jSupport;
@@ -72,15 +74,17 @@ public final class LocalShares {
   /**
    * Takes {@code tokens} from this replica's share of {@code key}'s bucket, making the share if there
    * is none: one of {@code replicas} parts, starting from {@code lastKnownTokens} (the shared bucket's
-   * tokens as last seen, refilled to now; empty for none). The probe is {@link TokenProbe#degraded}.
+   * tokens as last seen, refilled to now; empty for none). Both are asked only when the share is
+   * made. The probe is {@link TokenProbe#degraded}.
    */
-  public TokenProbe tryConsume(BucketKey key, Limit limit, long tokens, int replicas, OptionalLong lastKnownTokens) {
+  public TokenProbe tryConsume(BucketKey key, Limit limit, long tokens, IntSupplier replicas,
+      Supplier<OptionalLong> lastKnownTokens) {
     TokenProbe[] answer = new TokenProbe[1];
     if (!shares.containsKey(key) && key.level() == Level.THIRD_PARTY && shares.size() >= maxShares) {
       return new TokenProbe(true, 0, 0, 0, true);
     }
     shares.compute(key, (k, share) -> {
-      Share s = share != null ? share : newShare(limit, replicas, lastKnownTokens.orElse(0));
+      Share s = share != null ? share : newShare(limit, replicas.getAsInt(), lastKnownTokens.get().orElse(0));
       var probe = s.bucket.tryConsumeAndReturnRemaining(tokens);
       if (probe.isConsumed()) {
         s.debt += tokens;
