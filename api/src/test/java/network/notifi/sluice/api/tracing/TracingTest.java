@@ -75,6 +75,10 @@ class TracingTest {
   @Test
   void refusedRequestsDecisionNamesTheRefusingLevelAndItsLogLineCarriesTheTraceId() {
     client.send(client.buildStart("parser-1").header("X-Third-Party-ID", "customer-1"));
+    // The request span ends once the answer is written, which the client may read first: wait for it,
+    // so that no span of the first request lands among the second's.
+    await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems().stream()
+        .anyMatch(s -> s.getName().equals("POST /events")));
     exporter.reset();
     var appender = new ListAppender<ILoggingEvent>();
     appender.start();
