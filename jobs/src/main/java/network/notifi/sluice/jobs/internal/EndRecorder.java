@@ -150,12 +150,7 @@ public final class EndRecorder {
                   outcome.parserFault(), !released)
               .exceptionally(error -> retryLater(new PendingEnd(outcome, true, true, null), error));
         })
-        .exceptionally(error -> {
-          toRetry.add(new PendingEnd(outcome, false, true, null));
-          log.warn("releasing the slot of ended build {} in {} failed, will retry: {}",
-              outcome.buildId(), namespace, Futures.unwrap(error).toString());
-          return null;
-        });
+        .exceptionally(error -> retryLater(new PendingEnd(outcome, false, true, null), error));
   }
 
   private CompletableFuture<Void> finish(String namespace, String buildId, boolean succeeded, String reason,
@@ -204,14 +199,18 @@ public final class EndRecorder {
         .thenCompose(v -> gauges.refreshSoon(ended.namespace()));
   }
 
-  /** Queues {@code pending} (or, once its record is written, what is left of it) for the next round. */
+  /**
+   * Queues {@code pending} (or, once its record is written, what is left of it) for the next round,
+   * and says which step failed: the slot's release or the end's record.
+   */
   private Void retryLater(PendingEnd pending, Throwable error) {
     Throwable cause = Futures.unwrap(error);
     PendingEnd next = cause instanceof RecordedEndUnsettled r
         ? new PendingEnd(pending.outcome(), true, true, r.ended)
         : pending;
     toRetry.add(next);
-    log.warn("recording the end of build {} in {} failed, will retry: {}", pending.outcome().buildId(),
+    log.warn("{} build {} in {} failed, will retry: {}",
+        next.released() ? "recording the end of" : "releasing the slot of ended", pending.outcome().buildId(),
         pending.outcome().namespace(), (cause instanceof RecordedEndUnsettled ? cause.getCause() : cause).toString());
     return null;
   }
