@@ -79,7 +79,7 @@ final class AdmissionAnswers {
     var refused = (AdmissionStep.AtCapacity) step;
     metrics.active(namespace, refused.active());
     metrics.queueDepth(namespace, refused.depth());
-    metrics.rejected(namespace, refused.queueFull());
+    metrics.rejected(namespace, refused.queueFull(), refused.full());
     return done(atCapacity(build, refused.queueFull(), refused.full()));
   }
 
@@ -150,7 +150,7 @@ final class AdmissionAnswers {
 
   /** The build took a slot but its launch was deferred, and it cannot wait: forget it. */
   private CompletableFuture<AdmissionResult> refuseDeferred(Build build) {
-    metrics.rejected(build.namespace(), false);
+    metrics.rejected(build.namespace(), false, JobLimit.NAMESPACE);
     var records = stores.records();
     return records
         .delete(build.id())

@@ -545,7 +545,7 @@ public abstract class AbstractBuildAdmissionFlowTest {
     assertThat(registry.getMeters())
         .flatExtracting(m -> m.getId().getTags())
         .extracting(tag -> tag.getKey())
-        .isSubsetOf("namespace", "reason", "result", "outcome", "mode");
+        .isSubsetOf("namespace", "reason", "limit", "result", "outcome", "mode");
   }
 
   private AdmissionResult start(String parser, String namespace, String thirdParty) {
@@ -609,5 +609,9 @@ public abstract class AbstractBuildAdmissionFlowTest {
     AtCapacity total = (AtCapacity) start("parser-5", "umbrella");
     assertThat(total.full()).isEqualTo(JobLimit.TOTAL);
     assertThat(total.limit()).isEqualTo(3);
+    // The refusal counts say which limit was full, so that a cap is told apart from a full namespace.
+    assertThat(meter("concurrent_jobs_rejected", "reason", "reject", "limit", "third_party")).isEqualTo(1);
+    assertThat(meter("concurrent_jobs_rejected", "reason", "reject", "limit", "total")).isEqualTo(1);
+    assertThat(meter("concurrent_jobs_rejected", "reason", "reject", "limit", "namespace")).isZero();
   }
 }

@@ -48,8 +48,8 @@ class BuildAdmissionMetricsTest {
     assertThat(value("concurrent_jobs_limit", "namespace", "default")).isEqualTo(2);
     assertThat(value("concurrent_jobs_limit", "namespace", "big")).isEqualTo(5);
     assertThat(value("concurrent_jobs_active", "namespace", "big")).isZero();
-    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "reject")).isZero();
-    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "queue_full")).isZero();
+    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "reject", "limit", "namespace")).isZero();
+    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "queue_full", "limit", "namespace")).isZero();
     assertThat(value("builds", "namespace", "default", "outcome", "succeeded")).isZero();
     assertThat(value("builds", "namespace", "default", "outcome", "failed")).isZero();
     assertThat(value("build_queue_depth", "namespace", "default")).isZero();

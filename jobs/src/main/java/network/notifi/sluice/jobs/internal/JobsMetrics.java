@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntFunction;
+import network.notifi.sluice.jobs.JobLimit;
 
 /**
  * The jobs module's meters: the names are the dashboard's and the alerts' contract. Namespace is the
@@ -27,8 +28,10 @@ import java.util.function.ToIntFunction;
  * <ul>
  *   <li>{@code concurrent_jobs_active{namespace}}: slots in use (gauge)
  *   <li>{@code concurrent_jobs_limit{namespace}}: the namespace's slot limit (gauge)
- *   <li>{@code concurrent_jobs_rejected_total{namespace, reason=reject|queue_full}}: starts refused
- *       for want of a slot; 0 from the start for configured namespaces
+ *   <li>{@code concurrent_jobs_rejected_total{namespace, reason=reject|queue_full,
+ *       limit=namespace|total|third_party}}: starts refused for want of a slot, by the limit that was
+ *       full (the namespace's slots, or a cap across namespaces); 0 from the start for configured
+ *       namespaces' own limit
  *   <li>{@code build_queue_depth{namespace}}: builds in the queue, claimed or not (gauge)
  *   <li>{@code build_queue_oldest_age_seconds{namespace}}: how long the oldest queued build has
  *       waited; 0 when the queue is empty (gauge, computed at scrape time)
@@ -85,8 +88,8 @@ public final class JobsMetrics {
       active(ns, 0);
       queueDepth(ns, 0);
       oldestQueued(ns, Optional.empty());
-      rejectedCounter(ns, false);
-      rejectedCounter(ns, true);
+      rejectedCounter(ns, false, JobLimit.NAMESPACE);
+      rejectedCounter(ns, true, JobLimit.NAMESPACE);
       buildsCounter(ns, true);
       buildsCounter(ns, false);
     }
@@ -169,8 +172,9 @@ public final class JobsMetrics {
     }
   }
 
-  public void rejected(String namespace, boolean queueFull) {
-    rejectedCounter(namespace, queueFull).increment();
+  /** A start refused because {@code full} had no slot left and it could not queue ({@code queueFull} if the queue was full). */
+  public void rejected(String namespace, boolean queueFull, JobLimit full) {
+    rejectedCounter(namespace, queueFull, full).increment();
   }
 
   public void admission(String namespace, String result) {
@@ -208,11 +212,12 @@ public final class JobsMetrics {
     return Math.max(0, Duration.between(at, clock.instant()).toMillis() / 1000.0);
   }
 
-  private Counter rejectedCounter(String namespace, boolean queueFull) {
+  private Counter rejectedCounter(String namespace, boolean queueFull, JobLimit full) {
     return Counter.builder("concurrent_jobs_rejected")
-        .description("Build starts refused because the concurrent job limit was reached")
+        .description("Build starts refused because a concurrent job limit was reached, by the limit that was full")
         .tag("namespace", label(namespace))
         .tag("reason", queueFull ? "queue_full" : "reject")
+        .tag("limit", full.code())
         .register(registry);
   }
 
