@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
@@ -48,8 +49,10 @@ class BuildAdmissionMetricsTest {
     assertThat(value("concurrent_jobs_limit", "namespace", "default")).isEqualTo(2);
     assertThat(value("concurrent_jobs_limit", "namespace", "big")).isEqualTo(5);
     assertThat(value("concurrent_jobs_active", "namespace", "big")).isZero();
-    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "reject", "limit", "namespace")).isZero();
-    assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", "queue_full", "limit", "namespace")).isZero();
+    for (String reason : List.of("reject", "queue_full")) {
+      assertThat(value("concurrent_jobs_rejected", "namespace", "big", "reason", reason, "limit", "namespace"))
+          .as(reason).isZero();
+    }
     assertThat(value("builds", "namespace", "default", "outcome", "succeeded")).isZero();
     assertThat(value("builds", "namespace", "default", "outcome", "failed")).isZero();
     assertThat(value("build_queue_depth", "namespace", "default")).isZero();

@@ -172,7 +172,10 @@ public final class JobsMetrics {
     }
   }
 
-  /** A start refused because {@code full} had no slot left and it could not queue ({@code queueFull} if the queue was full). */
+  /**
+   * A start refused because {@code full} had no slot left and the build could not queue ({@code
+   * queueFull}: the queue was full).
+   */
   public void rejected(String namespace, boolean queueFull, JobLimit full) {
     rejectedCounter(namespace, queueFull, full).increment();
   }
