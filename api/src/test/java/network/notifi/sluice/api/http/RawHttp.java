@@ -45,24 +45,38 @@ final class RawHttp {
     }
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(30_000);
+      String written = "written whole";
       try {
         socket.getOutputStream().write(request.toByteArray());
         socket.getOutputStream().flush();
       } catch (IOException e) {
         // The server answered and closed before reading all of it (a refusal): read that answer.
+        written = "not written whole (" + e + ")";
       }
-      String answer = withoutInterimAnswers(new String(readAnswer(socket), StandardCharsets.UTF_8));
+      long sent = System.nanoTime();
+      Read read = readAnswer(socket);
+      String answer = withoutInterimAnswers(new String(read.bytes(), StandardCharsets.UTF_8));
       int end = answer.indexOf("\r\n\r\n");
       String head = end < 0 ? answer : answer.substring(0, end);
       String rest = end < 0 ? "" : answer.substring(end + 4);
+      if (!head.startsWith("HTTP/1.1 ") || head.length() < 12) {
+        // Say how the connection ended, so that a rare failure tells what happened on the wire.
+        throw new IllegalStateException("not an HTTP answer: " + read.bytes().length + " bytes ("
+            + head.substring(0, Math.min(80, head.length())) + "), then " + read.ending() + " after "
+            + (System.nanoTime() - sent) / 1_000_000 + " ms; the request (" + request.size() + " bytes) was "
+            + written);
+      }
       return new Answer(status(head), head, rest);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** What was read off a connection, and how it ended: {@code EOF} or the reset's exception. */
+  private record Read(byte[] bytes, String ending) {}
+
   /** Everything the server sends until it closes; a reset after a complete answer is not a failure. */
-  private static byte[] readAnswer(Socket socket) throws IOException {
+  private static Read readAnswer(Socket socket) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try {
@@ -70,11 +84,9 @@ final class RawHttp {
         out.write(buffer, 0, n);
       }
     } catch (SocketException e) {
-      if (out.size() == 0) {
-        throw e;
-      }
+      return new Read(out.toByteArray(), e.toString());
     }
-    return out.toByteArray();
+    return new Read(out.toByteArray(), "EOF");
   }
 
   /**
@@ -93,9 +105,6 @@ final class RawHttp {
   }
 
   private static int status(String head) {
-    if (!head.startsWith("HTTP/1.1 ") || head.length() < 12) {
-      throw new IllegalStateException("not an HTTP answer: " + head.substring(0, Math.min(80, head.length())));
-    }
     return Integer.parseInt(head.substring(9, 12));
   }
 
