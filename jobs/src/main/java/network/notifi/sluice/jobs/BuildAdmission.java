@@ -94,6 +94,7 @@ public final class BuildAdmission implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics =
         new JobsMetrics(Objects.requireNonNull(registry, "registry"), config.namespaces(), config::limitFor, clock);
+    metrics.caps(config.maxConcurrentTotal(), config.maxConcurrentPerThirdParty());
     var durations = new DurationEstimator(config.expectedBuildDuration());
     this.dispatcher =
         new Dispatcher(config, stores, launcher, clock, metrics, durations, "dispatcher-" + UUID.randomUUID());

@@ -45,6 +45,18 @@ class BuildAdmissionMetricsTest {
   }
 
   @Test
+  void theCapsAcrossNamespacesAreShownWhenSetAndAbsentWhenNot() {
+    assertThat(registry.find("concurrent_jobs_cap").gauges()).as("no cap set").isEmpty();
+
+    var capped = new SimpleMeterRegistry();
+    try (var withCaps = BuildAdmission.create(JobsConfig.defaults().withCaps(30, 4), InProcessStores.create(clock),
+        launcher, clock, capped)) {
+      assertThat(capped.find("concurrent_jobs_cap").tag("limit", "total").gauge().value()).isEqualTo(30);
+      assertThat(capped.find("concurrent_jobs_cap").tag("limit", "third_party").gauge().value()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void configuredNamespacesShowTheirLimitAndZeroCountersBeforeAnyBuild() {
     assertThat(value("concurrent_jobs_limit", "namespace", "default")).isEqualTo(2);
     assertThat(value("concurrent_jobs_limit", "namespace", "big")).isEqualTo(5);

@@ -32,6 +32,9 @@ import network.notifi.sluice.jobs.JobLimit;
  *       limit=namespace|total|third_party}}: starts refused for want of a slot, by the limit that was
  *       full (the namespace's slots, or a cap across namespaces); 0 from the start for configured
  *       namespaces' own limit
+ *   <li>{@code concurrent_jobs_cap{limit=total|third_party}}: the caps across namespaces that are set
+ *       ({@code jobs.max_concurrent_total}, {@code jobs.max_concurrent_per_third_party}); absent when
+ *       not set (gauge)
  *   <li>{@code build_queue_depth{namespace}}: builds in the queue, claimed or not (gauge)
  *   <li>{@code build_queue_oldest_age_seconds{namespace}}: how long the oldest queued build has
  *       waited; 0 when the queue is empty (gauge, computed at scrape time)
@@ -94,6 +97,25 @@ public final class JobsMetrics {
       buildsCounter(ns, false);
     }
   }
+  /**
+   * Registers {@code concurrent_jobs_cap} for each cap across namespaces that is set (above 0): the
+   * use of the total cap is {@code sum(concurrent_jobs_active)} against it; a third party's use has
+   * no metric (third-party ids are never labels).
+   */
+  public void caps(int total, int perThirdParty) {
+    capGauge(JobLimit.TOTAL, total);
+    capGauge(JobLimit.THIRD_PARTY, perThirdParty);
+  }
+
+  private void capGauge(JobLimit limit, int value) {
+    if (value > 0) {
+      Gauge.builder("concurrent_jobs_cap", () -> value)
+          .description("A cap on job slots across namespaces: all namespaces together, or one third party's builds")
+          .tag("limit", limit.code())
+          .register(registry);
+    }
+  }
+
   /**
    * Registers the gauges of admission's failure mode: {@code jobs_degraded} from {@code degraded},
    * read at scrape time, and {@code jobs_failure_mode} labelled with {@code mode}.
