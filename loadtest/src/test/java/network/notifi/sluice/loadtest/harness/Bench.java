@@ -339,26 +339,30 @@ final class Bench implements AutoCloseable {
     boolean perf = perfUnavailable == null;
     double bare = mean(rows, false);
     double bareB = mean(rows, true);
+    double bareCpu = meanCpuPerRequest(rows, false);
+    double bareCpuB = meanCpuPerRequest(rows, true);
     List<String> l = new ArrayList<>();
     l.add("## Side by side, " + startedAt + " (`loadtest/run.sh bench`)");
     l.add("");
     l.add(String.format("wrk -t%d -c%d -d%ds --latency to one replica directly; load average %s at the start, %s at the end.",
         Wrk.THREADS, connections, duration, loadStart, loadEnd));
     l.add("");
-    l.add("| row | req/s | p50 ms | p99 ms | share of bare | JVM CPU ms/req |"
+    l.add("| row | req/s | p50 ms | p99 ms | share of bare | JVM CPU ms/req | JVM CPU share of bare |"
         + (perf ? " syscalls/req | ctx switches/req |" : "") + " Redis cmds/req | Redis reads/req | Redis CPU ms/req |"
         + " warm-up s |");
-    l.add("|---|---:|---:|---:|---:|---:|" + (perf ? "---:|---:|" : "") + "---:|---:|---:|---:|");
+    l.add("|---|---:|---:|---:|---:|---:|---:|" + (perf ? "---:|---:|" : "") + "---:|---:|---:|---:|");
     for (Row r : tableOrder(rows)) {
       if (r.wrk() == null) {
         l.add("| " + r.label() + " | failed: " + r.check().detail().replace('|', '/') + " |");
         continue;
       }
       double base = r.bSide() ? bareB : bare;
+      double baseCpu = r.bSide() ? bareCpuB : bareCpu;
+      double cpu = r.perRequest(r.cpuMs());
       StringBuilder b = new StringBuilder();
-      b.append(String.format("| %s | %,.0f | %.2f | %.2f | %s | %.3f |", r.label(), r.wrk().rps(), r.wrk().p50Ms(),
-          r.wrk().p99Ms(), base > 0 ? String.format("%.1f %%", 100 * r.wrk().rps() / base) : "-",
-          r.perRequest(r.cpuMs())));
+      b.append(String.format("| %s | %,.0f | %.2f | %.2f | %s | %.3f | %s |", r.label(), r.wrk().rps(), r.wrk().p50Ms(),
+          r.wrk().p99Ms(), base > 0 ? String.format("%.1f %%", 100 * r.wrk().rps() / base) : "-", cpu,
+          baseCpu > 0 && cpu > 0 ? String.format("%.1f %%", 100 * baseCpu / cpu) : "-"));
       if (perf) {
         b.append(r.perf() == null ? " - | - |" : String.format(" %.1f | %.2f |", r.perRequest(r.perf().syscalls()),
             r.perRequest(r.perf().contextSwitches())));
@@ -371,7 +375,9 @@ final class Bench implements AutoCloseable {
     }
     l.add("");
     l.add(String.format("Share of bare: of the mean of the two bare rows (%,.0f req/s)%s. JVM CPU: utime + stime of "
-        + "the replica's java process over the window / requests. Redis: deltas of INFO over the window, commands "
+        + "the replica's java process over the window / requests; its share of bare is the bare rows' JVM CPU per "
+        + "request over the row's, the rate the replica would reach if its JVM alone were the bound (Redis and wrk "
+        + "on other cores). Redis: deltas of INFO over the window, commands "
         + "(those run inside Lua scripts included: a Bucket4j CAS EVALSHA also counts as get + psetex) and read events "
         + "on client sockets (about one per round trip or pipelined batch) on the 3 masters, CPU of all 6 nodes "
         + "(background commands of idle replicas included).",
@@ -422,6 +428,12 @@ final class Bench implements AutoCloseable {
   private static double mean(List<Row> rows, boolean bSide) {
     return rows.stream().filter(r -> r.bSide() == bSide && r.label().startsWith("bare") && r.wrk() != null)
         .mapToDouble(r -> r.wrk().rps()).average().orElse(0);
+  }
+
+  /** The bare rows' mean JVM CPU per request (ms), of one side; 0 when there is none. */
+  private static double meanCpuPerRequest(List<Row> rows, boolean bSide) {
+    return rows.stream().filter(r -> r.bSide() == bSide && r.label().startsWith("bare") && r.wrk() != null)
+        .mapToDouble(r -> r.perRequest(r.cpuMs())).average().orElse(0);
   }
 
   private List<String> raw(List<Row> rows) {
