@@ -376,8 +376,8 @@ final class Bench implements AutoCloseable {
     l.add("");
     l.add(String.format("Share of bare: of the mean of the two bare rows (%,.0f req/s)%s. JVM CPU: utime + stime of "
         + "the replica's java process over the window / requests; its share of bare is the bare rows' JVM CPU per "
-        + "request over the row's, the rate the replica would reach if its JVM alone were the bound (Redis and wrk "
-        + "on other cores). Redis: deltas of INFO over the window, commands "
+        + "request over the row's: the share of bare the replica would reach if its JVM alone were the bound "
+        + "(Redis and wrk on other cores). Redis: deltas of INFO over the window, commands "
         + "(those run inside Lua scripts included: a Bucket4j CAS EVALSHA also counts as get + psetex) and read events "
         + "on client sockets (about one per round trip or pipelined batch) on the 3 masters, CPU of all 6 nodes "
         + "(background commands of idle replicas included).",
