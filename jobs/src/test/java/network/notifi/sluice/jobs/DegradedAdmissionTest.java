@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +26,7 @@ import network.notifi.sluice.jobs.spi.BuildRecordStore;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.SharedStateHealth;
 import network.notifi.sluice.jobs.spi.SlotStore;
+import network.notifi.sluice.jobs.spi.StoreProxies;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -326,17 +325,10 @@ class DegradedAdmissionTest {
         failing(AdmissionStore.class, base.admissions()));
   }
 
-  @SuppressWarnings("unchecked")
   private <T> T failing(Class<T> type, T delegate) {
-    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
-      if (down.get() && m.getReturnType() == CompletableFuture.class) {
-        return CompletableFuture.failedFuture(new IllegalStateException("store down"));
-      }
-      try {
-        return m.invoke(delegate, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    });
+    return StoreProxies.intercepted(type, delegate, (m, call) ->
+        down.get() && m.getReturnType() == CompletableFuture.class
+            ? CompletableFuture.failedFuture(new IllegalStateException("store down"))
+            : call.call());
   }
 }

@@ -3,8 +3,6 @@ package network.notifi.sluice.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
@@ -12,6 +10,7 @@ import network.notifi.sluice.jobs.spi.BackoffStore;
 import network.notifi.sluice.jobs.spi.BuildRecordStore;
 import network.notifi.sluice.jobs.spi.JobStores;
 import network.notifi.sluice.jobs.spi.SlotStore;
+import network.notifi.sluice.jobs.spi.StoreProxies;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,31 +111,17 @@ class EndRetryTest {
 
   /** {@code delegate}, whose failure counts are answered only once {@code release} completes. */
   private static BackoffStore held(BackoffStore delegate, CompletableFuture<Void> release) {
-    return (BackoffStore) Proxy.newProxyInstance(BackoffStore.class.getClassLoader(), new Class<?>[] {BackoffStore.class},
-        (proxy, m, args) -> {
-          try {
-            Object answer = m.invoke(delegate, args);
-            return m.getName().equals("recordFailure")
-                ? release.thenCompose(v -> (CompletableFuture<?>) answer)
-                : answer;
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return StoreProxies.intercepted(BackoffStore.class, delegate, (m, call) -> {
+      Object answer = call.call();
+      return m.getName().equals("recordFailure") ? release.thenCompose(v -> (CompletableFuture<?>) answer) : answer;
+    });
   }
 
   /** {@code delegate}, except that the next {@code failures} calls of {@code method} fail. */
-  @SuppressWarnings("unchecked")
   private static <T> T failing(Class<T> type, T delegate, String method, AtomicInteger failures) {
-    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
-      if (m.getName().equals(method) && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        return CompletableFuture.failedFuture(new IllegalStateException("store timed out"));
-      }
-      try {
-        return m.invoke(delegate, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    });
+    return StoreProxies.intercepted(type, delegate, (m, call) ->
+        m.getName().equals(method) && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            ? CompletableFuture.failedFuture(new IllegalStateException("store timed out"))
+            : call.call());
   }
 }

@@ -1,8 +1,5 @@
 package network.notifi.sluice.jobs.spi;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,17 +23,7 @@ public final class AwaitedStores {
   }
 
   private static <T> T awaited(Class<T> type, T delegate) {
-    Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-        (self, method, args) -> await(invoke(method, delegate, args)));
-    return type.cast(proxy);
-  }
-
-  private static Object invoke(Method method, Object delegate, Object[] args) throws Throwable {
-    try {
-      return method.invoke(delegate, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
+    return StoreProxies.intercepted(type, delegate, (method, call) -> await(call.call()));
   }
 
   private static Object await(Object answer) {
