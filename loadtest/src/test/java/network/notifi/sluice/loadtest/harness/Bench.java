@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The side-by-side ratio benchmark ({@code loadtest/run.sh bench}): what a decision costs next to a
@@ -337,10 +338,10 @@ final class Bench implements AutoCloseable {
 
   private List<String> report(List<Row> rows, String startedAt, String loadStart, String loadEnd) {
     boolean perf = perfUnavailable == null;
-    double bare = mean(rows, false);
-    double bareB = mean(rows, true);
-    double bareCpu = meanCpuPerRequest(rows, false);
-    double bareCpuB = meanCpuPerRequest(rows, true);
+    double bare = bareMean(rows, false, r -> r.wrk().rps());
+    double bareB = bareMean(rows, true, r -> r.wrk().rps());
+    double bareCpu = bareMean(rows, false, r -> r.perRequest(r.cpuMs()));
+    double bareCpuB = bareMean(rows, true, r -> r.perRequest(r.cpuMs()));
     List<String> l = new ArrayList<>();
     l.add("## Side by side, " + startedAt + " (`loadtest/run.sh bench`)");
     l.add("");
@@ -425,15 +426,10 @@ final class Bench implements AutoCloseable {
     return 200;
   }
 
-  private static double mean(List<Row> rows, boolean bSide) {
+  /** The mean of {@code value} over one side's measured bare rows; 0 when there is none. */
+  private static double bareMean(List<Row> rows, boolean bSide, ToDoubleFunction<Row> value) {
     return rows.stream().filter(r -> r.bSide() == bSide && r.label().startsWith("bare") && r.wrk() != null)
-        .mapToDouble(r -> r.wrk().rps()).average().orElse(0);
-  }
-
-  /** The bare rows' mean JVM CPU per request (ms), of one side; 0 when there is none. */
-  private static double meanCpuPerRequest(List<Row> rows, boolean bSide) {
-    return rows.stream().filter(r -> r.bSide() == bSide && r.label().startsWith("bare") && r.wrk() != null)
-        .mapToDouble(r -> r.perRequest(r.cpuMs())).average().orElse(0);
+        .mapToDouble(value).average().orElse(0);
   }
 
   private List<String> raw(List<Row> rows) {
