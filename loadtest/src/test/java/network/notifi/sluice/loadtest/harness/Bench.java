@@ -34,15 +34,12 @@ import java.util.function.ToDoubleFunction;
  * </ol>
  *
  * <p>Before each row the same load runs until the replica's JIT settles (fewer than {@value
- * #SETTLED_COMPILES} methods compiled in {@value #POLL_SECONDS} s, at least 15 s, at most 90 s).
- * Over each measured window: wrk's rate and latency, the replica JVM's CPU ({@code /proc/PID/stat}),
+ * JvmCounters#SETTLED_COMPILES} methods compiled in {@value JvmCounters#POLL_SECONDS} s, at least
+ * 15 s, at most 90 s). Over each measured window: wrk's rate and latency, the replica JVM's CPU ({@code /proc/PID/stat}),
  * its system calls and context switches ({@code perf stat}, when it works), the Redis masters'
  * commands and every node's CPU ({@code INFO}), and the replica's own count of answers by status.
  */
 final class Bench implements AutoCloseable {
-  private static final int SETTLED_COMPILES = 20;
-  private static final int POLL_SECONDS = 5;
-  private static final String COMPILES = "sun.ci.totalCompiles";
   private static final int THIRD_PARTIES = 1000;
 
   /** What a row's answers must be for its figures to mean what the row says. */
@@ -198,11 +195,11 @@ final class Bench implements AutoCloseable {
     try {
       log.info("--- " + label + " on " + r.name() + ": warming up (load average " + Harness.loadAverage() + ")");
       double warm = warmUp(r, load, slug, polls);
-      log.info("warm-up " + String.format("%.0f", warm) + " s, methods compiled per " + POLL_SECONDS + " s: " + polls);
+      log.info("warm-up " + String.format("%.0f", warm) + " s, methods compiled per " + JvmCounters.POLL_SECONDS + " s: " + polls);
       Thread.sleep(1000); // the warm-up's last answers leave the replica
       Metrics m0 = r.metrics();
       RedisStats s0 = redis == null ? null : RedisStats.of(redis);
-      long c0 = JvmCounters.read(r.pid(), COMPILES);
+      long c0 = JvmCounters.read(r.pid(), JvmCounters.COMPILES);
       Map<String, Double> n0 = neighbourCpu(r);
       double cpu0 = ProcCpu.millis(r.pid());
       Proc perf = perfUnavailable == null ? PerfStat.start(r.pid(), duration, dir.resolve(slug + ".perf.txt")) : null;
@@ -226,7 +223,7 @@ final class Bench implements AutoCloseable {
       }
       Wrk.Result res = Wrk.parse(Files.readString(w.log));
       PerfStat.Counts counts = perf == null ? null : PerfStat.parse(perf.log);
-      long compiles = JvmCounters.read(r.pid(), COMPILES) - c0;
+      long compiles = JvmCounters.read(r.pid(), JvmCounters.COMPILES) - c0;
       RedisStats redisDelta = redis == null ? null : RedisStats.of(redis).since(s0);
       Metrics m1 = r.metrics();
       Map<String, Double> statuses = statuses(m0, m1, load.path());
@@ -253,28 +250,29 @@ final class Bench implements AutoCloseable {
 
   /**
    * Runs {@code load} until the replica's JIT settles: polls its compile count every {@value
-   * #POLL_SECONDS} s and stops once fewer than {@value #SETTLED_COMPILES} methods were compiled in
-   * the last poll, after {@code warmMin} s at the least and {@code warmMax} s at the most.
+   * JvmCounters#POLL_SECONDS} s and stops once fewer than {@value JvmCounters#SETTLED_COMPILES}
+   * methods were compiled in the last poll, after {@code warmMin} s at the least and {@code warmMax}
+   * s at the most.
    */
   private double warmUp(Replica r, Wrk.Load load, String slug, List<Long> polls) throws Exception {
     Proc w = Wrk.start(dir, slug + ".warm-up", r.url(), load, connections, warmMax + 30, tag);
     started.add(w);
     try {
       long start = System.nanoTime();
-      long previous = JvmCounters.read(r.pid(), COMPILES);
+      long previous = JvmCounters.read(r.pid(), JvmCounters.COMPILES);
       while (true) {
-        Thread.sleep(POLL_SECONDS * 1000L);
+        Thread.sleep(JvmCounters.POLL_SECONDS * 1000L);
         if (!w.alive()) {
           throw new IllegalStateException("wrk stopped during the warm-up: " + w.tail(5));
         }
         if (!r.proc.alive()) {
           throw new IllegalStateException(r.name() + " exited during the warm-up: " + r.proc.tail(10));
         }
-        long now = JvmCounters.read(r.pid(), COMPILES);
+        long now = JvmCounters.read(r.pid(), JvmCounters.COMPILES);
         polls.add(now - previous);
         previous = now;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        boolean settled = polls.get(polls.size() - 1) < SETTLED_COMPILES;
+        boolean settled = polls.get(polls.size() - 1) < JvmCounters.SETTLED_COMPILES;
         if ((elapsed >= warmMin - 0.5 && settled) || elapsed >= warmMax - 0.5) {
           return elapsed;
         }
@@ -444,7 +442,7 @@ final class Bench implements AutoCloseable {
       l.add("");
       l.add("### " + r.label() + " (" + r.replica() + ")");
       l.add("");
-      l.add("- warm-up: " + String.format("%.1f s", r.warmUpSeconds()) + ", methods compiled per " + POLL_SECONDS
+      l.add("- warm-up: " + String.format("%.1f s", r.warmUpSeconds()) + ", methods compiled per " + JvmCounters.POLL_SECONDS
           + " s: " + r.warmUpCompiles());
       l.add("- " + r.check());
       if (r.wrk() == null) {

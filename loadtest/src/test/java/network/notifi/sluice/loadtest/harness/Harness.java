@@ -279,7 +279,12 @@ public final class Harness {
     if (t.nginx != null) {
       Thread.sleep(1100); // the access log is flushed every second
       nginxErrors = t.nginx.serverErrors() - nginxErrorsBefore;
-      timers.add(g.stats == null ? 2 : 3, t.nginx.view(nginxLinesBefore).row());
+      Nginx.BalancerView view = t.nginx.view(nginxLinesBefore);
+      timers.add(g.stats == null ? 2 : 3, view.row());
+      if (view.p99PerWindowMs().size() > 1) {
+        timers.add("");
+        timers.add(view.timeline());
+      }
     }
     timers.add("");
     timers.add(BucketRoundTrips.between(scrapedBefore, scrapedAfter).line());
@@ -304,25 +309,64 @@ public final class Harness {
     return new ScenarioResult(s.id, failed ? "FAILED" : "PASSED", checks, g.stats, g.report, null, details);
   }
 
+  /** Seconds of each warm-up round after the first. */
+  private static final int WARM_UP_ROUND_SECONDS = 15;
+
   /**
-   * Sends {@value Scenario#REPLICA_WARM_UP} seconds of the sustained mix (the traffic of the
-   * scenarios that have a warm-up) from third parties of its own, not counted, then waits until the
-   * replicas are idle again with full shared buckets. Returns a line saying what the cold replicas
-   * answered, or null when the scenario has no warm-up.
+   * Warms the replicas with the sustained mix (the traffic of the scenarios that have a warm-up) from
+   * third parties of its own, not counted: {@value Scenario#REPLICA_WARM_UP} seconds, then rounds of
+   * {@value #WARM_UP_ROUND_SECONDS} s until every replica's JIT compiled fewer than {@value
+   * JvmCounters#SETTLED_COMPILES} methods per {@value JvmCounters#POLL_SECONDS} s over the last round
+   * (the bench's rule), or {@value Scenario#REPLICA_WARM_UP_MAX} (120) seconds of traffic were sent.
+   * Then waits until the replicas are idle again with full shared buckets. Returns a line saying how
+   * long the warm-up took and what the cold replicas answered (its first round), or null when the
+   * scenario has no warm-up.
    */
   private String warmUpReplicas(Topology t, Scenario s, Map<String, String> params, Path dir) throws Exception {
-    int seconds = Integer.parseInt(params.getOrDefault(Scenario.REPLICA_WARM_UP, "0"));
-    if (seconds <= 0) {
+    int first = Integer.parseInt(params.getOrDefault(Scenario.REPLICA_WARM_UP, "0"));
+    if (first <= 0) {
       return null;
     }
+    int max = Math.max(first, Integer.parseInt(params.getOrDefault(Scenario.REPLICA_WARM_UP_MAX, "120")));
     Map<String, String> warm = new LinkedHashMap<>(params);
-    warm.put("sluice.duration", Integer.toString(seconds));
+    warm.remove(Scenario.LOAD_GENERATOR_WARM_UP); // these rounds warm the replicas, not the load generator
     warm.put("sluice.idPrefix", "warm-up-");
-    log.info("replica warm-up: " + seconds + " s of the sustained mix from other third parties, not counted");
-    GatlingRun g = gatling(Scenario.SUSTAINED.simulation, t.target(), warm,
-        dir.resolve(s.id + ".warm-up.outcomes.properties"), dir, s.id + "-warm-up");
+    GatlingRun cold = null;
+    int sent = 0;
+    int rounds = 0;
+    List<Long> perPoll;
+    do {
+      int seconds = rounds == 0 ? first : Math.min(WARM_UP_ROUND_SECONDS, max - sent);
+      warm.put("sluice.duration", Integer.toString(seconds));
+      log.info("replica warm-up, round " + (rounds + 1) + ": " + seconds
+          + " s of the sustained mix from other third parties, not counted");
+      String label = s.id + "-warm-up-" + (rounds + 1);
+      List<Long> before = compiles(t.replicas);
+      GatlingRun g = gatling(Scenario.SUSTAINED.simulation, t.target(), warm,
+          dir.resolve(label + ".outcomes.properties"), dir, label);
+      List<Long> after = compiles(t.replicas);
+      cold = cold == null ? g : cold;
+      sent += seconds;
+      rounds++;
+      perPoll = new ArrayList<>();
+      for (int i = 0; i < after.size(); i++) {
+        perPoll.add(Math.round((after.get(i) - before.get(i)) * (double) JvmCounters.POLL_SECONDS / seconds));
+      }
+      log.info("methods compiled per " + JvmCounters.POLL_SECONDS + " s over the round, per replica: " + perPoll);
+    } while (sent < max && perPoll.stream().anyMatch(n -> n >= JvmCounters.SETTLED_COMPILES));
     t.awaitIdle("idle replicas with full buckets after the replica warm-up", false);
-    return "replica warm-up (" + seconds + " s, not counted): " + (g.stats == null ? "no stats" : g.stats);
+    return "replica warm-up (" + sent + " s in " + rounds + " round(s), not counted; methods compiled per "
+        + JvmCounters.POLL_SECONDS + " s in the last, per replica: " + perPoll + "); its first round: "
+        + (cold.stats == null ? "no stats" : cold.stats);
+  }
+
+  /** Each replica's count of methods compiled so far. */
+  private static List<Long> compiles(List<Replica> replicas) throws Exception {
+    List<Long> counts = new ArrayList<>();
+    for (Replica r : replicas) {
+      counts.add(JvmCounters.read(r.pid(), JvmCounters.COMPILES));
+    }
+    return counts;
   }
 
   private static List<Metrics> scrape(List<Replica> replicas) throws Exception {

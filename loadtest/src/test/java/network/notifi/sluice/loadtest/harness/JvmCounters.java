@@ -16,6 +16,16 @@ import java.util.regex.Pattern;
  * the file cannot be read (e.g. {@code -XX:-UsePerfData}).
  */
 final class JvmCounters {
+  /** Methods the JIT has compiled since the JVM started. */
+  static final String COMPILES = "sun.ci.totalCompiles";
+  /** How often a warm-up reads {@link #COMPILES}, in seconds. */
+  static final int POLL_SECONDS = 5;
+  /**
+   * A JVM under steady load whose JIT compiled fewer methods than this in {@link #POLL_SECONDS} s
+   * counts as warm: its rate no longer climbs with more of the same load (docs/benchmarks.md).
+   */
+  static final int SETTLED_COMPILES = 20;
+
   private static final Pattern JCMD_LINE = Pattern.compile("^(\\S+)=(-?\\d+)\\s*$", Pattern.MULTILINE);
 
   private JvmCounters() {}

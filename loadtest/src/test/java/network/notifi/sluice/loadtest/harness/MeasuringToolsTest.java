@@ -52,6 +52,24 @@ class MeasuringToolsTest {
     assertThat(v.firstInToLastOutMs()).isCloseTo(600.0, within(1e-6));
     assertThat(v.p50Ms()).isCloseTo(50.0, within(1e-9));
     assertThat(v.p99Ms()).isCloseTo(300.0, within(1e-9));
+    assertThat(v.p99PerWindowMs()).hasSize(1);
+  }
+
+  @Test
+  void theBalancersTimelineGivesEachFiveSecondsOfArrivalsItsOwnP99() {
+    Nginx.BalancerView v = Nginx.view(List.of(
+        "202 127.0.0.1:1 0.900 1000.900 POST \"application/json\"",
+        "200 127.0.0.1:1 0.010 1003.010 POST \"application/json\"",
+        "200 127.0.0.1:2 0.020 1006.020 POST \"application/json\"",
+        "200 127.0.0.1:2 0.030 1016.030 POST \"application/json\""));
+
+    // Arrivals at 1000, 1003 | 1006 | (none) | 1016.
+    assertThat(v.p99PerWindowMs()).hasSize(4);
+    assertThat(v.p99PerWindowMs().get(0)).isCloseTo(900.0, within(1e-6));
+    assertThat(v.p99PerWindowMs().get(1)).isCloseTo(20.0, within(1e-6));
+    assertThat(v.p99PerWindowMs().get(2)).isNaN();
+    assertThat(v.p99PerWindowMs().get(3)).isCloseTo(30.0, within(1e-6));
+    assertThat(v.timeline()).endsWith("ms: 900 20 NaN 30");
   }
 
   @Test

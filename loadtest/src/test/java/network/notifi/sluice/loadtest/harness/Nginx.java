@@ -170,7 +170,7 @@ final class Nginx implements AutoCloseable {
 
   /** See {@link #view(long)}: of these access log lines. */
   static BalancerView view(List<String> lines) {
-    List<Double> times = new ArrayList<>();
+    List<double[]> requests = new ArrayList<>(); // {arrived s, took ms}
     double first = Double.MAX_VALUE;
     double last = 0;
     double lastOut = 0;
@@ -185,18 +185,43 @@ final class Nginx implements AutoCloseable {
       first = Math.min(first, arrived);
       last = Math.max(last, arrived);
       lastOut = Math.max(lastOut, out);
-      times.add(took * 1000);
+      requests.add(new double[] {arrived, took * 1000});
+    }
+    List<Double> times = new ArrayList<>();
+    List<List<Double>> windows = new ArrayList<>();
+    for (double[] r : requests) {
+      times.add(r[1]);
+      int window = (int) ((r[0] - first) / WINDOW_SECONDS);
+      while (windows.size() <= window) {
+        windows.add(new ArrayList<>());
+      }
+      windows.get(window).add(r[1]);
     }
     return new BalancerView(times.size(), times.isEmpty() ? Double.NaN : (last - first) * 1000,
         times.isEmpty() ? Double.NaN : (lastOut - first) * 1000,
-        Quantiles.nearestRank(times, 0.5), Quantiles.nearestRank(times, 0.99));
+        Quantiles.nearestRank(times, 0.5), Quantiles.nearestRank(times, 0.99),
+        windows.stream().map(w -> Quantiles.nearestRank(w, 0.99)).toList());
   }
 
-  /** See {@link #view}; times in ms. */
-  record BalancerView(int requests, double arrivalSpreadMs, double firstInToLastOutMs, double p50Ms, double p99Ms) {
+  /** Seconds of arrivals per window of {@link BalancerView#p99PerWindowMs}. */
+  static final int WINDOW_SECONDS = 5;
+
+  /**
+   * See {@link #view}; times in ms. {@code p99PerWindowMs}: the p99 of the requests that arrived in
+   * each {@value #WINDOW_SECONDS} s from the first (NaN for a window without any), which tells a
+   * start-up transient from a steady tail.
+   */
+  record BalancerView(int requests, double arrivalSpreadMs, double firstInToLastOutMs, double p50Ms, double p99Ms,
+      List<Double> p99PerWindowMs) {
     String row() {
       return String.format("| nginx, first byte in to answer out (nearest rank; arrivals spread over %.0f ms) | %d | %.1f | %.1f |",
           arrivalSpreadMs, requests, p50Ms, p99Ms);
+    }
+
+    /** The p99 of each window, in ms, as one line. */
+    String timeline() {
+      return "nginx, p99 of the requests arriving in each " + WINDOW_SECONDS + " s, ms: "
+          + String.join(" ", p99PerWindowMs.stream().map(v -> String.format("%.0f", v)).toList());
     }
   }
 
