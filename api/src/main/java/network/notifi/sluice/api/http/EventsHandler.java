@@ -114,8 +114,11 @@ final class EventsHandler implements Handler {
   }
 
   private void handleInSpan(Context ctx) {
-    Caller caller = authenticator.authenticate(ctx);
+    // The body first, even for a caller about to be refused: answered with body bytes still to come,
+    // the connection is closed after the answer without a word, and a client that keeps it alive
+    // gets nothing for its next request. readBody reads at most max_body_bytes.
     byte[] body = readBody(ctx);
+    Caller caller = authenticator.authenticate(ctx);
     IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body, maxJsonDepth);
     String endpoint = endpointOf(incoming.event().getType());
     Optional<String> thirdParty = caller.thirdParty(() -> ThirdParties.identify(

@@ -7,7 +7,11 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +92,64 @@ class ApiKeyIdentityTest {
         .contains("authentication_failures_total{reason=\"malformed\"} 1.0");
     assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
         .noneMatch(line -> line.contains("guessed-key-123") || line.contains(KEY_A));
+  }
+
+  @Test
+  void aRefusalLeavesTheConnectionUsableWhenTheBodyArrivesAfterTheHead() throws Exception {
+    // A client may write a request's head and body apart (the JDK's HttpClient does). The 401 is known
+    // from the head; answered before the body was read, the body arriving after it made Jetty close the
+    // connection without saying so, and the client's next request on that kept-alive connection got no
+    // answer at all.
+    byte[] body = "{\"parser_id\":\"parser-1\"}".getBytes(StandardCharsets.UTF_8);
+    try (Socket socket = new Socket("127.0.0.1", app.port())) {
+      InputStream in = socket.getInputStream();
+      socket.getOutputStream().write(head("Bearer guessed-key-123", body.length));
+      socket.setSoTimeout(300);
+      String first = null;
+      try {
+        first = readAnswer(in); // answered from the head alone, or waiting for the body
+      } catch (SocketTimeoutException waitingForTheBody) {
+        // the server waits for the body: send it
+      }
+      socket.getOutputStream().write(body);
+      socket.setSoTimeout(10_000);
+      if (first == null) {
+        first = readAnswer(in);
+      }
+      socket.getOutputStream().write(head("Bearer " + KEY_A, body.length));
+      socket.getOutputStream().write(body);
+      String second = readAnswer(in);
+
+      assertThat(first).startsWith("HTTP/1.1 401 ");
+      assertThat(second).as("the next request on the same connection").startsWith("HTTP/1.1 202 ");
+    }
+  }
+
+  private static byte[] head(String authorization, int contentLength) {
+    return ("POST /events HTTP/1.1\r\nHost: localhost\r\nCe-Type: network.notifi.lambda.build.start\r\n"
+        + "Ce-Id: raw-" + System.nanoTime() + "\r\nContent-Type: application/json\r\nAuthorization: " + authorization
+        + "\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** One answer's head and body (by its Content-Length), or "" when the server closed the connection first. */
+  private static String readAnswer(InputStream in) throws IOException {
+    var bytes = new ByteArrayOutputStream();
+    int end = -1;
+    int length = 0;
+    while (end < 0 || bytes.size() < end + length) {
+      int b = in.read();
+      if (b < 0) {
+        return bytes.toString(StandardCharsets.US_ASCII);
+      }
+      bytes.write(b);
+      String text = bytes.toString(StandardCharsets.US_ASCII);
+      if (end < 0 && text.endsWith("\r\n\r\n")) {
+        end = text.length();
+        var m = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text);
+        length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+      }
+    }
+    return bytes.toString(StandardCharsets.US_ASCII);
   }
 
   @Test
