@@ -35,9 +35,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Before each row the same load runs until the replica's JIT settles (fewer than {@value
  * JvmCounters#SETTLED_COMPILES} methods compiled in {@value JvmCounters#POLL_SECONDS} s, at least
- * 15 s, at most 90 s). Over each measured window: wrk's rate and latency, the replica JVM's CPU ({@code /proc/PID/stat}),
- * its system calls and context switches ({@code perf stat}, when it works), the Redis masters'
- * commands and every node's CPU ({@code INFO}), and the replica's own count of answers by status.
+ * 15 s, at most 90 s). Over each measured window: wrk's rate and latency, the replica JVM's CPU
+ * ({@code /proc/PID/stat}), its system calls and context switches ({@code perf stat}, when it works),
+ * the Redis masters' commands and every node's CPU ({@code INFO}), and the replica's own count of
+ * answers by status.
  */
 final class Bench implements AutoCloseable {
   private static final int THIRD_PARTIES = 1000;
@@ -195,7 +196,8 @@ final class Bench implements AutoCloseable {
     try {
       log.info("--- " + label + " on " + r.name() + ": warming up (load average " + Harness.loadAverage() + ")");
       double warm = warmUp(r, load, slug, polls);
-      log.info("warm-up " + String.format("%.0f", warm) + " s, methods compiled per " + JvmCounters.POLL_SECONDS + " s: " + polls);
+      log.info("warm-up " + String.format("%.0f", warm) + " s, methods compiled per " + JvmCounters.POLL_SECONDS
+          + " s: " + polls);
       Thread.sleep(1000); // the warm-up's last answers leave the replica
       Metrics m0 = r.metrics();
       RedisStats s0 = redis == null ? null : RedisStats.of(redis);
@@ -442,8 +444,8 @@ final class Bench implements AutoCloseable {
       l.add("");
       l.add("### " + r.label() + " (" + r.replica() + ")");
       l.add("");
-      l.add("- warm-up: " + String.format("%.1f s", r.warmUpSeconds()) + ", methods compiled per " + JvmCounters.POLL_SECONDS
-          + " s: " + r.warmUpCompiles());
+      l.add("- warm-up: " + String.format("%.1f s", r.warmUpSeconds()) + ", methods compiled per "
+          + JvmCounters.POLL_SECONDS + " s: " + r.warmUpCompiles());
       l.add("- " + r.check());
       if (r.wrk() == null) {
         continue;

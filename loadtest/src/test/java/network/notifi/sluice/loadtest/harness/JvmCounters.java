@@ -22,7 +22,8 @@ final class JvmCounters {
   static final int POLL_SECONDS = 5;
   /**
    * A JVM under steady load whose JIT compiled fewer methods than this in {@link #POLL_SECONDS} s
-   * counts as warm: its rate no longer climbs with more of the same load (docs/benchmarks.md).
+   * counts as warm. A rule of thumb: on a slow box the JIT may not get there within a warm-up's cap,
+   * which then decides (docs/benchmarks.md).
    */
   static final int SETTLED_COMPILES = 20;
 
