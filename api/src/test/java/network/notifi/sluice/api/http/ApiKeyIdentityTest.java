@@ -23,6 +23,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.limiter.ManualClock;
@@ -131,25 +133,25 @@ class ApiKeyIdentityTest {
         + "\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** One answer's head and body (by its Content-Length), or "" when the server closed the connection first. */
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length: *(\\d+)");
+
+  /**
+   * One answer: its head, then as many bytes as its Content-Length; what came before EOF if the server
+   * closed the connection first.
+   */
   private static String readAnswer(InputStream in) throws IOException {
-    var bytes = new ByteArrayOutputStream();
-    int end = -1;
-    int length = 0;
-    while (end < 0 || bytes.size() < end + length) {
+    var head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
       int b = in.read();
       if (b < 0) {
-        return bytes.toString(StandardCharsets.US_ASCII);
+        return head.toString(StandardCharsets.US_ASCII);
       }
-      bytes.write(b);
-      String text = bytes.toString(StandardCharsets.US_ASCII);
-      if (end < 0 && text.endsWith("\r\n\r\n")) {
-        end = text.length();
-        var m = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text);
-        length = m.find() ? Integer.parseInt(m.group(1)) : 0;
-      }
+      head.write(b);
     }
-    return bytes.toString(StandardCharsets.US_ASCII);
+    String text = head.toString(StandardCharsets.US_ASCII);
+    Matcher length = CONTENT_LENGTH.matcher(text);
+    int bodyBytes = length.find() ? Integer.parseInt(length.group(1)) : 0;
+    return text + new String(in.readNBytes(bodyBytes), StandardCharsets.UTF_8);
   }
 
   @Test
