@@ -97,6 +97,7 @@ public final class JobsMetrics {
       buildsCounter(ns, false);
     }
   }
+
   /**
    * Registers {@code concurrent_jobs_cap} for each cap across namespaces that is set (above 0): the
    * use of the total cap is {@code sum(concurrent_jobs_active)} against it; a third party's use has
