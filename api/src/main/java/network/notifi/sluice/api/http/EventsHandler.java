@@ -43,8 +43,6 @@ final class EventsHandler implements Handler {
   static final String TYPE_PREFIX = "network.notifi.lambda.";
   static final String BUILD_START = "build.start";
 
-  /** How much of an oversized body is read and dropped before the 413 (see tooLarge). */
-  private static final long DRAIN_BYTES = 8L << 20;
 
   private final MultiLevelLimiter limiter;
   private final EpochNanoClock clock;
@@ -114,9 +112,8 @@ final class EventsHandler implements Handler {
   }
 
   private void handleInSpan(Context ctx) {
-    // The body first, even for a caller about to be refused: answered with body bytes still to come,
-    // the connection is closed after the answer without a word, and a client that keeps it alive
-    // gets nothing for its next request. readBody reads at most max_body_bytes.
+    // The body first, even for a caller about to be refused: no answer may leave it unread (see
+    // UnreadBody), and read here it is bounded by max_body_bytes.
     byte[] body = readBody(ctx);
     Caller caller = authenticator.authenticate(ctx);
     IncomingEvent incoming = IncomingEvent.read(ctx.headerMap(), ctx.contentType(), body, maxJsonDepth);
@@ -231,42 +228,20 @@ final class EventsHandler implements Handler {
     }
   }
 
+  /** The body, at most {@code max_body_bytes}; a longer one is left to {@link UnreadBody} after its 413. */
   private byte[] readBody(Context ctx) {
-    long declared = ctx.req().getContentLengthLong();
+    if (ctx.req().getContentLengthLong() > maxBodyBytes) {
+      throw tooLarge();
+    }
     try (InputStream in = ctx.req().getInputStream()) {
-      if (declared > maxBodyBytes) {
-        throw tooLarge(in, declared);
-      }
       byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
       if (body.length > maxBodyBytes) {
-        throw tooLarge(in, DRAIN_BYTES);
+        throw tooLarge();
       }
       return body;
     } catch (IOException e) {
       throw Problem.of(400, "invalid_event", "request body could not be read").exception();
     }
-  }
-
-  /**
-   * The 413 for a body over the limit. Up to {@link #DRAIN_BYTES} of what is left of the body are read
-   * and dropped first: a server that answers and closes with unread bytes in its socket resets the
-   * connection, and a client still sending then loses the answer (it sees a reset, not the problem).
-   * A larger body is answered at once; its client may see the reset.
-   */
-  private Problem.ProblemException tooLarge(InputStream in, long unread) {
-    if (unread <= DRAIN_BYTES) {
-      try {
-        long left = DRAIN_BYTES;
-        byte[] sink = new byte[8192];
-        int n;
-        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
-          left -= n;
-        }
-      } catch (IOException e) {
-        // The client stopped sending: the answer is the same.
-      }
-    }
-    return tooLarge();
   }
 
   private Problem.ProblemException tooLarge() {

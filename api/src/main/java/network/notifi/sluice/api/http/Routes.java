@@ -67,6 +67,7 @@ public final class Routes {
     cfg.routes.get("/metrics", ports.admin(this::metrics));
     cfg.routes.get("/ratelimits", ports.admin(status));
 
+    cfg.routes.after(UnreadBody::finish);
     cfg.routes.exception(Problem.ProblemException.class, (e, ctx) -> responses.problem(ctx, e.problem(), null, null));
     cfg.routes.exception(Exception.class, (e, ctx) -> responses.failure(ctx, e, null, null));
     cfg.routes.error(404, ctx -> {

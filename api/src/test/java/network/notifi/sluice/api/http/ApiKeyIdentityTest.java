@@ -7,11 +7,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import network.notifi.sluice.api.SluiceApp;
 import network.notifi.sluice.api.TestConfigs;
 import network.notifi.sluice.limiter.ManualClock;
@@ -103,55 +97,18 @@ class ApiKeyIdentityTest {
     // connection without saying so, and the client's next request on that kept-alive connection got no
     // answer at all.
     byte[] body = "{\"parser_id\":\"parser-1\"}".getBytes(StandardCharsets.UTF_8);
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
-      InputStream in = socket.getInputStream();
-      socket.getOutputStream().write(head("Bearer guessed-key-123", body.length));
-      socket.setSoTimeout(300);
-      String first = null;
-      try {
-        first = readAnswer(in); // answered from the head alone, or waiting for the body
-      } catch (SocketTimeoutException waitingForTheBody) {
-        // the server waits for the body: send it
-      }
-      socket.getOutputStream().write(body);
-      socket.setSoTimeout(10_000);
-      if (first == null) {
-        first = readAnswer(in);
-      }
-      socket.getOutputStream().write(head("Bearer " + KEY_A, body.length));
-      socket.getOutputStream().write(body);
-      String second = readAnswer(in);
+    try (var connection = new KeptAliveConnection(app.port())) {
+      String first = connection.sendHeadThenBody("POST", "/events", headers("Bearer guessed-key-123"), body);
+      String second = connection.sendHeadThenBody("POST", "/events", headers("Bearer " + KEY_A), body);
 
       assertThat(first).startsWith("HTTP/1.1 401 ");
       assertThat(second).as("the next request on the same connection").startsWith("HTTP/1.1 202 ");
     }
   }
 
-  private static byte[] head(String authorization, int contentLength) {
-    return ("POST /events HTTP/1.1\r\nHost: localhost\r\nCe-Type: network.notifi.lambda.build.start\r\n"
-        + "Ce-Id: raw-" + System.nanoTime() + "\r\nContent-Type: application/json\r\nAuthorization: " + authorization
-        + "\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length: *(\\d+)");
-
-  /**
-   * One answer: its head, then as many bytes as its Content-Length; what came before EOF if the server
-   * closed the connection first.
-   */
-  private static String readAnswer(InputStream in) throws IOException {
-    var head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        return head.toString(StandardCharsets.US_ASCII);
-      }
-      head.write(b);
-    }
-    String text = head.toString(StandardCharsets.US_ASCII);
-    Matcher length = CONTENT_LENGTH.matcher(text);
-    int bodyBytes = length.find() ? Integer.parseInt(length.group(1)) : 0;
-    return text + new String(in.readNBytes(bodyBytes), StandardCharsets.UTF_8);
+  private static String headers(String authorization) {
+    return "Ce-Type: network.notifi.lambda.build.start\r\nCe-Id: raw-" + System.nanoTime()
+        + "\r\nContent-Type: application/json\r\nAuthorization: " + authorization + "\r\n";
   }
 
   @Test

@@ -137,7 +137,7 @@ class BadInputTest {
   }
 
   @Test
-  void anOversizedBodyIsReadBeforeThe413SoTheConnectionStaysUsable() throws IOException {
+  void anOversizedBodyIsReadAndDroppedSoTheConnectionStaysUsable() throws IOException {
     byte[] body = ("{\"parser_id\":\"p\",\"pad\":\"" + "x".repeat(2 << 20) + "\"}").getBytes(StandardCharsets.US_ASCII);
     String head = "POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nCe-Id: 1\r\n"
         + "Ce-Specversion: 1.0\r\nCe-Source: t\r\nCe-Type: " + BUILD_START + "\r\nContent-Length: " + body.length

@@ -1,0 +1,49 @@
+package network.notifi.sluice.api.http;
+
+import io.javalin.http.Context;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+
+/**
+ * Reads what is left of a request's body once its answer is decided, so that the connection stays
+ * usable for the client's next request.
+ *
+ * <p>Jetty closes a kept-alive connection after an answer if the request's body was not all read by
+ * then, and the answer, already written, does not say so: a client that sends its next request on
+ * that connection (any pooled client) gets no answer at all. Every answer given without reading the
+ * body does this when the body arrives after the head, as clients such as the JDK's HttpClient send
+ * it: a 404 or 405 to a {@code POST}, a route refused on the other port, a 413. Run after every
+ * handler, this reads and drops the rest of the body, up to {@link #MAX_BYTES}. A longer body is
+ * left unread: Jetty closes its connection after the answer.
+ */
+final class UnreadBody {
+
+  /** How much of a body no handler read is read and dropped at most: 8 MiB. */
+  static final long MAX_BYTES = 8L << 20;
+
+  private UnreadBody() {}
+
+  /** Javalin's after-handler: reads and drops the rest of {@code ctx}'s body, see the class comment. */
+  static void finish(Context ctx) {
+    HttpServletRequest req = ctx.req();
+    long declared = req.getContentLengthLong(); // -1 when the body is chunked, or there is none
+    if (declared == 0 || declared > MAX_BYTES || (declared < 0 && req.getHeader("Transfer-Encoding") == null)) {
+      return;
+    }
+    try {
+      ServletInputStream in = req.getInputStream();
+      if (in.isFinished()) {
+        return;
+      }
+      byte[] sink = new byte[8192];
+      long left = MAX_BYTES;
+      int n;
+      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (IOException | IllegalStateException unreadable) {
+      // The client stopped sending, or a handler read the body as characters: nothing to drop.
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package network.notifi.sluice.api.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One kept-alive HTTP/1.1 connection on a raw socket, for what a pooled client does: several requests
+ * one after another on the same connection, a request's head and body written apart.
+ */
+final class KeptAliveConnection implements AutoCloseable {
+
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length: *(\\d+)");
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  KeptAliveConnection(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  /**
+   * A request whose head is written first, and its body once the server answered or after 300 ms:
+   * for an answer that may or may not wait for the body.
+   */
+  String sendHeadThenBody(String method, String target, String headers, byte[] body) throws IOException {
+    return send(method, target, headers, body, 300);
+  }
+
+  /**
+   * A request whose body is written 200 ms after the server answered its head: for an answer that needs
+   * no body. The pause lets the server finish the request before the body arrives (Jetty decides then
+   * whether the connection stays open); a server slower than that only makes the call less telling.
+   */
+  String sendBodyAfterTheAnswer(String method, String target, String headers, byte[] body) throws IOException {
+    return send(method, target, headers, body, 10_000);
+  }
+
+  private String send(String method, String target, String headers, byte[] body, int answerWaitMillis)
+      throws IOException {
+    out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Content-Length: " + body.length
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    String answer = null;
+    socket.setSoTimeout(answerWaitMillis);
+    try {
+      answer = readAnswer(); // answered from the head alone
+      if (answerWaitMillis >= 10_000) {
+        sleep(200);
+      }
+    } catch (SocketTimeoutException waitingForTheBody) {
+      if (answerWaitMillis >= 10_000) {
+        throw waitingForTheBody;
+      }
+    } finally {
+      socket.setSoTimeout(10_000);
+    }
+    out.write(body);
+    out.flush();
+    return answer != null ? answer : readAnswer();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code GET target}, and its answer; what became of the connection instead if it was closed under it. */
+  String get(String target) throws IOException {
+    try {
+      out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String answer = readAnswer();
+      return answer.isEmpty() ? "no answer: the server closed the connection" : answer;
+    } catch (SocketException closed) {
+      return "no answer: " + closed;
+    }
+  }
+
+  /**
+   * One answer: its head, then as many bytes as its Content-Length; what came before EOF if the server
+   * closed the connection first.
+   */
+  private String readAnswer() throws IOException {
+    var head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return head.toString(StandardCharsets.US_ASCII);
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.US_ASCII);
+    Matcher length = CONTENT_LENGTH.matcher(text);
+    int bodyBytes = length.find() ? Integer.parseInt(length.group(1)) : 0;
+    return text + new String(in.readNBytes(bodyBytes), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
