@@ -30,12 +30,29 @@ final class KeptAliveConnection implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** How a request's body is framed: with its length, or in chunks (one, then the last). */
+  enum Framing {
+    LENGTH,
+    CHUNKED
+  }
+
   /**
    * A request whose head is written first, and its body once the server answered or after 300 ms:
    * for an answer that may or may not wait for the body.
    */
   String sendHeadThenBody(String method, String target, String headers, byte[] body) throws IOException {
-    return send(method, target, headers, body, 300);
+    writeHead(method, target, headers, body, Framing.LENGTH);
+    String answer = null;
+    socket.setSoTimeout(300);
+    try {
+      answer = readAnswer(); // answered from the head alone
+    } catch (SocketTimeoutException waitingForTheBody) {
+      // the server waits for the body
+    } finally {
+      socket.setSoTimeout(10_000);
+    }
+    writeBody(body, Framing.LENGTH);
+    return answer != null ? answer : readAnswer();
   }
 
   /**
@@ -43,32 +60,34 @@ final class KeptAliveConnection implements AutoCloseable {
    * no body. The pause lets the server finish the request before the body arrives (Jetty decides then
    * whether the connection stays open); a server slower than that only makes the call less telling.
    */
-  String sendBodyAfterTheAnswer(String method, String target, String headers, byte[] body) throws IOException {
-    return send(method, target, headers, body, 10_000);
+  String sendBodyAfterTheAnswer(String method, String target, String headers, byte[] body, Framing framing)
+      throws IOException {
+    writeHead(method, target, headers, body, framing);
+    String answer = readAnswer();
+    sleep(200);
+    writeBody(body, framing);
+    return answer;
   }
 
-  private String send(String method, String target, String headers, byte[] body, int answerWaitMillis)
+  private void writeHead(String method, String target, String headers, byte[] body, Framing framing)
       throws IOException {
-    out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Content-Length: " + body.length
-        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    String framingHeader = framing == Framing.CHUNKED
+        ? "Transfer-Encoding: chunked\r\n"
+        : "Content-Length: " + body.length + "\r\n";
+    out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + framingHeader + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    String answer = null;
-    socket.setSoTimeout(answerWaitMillis);
-    try {
-      answer = readAnswer(); // answered from the head alone
-      if (answerWaitMillis >= 10_000) {
-        sleep(200);
-      }
-    } catch (SocketTimeoutException waitingForTheBody) {
-      if (answerWaitMillis >= 10_000) {
-        throw waitingForTheBody;
-      }
-    } finally {
-      socket.setSoTimeout(10_000);
+  }
+
+  private void writeBody(byte[] body, Framing framing) throws IOException {
+    if (framing == Framing.CHUNKED) {
+      out.write((Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    } else {
+      out.write(body);
     }
-    out.write(body);
     out.flush();
-    return answer != null ? answer : readAnswer();
   }
 
   private static void sleep(long millis) {

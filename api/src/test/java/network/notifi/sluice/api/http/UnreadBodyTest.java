@@ -34,18 +34,19 @@ class UnreadBodyTest {
     running.close();
   }
 
-  @ParameterizedTest(name = "{1} {2} on the {0} port: {3}")
+  @ParameterizedTest(name = "{1} {2} on the {0} port, body framed by {4}: {3}")
   @CsvSource({
-    "public, POST, /no-such-route, 404",
-    "public, POST, /health/live,   405",
-    "public, PUT,  /events,        405",
-    "public, POST, /metrics,       404",
-    "admin,  POST, /events,        404",
+    "public, POST, /no-such-route, 404, LENGTH",
+    "public, POST, /health/live,   405, LENGTH",
+    "public, PUT,  /events,        405, LENGTH",
+    "public, POST, /metrics,       404, LENGTH",
+    "admin,  POST, /events,        404, LENGTH",
+    "public, POST, /no-such-route, 404, CHUNKED",
   })
   void anAnswerGivenBeforeTheBodyArrivedLeavesTheConnectionUsable(String port, String method, String target,
-      int status) throws IOException {
+      int status, KeptAliveConnection.Framing framing) throws IOException {
     try (var connection = new KeptAliveConnection(port.equals("admin") ? running.app().adminPort() : running.app().port())) {
-      String first = connection.sendBodyAfterTheAnswer(method, target, JSON, BODY);
+      String first = connection.sendBodyAfterTheAnswer(method, target, JSON, BODY, framing);
       String next = connection.get("/health/live");
 
       assertThat(first).startsWith("HTTP/1.1 " + status + " ");
@@ -58,7 +59,8 @@ class UnreadBodyTest {
     byte[] oversized = ("{\"parser_id\":\"p\",\"pad\":\"" + "x".repeat(64 << 10) + "\"}").getBytes(StandardCharsets.UTF_8);
     try (var connection = new KeptAliveConnection(running.app().port())) {
       String first = connection.sendBodyAfterTheAnswer("POST", "/events",
-          JSON + "Ce-Type: network.notifi.lambda.build.start\r\nCe-Id: big-1\r\n", oversized);
+          JSON + "Ce-Type: network.notifi.lambda.build.start\r\nCe-Id: big-1\r\n", oversized,
+          KeptAliveConnection.Framing.LENGTH);
       String next = connection.get("/health/live");
 
       assertThat(first).startsWith("HTTP/1.1 413 ").contains("body_too_large");
