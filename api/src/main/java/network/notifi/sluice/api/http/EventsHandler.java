@@ -43,7 +43,6 @@ final class EventsHandler implements Handler {
   static final String TYPE_PREFIX = "network.notifi.lambda.";
   static final String BUILD_START = "build.start";
 
-
   private final MultiLevelLimiter limiter;
   private final EpochNanoClock clock;
   private final long maxBodyBytes;

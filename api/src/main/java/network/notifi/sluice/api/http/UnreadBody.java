@@ -16,6 +16,12 @@ import java.io.IOException;
  * it: a 404 or 405 to a {@code POST}, a route refused on the other port, a 413. Run after every
  * handler, this reads and drops the rest of the body, up to {@link #MAX_BYTES}. A longer body is
  * left unread: Jetty closes its connection after the answer.
+ *
+ * <p>After an asynchronous answer the after-handlers run on the thread that completed it: for an
+ * answer from the Redis stores, the Redis client's event loop, which every command of the replica
+ * needs. There only what has already arrived is dropped, never waited for; a client that sends the
+ * rest of such a body later finds its connection closed. {@code POST /events} reads its body whole
+ * before it goes asynchronous, so this concerns only bodies sent to the routes that expect none.
  */
 final class UnreadBody {
 
@@ -36,10 +42,21 @@ final class UnreadBody {
       if (in.isFinished()) {
         return;
       }
+      boolean mayWait = !req.isAsyncStarted();
       byte[] sink = new byte[8192];
       long left = MAX_BYTES;
-      int n;
-      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+      while (left > 0) {
+        int want = (int) Math.min(sink.length, left);
+        if (!mayWait) {
+          want = Math.min(want, in.available());
+          if (want == 0) {
+            return;
+          }
+        }
+        int n = in.read(sink, 0, want);
+        if (n < 0) {
+          return;
+        }
         left -= n;
       }
     } catch (IOException | IllegalStateException unreadable) {

@@ -69,6 +69,12 @@ final class KeptAliveConnection implements AutoCloseable {
     return answer;
   }
 
+  /** A request that declares a body of {@code length} bytes and sends none; the answer to its head. */
+  String sendHeadWithoutItsBody(String method, String target, int length) throws IOException {
+    writeHead(method, target, "", new byte[length], Framing.LENGTH);
+    return readAnswer();
+  }
+
   private void writeHead(String method, String target, String headers, byte[] body, Framing framing)
       throws IOException {
     String framingHeader = framing == Framing.CHUNKED

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import network.notifi.sluice.api.TestConfigs;
+import network.notifi.sluice.api.Wiring;
+import network.notifi.sluice.redis.testing.RedisServers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,30 @@ class UnreadBodyTest {
 
       assertThat(first).startsWith("HTTP/1.1 " + status + " ");
       assertThat(next).as("the next request on the same connection").startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void aBodyThatNeverArrivesDoesNotHoldUpTheRedisClient() throws IOException {
+    // GET /builds/{id} is answered from the Redis stores: on the Redis client's event loop, which then
+    // runs the after-handlers. Waiting there for a body would stall every Redis command of the replica
+    // until the client gave up. Timeouts longer than the test client's 30 s, so that nothing but Redis
+    // answering can answer the build start.
+    var env = Map.of(
+        "SLUICE_REDIS_MODE", "standalone",
+        "SLUICE_REDIS_ADDRESSES", RedisServers.standalone().hostAndPort(),
+        "SLUICE_REDIS_KEY_PREFIX", "unread" + System.nanoTime() + ":",
+        "SLUICE_REDIS_COMMAND_TIMEOUT", "40s",
+        "SLUICE_REDIS_DECISION_TIMEOUT", "40s",
+        "SLUICE_SERVER_IDLE_TIMEOUT", "60s");
+    try (var app = Wiring.build(TestConfigs.config(env), Map.of()).start();
+        var stalled = new KeptAliveConnection(app.port())) {
+      String answer = stalled.sendHeadWithoutItsBody("GET", "/builds/no-such-build", 100);
+      var client = new HttpTestClient(app.port());
+      var start = client.send(client.buildStart("parser-1").header("X-Third-Party-ID", "customer-1"));
+
+      assertThat(answer).startsWith("HTTP/1.1 404 ");
+      assertThat(start.statusCode()).as("a build start on another connection, while that body is awaited").isEqualTo(202);
     }
   }
 
