@@ -17,6 +17,12 @@ import java.util.regex.Pattern;
  */
 final class KeptAliveConnection implements AutoCloseable {
 
+  /** How a request's body is framed: with its length, or in chunks (one, then the last). */
+  enum Framing {
+    LENGTH,
+    CHUNKED
+  }
+
   private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length: *(\\d+)");
 
   private final Socket socket;
@@ -28,12 +34,6 @@ final class KeptAliveConnection implements AutoCloseable {
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
-  }
-
-  /** How a request's body is framed: with its length, or in chunks (one, then the last). */
-  enum Framing {
-    LENGTH,
-    CHUNKED
   }
 
   /**

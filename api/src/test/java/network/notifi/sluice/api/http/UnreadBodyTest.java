@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * An answer given without reading the request's body leaves the kept-alive connection usable when the
  * body arrives after the answer (a client may write a request's head and body apart, as the JDK's
- * HttpClient does): the client's next request on that connection is answered. Without {@link UnreadBody}, Jetty closed such a connection after the
- * answer, without saying so, and the next request got nothing.
+ * HttpClient does): the client's next request on that connection is answered. Without {@link
+ * UnreadBody}, Jetty closed such a connection after the answer, without saying so, and the next
+ * request got nothing.
  */
 class UnreadBodyTest {
 
