@@ -41,7 +41,7 @@ final class KeptAliveConnection implements AutoCloseable {
    * for an answer that may or may not wait for the body.
    */
   String sendHeadThenBody(String method, String target, String headers, byte[] body) throws IOException {
-    writeHead(method, target, headers, body, Framing.LENGTH);
+    writeHead(method, target, headers, body.length, Framing.LENGTH);
     String answer = null;
     socket.setSoTimeout(300);
     try {
@@ -62,7 +62,7 @@ final class KeptAliveConnection implements AutoCloseable {
    */
   String sendBodyAfterTheAnswer(String method, String target, String headers, byte[] body, Framing framing)
       throws IOException {
-    writeHead(method, target, headers, body, framing);
+    writeHead(method, target, headers, body.length, framing);
     String answer = readAnswer();
     sleep(200);
     writeBody(body, framing);
@@ -71,15 +71,16 @@ final class KeptAliveConnection implements AutoCloseable {
 
   /** A request that declares a body of {@code length} bytes and sends none; the answer to its head. */
   String sendHeadWithoutItsBody(String method, String target, int length) throws IOException {
-    writeHead(method, target, "", new byte[length], Framing.LENGTH);
+    writeHead(method, target, "", length, Framing.LENGTH);
     return readAnswer();
   }
 
-  private void writeHead(String method, String target, String headers, byte[] body, Framing framing)
+  /** The request line and headers; {@code length} is the body's, for its Content-Length. */
+  private void writeHead(String method, String target, String headers, int length, Framing framing)
       throws IOException {
     String framingHeader = framing == Framing.CHUNKED
         ? "Transfer-Encoding: chunked\r\n"
-        : "Content-Length: " + body.length + "\r\n";
+        : "Content-Length: " + length + "\r\n";
     out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + framingHeader + "\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     out.flush();
