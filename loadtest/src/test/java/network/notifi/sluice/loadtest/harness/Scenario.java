@@ -45,9 +45,10 @@ enum Scenario {
 
   /**
    * A burst answers in less than a second, so in the full form it is sent to replicas that have run
-   * the sustained mix for a minute at least (then until settled, as above): on a replica just started, C2 compiled for 57 % of its CPU time
-   * around the burst and the decision's p50 was 151-219 ms; after the minute, 37-44 ms. A running
-   * service is warm; a cold one is what the short form and the warm-up's own line show.
+   * the sustained mix for a minute at least (then until settled, as above): on a replica just
+   * started, C2 compiled for 57 % of its CPU time around the burst and the decision's p50 was 151-219
+   * ms; after the minute, 37-44 ms. A running service is warm; a cold one is what the short form and
+   * the warm-up's own line show.
    */
   static final String BURST_REPLICA_WARM_UP = "60";
 
