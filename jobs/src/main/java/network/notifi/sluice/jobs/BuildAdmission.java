@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import network.notifi.sluice.common.Futures;
 import network.notifi.sluice.jobs.AdmissionResult.AlreadyActive;
 import network.notifi.sluice.jobs.AdmissionResult.AtCapacity;
@@ -207,11 +208,16 @@ public final class BuildAdmission implements AutoCloseable {
    * answer by then is a failed step. A failed step is answered at once, not after undoing what it may
    * have written: against stores that do not answer the undoing would wait as long again. It is undone
    * by the next write-back instead ({@link DegradedAdmission#cleanUpLater}), every dispatcher round
-   * once the stores answer.
+   * once the stores answer. A step given up on is cancelled, so a store that has not sent it yet never
+   * does.
    */
   private CompletableFuture<AdmissionResult> viaStores(AdmissionAttempt attempt, boolean queueing) {
     Build build = attempt.build();
-    CompletableFuture<AdmissionStep> step = degraded.writeBack().thenCompose(v -> stores.admissions().admit(attempt));
+    var asked = new AtomicReference<CompletableFuture<AdmissionStep>>();
+    CompletableFuture<AdmissionStep> step = degraded.writeBack().thenCompose(v -> {
+      asked.set(stores.admissions().admit(attempt));
+      return asked.get();
+    });
     Optional<Duration> timeout = health.stepTimeout();
     if (timeout.isPresent()) {
       step = step.orTimeout(timeout.get().toMillis(), TimeUnit.MILLISECONDS);
@@ -222,6 +228,7 @@ public final class BuildAdmission implements AutoCloseable {
           if (error == null) {
             return answers.answer(build, attempt.limits().namespace(), queueing, s);
           }
+          Optional.ofNullable(asked.get()).ifPresent(sent -> sent.cancel(false));
           Throwable cause = Futures.unwrap(error);
           if (cause instanceof TimeoutException && timeout.isPresent()) {
             cause = new TimeoutException("the shared job stores did not answer the admission step within "

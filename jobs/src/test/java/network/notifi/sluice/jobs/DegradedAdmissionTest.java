@@ -19,6 +19,7 @@ import network.notifi.sluice.jobs.AdmissionResult.Queued;
 import network.notifi.sluice.jobs.AdmissionResult.Started;
 import network.notifi.sluice.jobs.inprocess.InProcessStores;
 import network.notifi.sluice.jobs.spi.AdmissionAttempt;
+import network.notifi.sluice.jobs.spi.AdmissionStep;
 import network.notifi.sluice.jobs.spi.AdmissionStore;
 import network.notifi.sluice.jobs.spi.BackoffStore;
 import network.notifi.sluice.jobs.spi.BuildQueue;
@@ -176,12 +177,14 @@ class DegradedAdmissionTest {
   void aStepAStalledStoreNeverAnswersIsRefusedAtTheStepTimeoutAndUndoneOnceTheStoreAnswers() throws Exception {
     var oneSlot = config.withMaxConcurrentJobs(1);
     var late = new AtomicReference<AdmissionAttempt>();
+    var lateStep = new AtomicReference<CompletableFuture<AdmissionStep>>();
     // A frozen store: the step is never answered (its connection stays open), and applied when the
     // store wakes up.
     AdmissionStore frozen = attempt -> {
       if (down.get()) {
         late.set(attempt);
-        return new CompletableFuture<>();
+        lateStep.set(new CompletableFuture<>());
+        return lateStep.get();
       }
       return base.admissions().admit(attempt);
     };
@@ -196,6 +199,8 @@ class DegradedAdmissionTest {
       // stores fail (the 5 s are a detector for a start left waiting, not a speed bound)
       assertThat(admission.start(BuildRequest.of("frozen")).get(5, TimeUnit.SECONDS)).isInstanceOf(Degraded.class);
       assertThat(admission.isDegraded()).isTrue();
+      // and the step given up on is cancelled: a store that has not sent it yet never does
+      assertThat(lateStep.get()).isCancelled();
 
       theLateStepNeverLaunchesNorBlocks(admission, running, late.get(), "frozen");
     }

@@ -29,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
  * behind a free slot.
  *
  * <p>A remote backend does the step in one round trip (the Redis backend: one Lua script on the
- * hash slot that holds every jobs key). If the future fails, the step may or may not have been applied; the caller
- * cleans up as after any failed store call. Thread-safe; no call blocks.
+ * hash slot that holds every jobs key, which carries the steps of concurrent starts together). If the
+ * future fails, the step may or may not have been applied; the caller cleans up as after any failed
+ * store call. A caller that stops waiting cancels the future: a store that has not sent the step yet
+ * then never sends it. Thread-safe; no call blocks.
  */
 public interface AdmissionStore extends AutoCloseable {
 
