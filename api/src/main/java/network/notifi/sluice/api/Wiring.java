@@ -71,7 +71,7 @@ public final class Wiring {
       SharedRedis redis = withRedis(builder, config.redis(), bucketClock);
       // Leases, claims and records are compared across replicas: they run on the shared clock.
       clock = redis.time().javaClock();
-      stores = RedisJobStores.create(redis.client(), config.redis(), clock);
+      stores = RedisJobStores.create(redis.client(), config.redis(), clock, builder.registry());
       health = redis.health();
     }
     JobLauncher launcher = launcher(config, stores, builder);

@@ -1,5 +1,7 @@
 package network.notifi.sluice.redis.jobs;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,9 +46,10 @@ final class RedisAdmissionStore implements AdmissionStore {
   private static final LuaScript ADMIT = LuaScript.load("jobs-admit.lua");
 
   /**
-   * The most starts one call carries. The {@code {jobs}} master runs a start's step in 30-60 µs, so a
-   * full call holds it for about a millisecond; at the 8 or so starts in flight measured on a busy
-   * replica the cap is seldom reached.
+   * The most starts one call carries. The {@code {jobs}} master runs a start's step in 50-70 µs (up to
+   * 450 µs for a queued start among 1,000 waiting third parties; docs/scale-out.md), so a full call
+   * holds it for about 1 ms (7 ms at worst), while the other slots' commands on that master wait. A
+   * busy replica had about 8 starts in flight, so the cap is seldom reached.
    */
   static final int MAX_BATCH = 16;
 
@@ -56,12 +59,16 @@ final class RedisAdmissionStore implements AdmissionStore {
   private final RedisSlotStore slots;
   private final Queue<Start> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sending = new AtomicBoolean();
+  private final DistributionSummary startsPerCall;
 
-  RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots) {
+  RedisAdmissionStore(RedissonClient client, JobKeys keys, Clock clock, RedisSlotStore slots, MeterRegistry registry) {
     this.client = Objects.requireNonNull(client, "client");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.slots = Objects.requireNonNull(slots, "slots");
+    this.startsPerCall = DistributionSummary.builder("jobs_admission_starts_per_call")
+        .description("Build starts carried by one call of the Redis admission script")
+        .register(registry);
   }
 
   /** One start's keys and arguments as the script takes them, and the answer its caller waits for. */
@@ -133,6 +140,7 @@ final class RedisAdmissionStore implements AdmissionStore {
 
   /** One call for {@code batch}: each start's answer from its own reply, or the call's failure. */
   private CompletableFuture<Void> send(List<Start> batch) {
+    startsPerCall.record(batch.size());
     List<Object> scriptKeys = new ArrayList<>(batch.size() * batch.get(0).keys().size());
     List<Object> args = new ArrayList<>();
     for (Start start : batch) {

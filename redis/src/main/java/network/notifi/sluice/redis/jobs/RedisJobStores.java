@@ -1,5 +1,7 @@
 package network.notifi.sluice.redis.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
 import network.notifi.sluice.jobs.spi.JobStores;
@@ -46,8 +48,16 @@ public final class RedisJobStores {
 
   private RedisJobStores() {}
 
-  /** Stores on {@code client} under {@code config.keyPrefix()}, timed by {@code clock}. */
+  /** Stores on {@code client} under {@code config.keyPrefix()}, timed by {@code clock}, with meters of their own. */
   public static JobStores create(RedissonClient client, RedisConfig config, Clock clock) {
+    return create(client, config, clock, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Stores on {@code client} under {@code config.keyPrefix()}, timed by {@code clock}, whose meters go
+   * to {@code registry}: {@code jobs_admission_starts_per_call} (see docs/operations.md).
+   */
+  public static JobStores create(RedissonClient client, RedisConfig config, Clock clock, MeterRegistry registry) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(clock, "clock");
     JobKeys keys = new JobKeys(Objects.requireNonNull(config, "config").keyPrefix());
@@ -55,6 +65,6 @@ public final class RedisJobStores {
     var queue = new RedisBuildQueue(client, keys, clock, slots);
     var records = new RedisBuildRecordStore(client, keys, clock);
     return new JobStores(slots, queue, new RedisBackoffStore(client, keys, clock), records,
-        new RedisAdmissionStore(client, keys, clock, slots));
+        new RedisAdmissionStore(client, keys, clock, slots, Objects.requireNonNull(registry, "registry")));
   }
 }

@@ -3,6 +3,8 @@ package network.notifi.sluice.redis.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,7 @@ class RedisAdmissionBatchTest {
   private final MutableClock clock = new MutableClock();
   private RedisConfig config;
   private RedissonClient client;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private JobStores stores;
 
   @BeforeEach
@@ -53,7 +56,7 @@ class RedisAdmissionBatchTest {
     config = JobsRedis.config(getClass())
         .withServers(RedisConfig.Mode.STANDALONE, List.of(server.hostAndPort()));
     client = JobsRedis.patient(config);
-    stores = RedisJobStores.create(client, config, clock);
+    stores = RedisJobStores.create(client, config, clock, registry);
     // Loads the script and opens the connection, so every start below is one EVALSHA.
     admit(build("warm-up"), 100).join();
   }
@@ -100,6 +103,11 @@ class RedisAdmissionBatchTest {
     // The first start went alone; the 39 that waited for it went in calls of at most MAX_BATCH.
     int batches = (39 + RedisAdmissionStore.MAX_BATCH - 1) / RedisAdmissionStore.MAX_BATCH;
     assertThat(scriptCalls() - before).isEqualTo(1 + batches).isLessThan(40);
+    // and the replica's metric tells the same, the warm-up's call included
+    DistributionSummary startsPerCall = registry.get("jobs_admission_starts_per_call").summary();
+    assertThat(startsPerCall.count()).isEqualTo(2 + batches);
+    assertThat(startsPerCall.totalAmount()).isEqualTo(41);
+    assertThat(startsPerCall.max()).isEqualTo(RedisAdmissionStore.MAX_BATCH);
   }
 
   @Test
