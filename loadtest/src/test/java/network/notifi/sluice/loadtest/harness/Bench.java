@@ -50,9 +50,28 @@ final class Bench implements AutoCloseable {
   record Row(String label, String replica, boolean bSide, Wrk.Result wrk, double cpuMs, PerfStat.Counts perf,
       RedisStats redis, double warmUpSeconds, List<Long> warmUpCompiles, long compilesInWindow,
       Map<String, Double> statuses, Map<String, Double> refusedBy, Map<String, Double> neighbourCpuMs,
-      Check check) {
+      AdmissionCalls admissionCalls, Check check) {
     double perRequest(double v) {
       return v / wrk.requests();
+    }
+  }
+
+  /** The Redis admission calls of a row's window, from the replica's {@code jobs_admission_starts_per_call}. */
+  record AdmissionCalls(double calls, double starts) {
+    static final AdmissionCalls NONE = new AdmissionCalls(0, 0);
+
+    static AdmissionCalls between(Metrics before, Metrics after) {
+      String name = "jobs_admission_starts_per_call";
+      return new AdmissionCalls(after.sum(name + "_count", l -> true) - before.sum(name + "_count", l -> true),
+          after.sum(name + "_sum", l -> true) - before.sum(name + "_sum", l -> true));
+    }
+
+    @Override
+    public String toString() {
+      return calls == 0
+          ? "no admission call"
+          : String.format("%,.0f admission calls for %,.0f starts, %.1f starts per call",
+              calls, starts, starts / calls);
     }
   }
 
@@ -237,16 +256,17 @@ final class Bench implements AutoCloseable {
           refusedBy.put(level, d);
         }
       }
+      AdmissionCalls admissionCalls = AdmissionCalls.between(m0, m1);
       Check check = check(label, expect, res, statuses, refusedBy);
       log.info(String.format("%s: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, JVM CPU %.3f ms/request, answers %s%s",
           label, res.rps(), res.p50Ms(), res.p99Ms(), cpuMs / res.requests(), statuses,
           check.ok() ? "" : " -- " + check));
       return new Row(label, r.name(), bSide, res, cpuMs, counts, redisDelta, warm, polls, compiles, statuses,
-          refusedBy, neighbours, check);
+          refusedBy, neighbours, admissionCalls, check);
     } catch (Exception e) {
       log.info(label + " FAILED: " + e.getMessage());
       return new Row(label, r.name(), bSide, null, 0, null, null, 0, polls, 0, Map.of(), Map.of(), Map.of(),
-          Check.of(label + " measured", false, String.valueOf(e.getMessage())));
+          AdmissionCalls.NONE, Check.of(label + " measured", false, String.valueOf(e.getMessage())));
     }
   }
 
@@ -402,7 +422,7 @@ final class Bench implements AutoCloseable {
     for (Row r : tableOrder(rows)) {
       if (r.wrk() != null && r.redis() != null && !r.label().startsWith("in-process") && !r.label().startsWith("bare")) {
         l.add("- " + r.label() + ", Redis calls per request (masters; time per call in Redis): "
-            + r.redis().perRequest(r.wrk().requests()));
+            + r.redis().perRequest(r.wrk().requests()) + "; " + r.admissionCalls());
       }
     }
     return l;
