@@ -36,6 +36,13 @@ final class KeptAliveConnection implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** A request whose head and body are written at once, as most clients send a small one; its answer. */
+  String send(String method, String target, String headers, byte[] body) throws IOException {
+    writeHead(method, target, headers, body.length, Framing.LENGTH);
+    writeBody(body, Framing.LENGTH);
+    return readAnswer();
+  }
+
   /**
    * A request whose head is written first, and its body once the server answered or after 300 ms:
    * for an answer that may or may not wait for the body.
