@@ -6,8 +6,6 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
-import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
-import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import java.time.Duration;
 import java.util.Set;
@@ -41,7 +39,6 @@ final class BucketProxies {
   private final AsyncProxyManager<String> proxies;
   private final KeySchema keys;
   private final HotKeyOptimization hotKeys;
-  private final DelayParameters delay;
   private final ConcurrentMap<ProxyKey, AsyncBucketProxy> hotProxies = new ConcurrentHashMap<>();
   private final Cache<ProxyKey, AsyncBucketProxy> thirdPartyProxies =
       Caffeine.newBuilder()
@@ -52,11 +49,10 @@ final class BucketProxies {
           .build();
   private volatile InForce inForce = new InForce(0, Set.of());
 
-  BucketProxies(AsyncProxyManager<String> proxies, KeySchema keys, HotKeyOptimization hotKeys, DelayParameters delay) {
+  BucketProxies(AsyncProxyManager<String> proxies, KeySchema keys, HotKeyOptimization hotKeys) {
     this.proxies = proxies;
     this.keys = keys;
     this.hotKeys = hotKeys;
-    this.delay = delay;
   }
 
   /** See {@link RedisBucketStore#limitsChanged}. */
@@ -70,31 +66,22 @@ final class BucketProxies {
     InForce current = inForce;
     var proxyKey = new ProxyKey(key, limit, current.limits().contains(limit) ? current.version() : 0);
     if (key.level() == Level.THIRD_PARTY) {
-      return thirdPartyProxies.get(proxyKey, k -> build(k, Optimizations.batching()));
+      return thirdPartyProxies.get(proxyKey, k -> build(k, true));
     }
     if (hotKeys == HotKeyOptimization.NONE) {
-      return build(proxyKey, null);
+      return build(proxyKey, false);
     }
-    return hotProxies.computeIfAbsent(proxyKey, k -> build(k, optimization()));
+    return hotProxies.computeIfAbsent(proxyKey, k -> build(k, true));
   }
 
-  private AsyncBucketProxy build(ProxyKey key, Optimization optimizationOrNull) {
+  private AsyncBucketProxy build(ProxyKey key, boolean batched) {
     RemoteAsyncBucketBuilder<String> builder = proxies.builder();
     if (key.version() > 0) {
       builder = builder.withImplicitConfigurationReplacement(key.version(), TokensInheritanceStrategy.AS_IS);
     }
-    if (optimizationOrNull != null) {
-      builder = builder.withOptimization(optimizationOrNull);
+    if (batched) {
+      builder = builder.withOptimization(Optimizations.batching());
     }
     return builder.build(keys.bucketKey(key.key()), Bucket4jSupport.configurationFor(key.limit()));
-  }
-
-  private Optimization optimization() {
-    return switch (hotKeys) {
-      case BATCHING -> Optimizations.batching();
-      case DELAYING -> Optimizations.delaying(delay);
-      case PREDICTING -> Optimizations.predicting(delay);
-      case NONE -> throw new IllegalStateException("no optimization");
-    };
   }
 }

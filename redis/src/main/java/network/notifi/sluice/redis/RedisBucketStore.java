@@ -70,7 +70,12 @@ import org.redisson.client.codec.ByteArrayCodec;
  */
 public final class RedisBucketStore implements BucketStore {
 
-  /** What the process-wide proxies of the global and endpoint buckets do to avoid CAS storms. */
+  /**
+   * What the process-wide proxies of the global and endpoint buckets do to avoid CAS storms. Both are
+   * exact. Bucket4j's delaying and predicting optimizations, which can admit more than a bucket
+   * holds, are not offered: an over-admitting mode would have to be opt-in in the configuration, with
+   * its bound tested and shown in {@code /ratelimits} (docs/scale-out.md describes token leasing).
+   */
   public enum HotKeyOptimization {
     /** One CAS per request. Collapses under concurrency on one key. */
     NONE,
@@ -78,15 +83,7 @@ public final class RedisBucketStore implements BucketStore {
      * Concurrent requests for a key wait for the CAS in flight and are then applied together in one.
      * Exact: never admits more than an unoptimized store would.
      */
-    BATCHING,
-    /**
-     * Consumes from a local copy and writes to Redis every {@code maxUnsynchronizedTokens} tokens or
-     * {@code maxUnsynchronizedTimeout}, whichever comes first. Each replica can over-admit up to its
-     * unsynchronized tokens per synchronization period.
-     */
-    DELAYING,
-    /** Like {@link #DELAYING}, also predicting other replicas' consumption from past samples. */
-    PREDICTING
+    BATCHING
   }
 
   private final KeySchema keys;
@@ -120,7 +117,7 @@ public final class RedisBucketStore implements BucketStore {
     }
     this.casManager = new CasProxyManager(builder, expiration, b.maxCasAttempts, REMEMBERED_KEYS,
         b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
-    this.proxies = new BucketProxies(casManager.asAsync(), keys, b.hotKeys, b.delay);
+    this.proxies = new BucketProxies(casManager.asAsync(), keys, b.hotKeys);
   }
 
   /** A builder over {@code client}; see its setters for the defaults. */

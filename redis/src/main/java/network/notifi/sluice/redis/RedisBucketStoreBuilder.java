@@ -1,6 +1,5 @@
 package network.notifi.sluice.redis;
 
-import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -21,7 +20,6 @@ public final class RedisBucketStoreBuilder {
   Duration decisionTimeout = Duration.ofMillis(500);
   int maxCasAttempts = 8;
   HotKeyOptimization hotKeys = HotKeyOptimization.BATCHING;
-  DelayParameters delay = new DelayParameters(20, Duration.ofMillis(20));
   Duration keepIdleFull = Duration.ofSeconds(10);
   Duration refusalMaxAge = Duration.ofMillis(100);
   MeterRegistry registry = new SimpleMeterRegistry();
@@ -60,15 +58,6 @@ public final class RedisBucketStoreBuilder {
   /** The optimization of the global and endpoint buckets; default {@link HotKeyOptimization#BATCHING}. */
   public RedisBucketStoreBuilder hotKeys(HotKeyOptimization optimization) {
     this.hotKeys = Objects.requireNonNull(optimization, "optimization");
-    return this;
-  }
-
-  /**
-   * For {@link HotKeyOptimization#DELAYING} and {@link HotKeyOptimization#PREDICTING}: tokens and
-   * time a replica may consume without writing to Redis; default 20 tokens, 20 ms.
-   */
-  public RedisBucketStoreBuilder delay(long maxUnsynchronizedTokens, Duration maxUnsynchronizedTimeout) {
-    this.delay = new DelayParameters(maxUnsynchronizedTokens, maxUnsynchronizedTimeout);
     return this;
   }
 
