@@ -13,8 +13,11 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
@@ -93,6 +96,9 @@ public final class RedisBucketStore implements BucketStore {
   private final BucketProxies proxies;
   private final long decisionTimeoutNanos;
   private final Map<Level, Counter> abandonedApplied = new EnumMap<>(Level.class);
+  /** Token leases of the global and endpoint buckets, and their give-back round; null when off. */
+  private final HotKeyLeases leases;
+  private final ScheduledExecutorService leaseReturns;
 
   /**
    * How many buckets' states a replica remembers: about 300 bytes each, 216 more once decoded to count
@@ -118,6 +124,27 @@ public final class RedisBucketStore implements BucketStore {
     this.casManager = new CasProxyManager(builder, expiration, b.maxCasAttempts, REMEMBERED_KEYS,
         b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
     this.proxies = new BucketProxies(casManager.asAsync(), keys, b.hotKeys);
+    if (b.hotKeyLeases.enabled()) {
+      this.leases = new HotKeyLeases(b.hotKeyLeases.tokens(), b.hotKeyLeases.maxAge(), b.clock::epochNanos,
+          new HotKeyLeases.SharedBucket() {
+            @Override
+            public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+              return consumeShared(key, limit, tokens);
+            }
+
+            @Override
+            public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+              return RedisBucketStore.this.refund(key, limit, tokens);
+            }
+          });
+      this.leaseReturns =
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-lease-returns"));
+      long every = Math.max(1, b.hotKeyLeases.maxAge().toMillis());
+      leaseReturns.scheduleWithFixedDelay(leases::giveBackExpired, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      this.leases = null;
+      this.leaseReturns = null;
+    }
   }
 
   /** A builder over {@code client}; see its setters for the defaults. */
@@ -137,6 +164,7 @@ public final class RedisBucketStore implements BucketStore {
         .keyPrefix(config.keyPrefix())
         .decisionTimeout(config.decisionTimeout())
         .maxCasAttempts(config.maxCasAttempts())
+        .hotKeyLeases(config.hotKeyLeases())
         .clock(clock)
         .meterRegistry(registry)
         .build();
@@ -144,6 +172,14 @@ public final class RedisBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    if (leases != null && HotKeyLeases.leased(key)) {
+      return leases.tryConsume(key, limit, tokens);
+    }
+    return consumeShared(key, limit, tokens);
+  }
+
+  /** One operation on the shared bucket, exact: the path of every bucket that is not leased. */
+  private CompletableFuture<TokenProbe> consumeShared(BucketKey key, Limit limit, long tokens) {
     CompletableFuture<ConsumptionProbe> attempt = proxies.proxy(key, limit).tryConsumeAndReturnRemaining(tokens);
     CompletableFuture<ConsumptionProbe> answer = bounded(attempt);
     answer.whenComplete((probe, failure) -> {
@@ -179,6 +215,12 @@ public final class RedisBucketStore implements BucketStore {
    */
   @Override
   public OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    if (leases != null && HotKeyLeases.leased(key)) {
+      OptionalLong leased = leases.expectedTokens(key, limit);
+      if (leased.isPresent()) {
+        return leased;
+      }
+    }
     return casManager.lastKnownTokens(keys.bucketKey(key), limit.burst());
   }
 
@@ -188,7 +230,10 @@ public final class RedisBucketStore implements BucketStore {
     CompletionStage<byte[]> raw = client.<byte[]>getBucket(keys.bucketKey(key), ByteArrayCodec.INSTANCE).getAsync();
     return bounded(raw).thenApply(bytes -> Optional.ofNullable(bytes).map(b -> {
       var state = BucketStateCodec.decode(b, clock.epochNanos());
-      return new BucketSnapshot(key, state.availableTokens(), state.capacity());
+      Optional<BucketSnapshot.Lease> lease = leases != null && HotKeyLeases.leased(key)
+          ? Optional.of(new BucketSnapshot.Lease(leases.tokensPerLease(), leases.maxAge(), leases.held(key)))
+          : Optional.empty();
+      return new BucketSnapshot(key, state.availableTokens(), state.capacity(), lease);
     }));
   }
 
@@ -219,6 +264,25 @@ public final class RedisBucketStore implements BucketStore {
   @Override
   public void limitsChanged(long version, Set<Limit> inForce) {
     proxies.limitsChanged(version, inForce);
+    if (leases != null) {
+      leases.giveBackAll();
+    }
+  }
+
+  /** Gives back what leases older than their maximum age hold; run every maximum age. For tests that move time. */
+  void giveBackExpiredLeases() {
+    if (leases != null) {
+      leases.giveBackExpired();
+    }
+  }
+
+  /** Stops the leases' give-back round and gives back what they hold; the client stays open. */
+  @Override
+  public void close() {
+    if (leaseReturns != null) {
+      leaseReturns.shutdownNow();
+      leases.giveBackAll();
+    }
   }
 
   private <T> CompletableFuture<T> bounded(CompletionStage<T> stage) {

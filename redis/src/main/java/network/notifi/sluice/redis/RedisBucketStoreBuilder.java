@@ -22,6 +22,7 @@ public final class RedisBucketStoreBuilder {
   HotKeyOptimization hotKeys = HotKeyOptimization.BATCHING;
   Duration keepIdleFull = Duration.ofSeconds(10);
   Duration refusalMaxAge = Duration.ofMillis(100);
+  RedisConfig.HotKeyLeaseConfig hotKeyLeases = RedisConfig.HotKeyLeaseConfig.off();
   MeterRegistry registry = new SimpleMeterRegistry();
 
   RedisBucketStoreBuilder(RedissonClient client) {
@@ -74,6 +75,15 @@ public final class RedisBucketStoreBuilder {
    */
   public RedisBucketStoreBuilder refusalMaxAge(Duration maxAge) {
     this.refusalMaxAge = Settings.requireNotNegative("refusalMaxAge", maxAge);
+    return this;
+  }
+
+  /**
+   * Token leases of the global and endpoint buckets ({@link HotKeyLeases}); off by default. When on,
+   * a bucket may admit up to {@code rate × maxAge} more than an exact one in any window.
+   */
+  public RedisBucketStoreBuilder hotKeyLeases(RedisConfig.HotKeyLeaseConfig leases) {
+    this.hotKeyLeases = Objects.requireNonNull(leases, "leases");
     return this;
   }
 

@@ -29,6 +29,8 @@ import network.notifi.sluice.common.Settings;
  * @param heartbeatTtl {@code redis.heartbeat_ttl}: how long an announcement counts
  * @param clockRefreshInterval {@code redis.clock_refresh_interval}: how often the offset to Redis
  *     {@code TIME} is measured again
+ * @param hotKeyLeases {@code redis.hot_key_leases}: opt-in token leases of the global and endpoint
+ *     buckets; off by default
  */
 public record RedisConfig(
     Mode mode,
@@ -43,7 +45,37 @@ public record RedisConfig(
     FailureMode failureMode,
     Duration heartbeatInterval,
     Duration heartbeatTtl,
-    Duration clockRefreshInterval) {
+    Duration clockRefreshInterval,
+    HotKeyLeaseConfig hotKeyLeases) {
+
+  /**
+   * Token leases of the global and endpoint buckets ({@code redis.hot_key_leases.*}): a replica takes
+   * {@code tokens} at once and hands them out for at most {@code maxAge}. Exact (off) when {@code
+   * tokens} is 0, the default. When on, a bucket admits at most {@code rate × maxAge} more than an
+   * exact one in any window; see docs/configuration.md.
+   *
+   * @param tokens {@code redis.hot_key_leases.tokens}: tokens per lease, 0 (off) or at least 2
+   * @param maxAge {@code redis.hot_key_leases.max_age}: how long a lease's tokens may be handed out
+   */
+  public record HotKeyLeaseConfig(int tokens, Duration maxAge) {
+
+    public HotKeyLeaseConfig {
+      if (tokens != 0 && tokens < 2) {
+        throw new IllegalArgumentException("redis.hot_key_leases.tokens must be 0 (off) or >= 2, was " + tokens);
+      }
+      Settings.requirePositive("redis.hot_key_leases.max_age", maxAge);
+    }
+
+    /** Off: every decision on the global and endpoint buckets is the shared bucket's. */
+    public static HotKeyLeaseConfig off() {
+      return new HotKeyLeaseConfig(0, Duration.ofMillis(100));
+    }
+
+    /** Whether leases are taken. */
+    public boolean enabled() {
+      return tokens > 0;
+    }
+  }
 
   /** Where buckets live. */
   public enum Mode {
@@ -92,6 +124,7 @@ public record RedisConfig(
     password = password == null ? "" : password;
     Objects.requireNonNull(keyPrefix, "redis.key_prefix must be set");
     Objects.requireNonNull(failureMode, "redis.failure_mode must be set");
+    Objects.requireNonNull(hotKeyLeases, "redis.hot_key_leases must be set");
     for (String address : addresses) {
       var m = HOST_PORT.matcher(address);
       if (!m.matches()) {
@@ -131,7 +164,7 @@ public record RedisConfig(
   /**
    * Mode none, no addresses, no password, no TLS, connect timeout 1 s, command timeout 250 ms,
    * decision timeout 500 ms, 8 CAS attempts, prefix {@code sluice:}, failure mode local, heartbeat
-   * every 2 s counting for 6 s, clock offset refreshed every 10 s.
+   * every 2 s counting for 6 s, clock offset refreshed every 10 s, no hot-key leases.
    */
   public static RedisConfig defaults() {
     return new RedisConfig(
@@ -147,37 +180,44 @@ public record RedisConfig(
         FailureMode.LOCAL,
         Duration.ofSeconds(2),
         Duration.ofSeconds(6),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        HotKeyLeaseConfig.off());
   }
 
   /** These settings with another mode and addresses. */
   public RedisConfig withServers(Mode mode, List<String> addresses) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
-        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
+        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval, hotKeyLeases);
   }
 
   /** These settings with another key prefix. */
   public RedisConfig withKeyPrefix(String prefix) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
-        maxCasAttempts, prefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
+        maxCasAttempts, prefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval, hotKeyLeases);
   }
 
   /** These settings with another failure mode. */
   public RedisConfig withFailureMode(FailureMode failureMode) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
-        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
+        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval, hotKeyLeases);
   }
 
   /** These settings with other command and decision timeouts. */
   public RedisConfig withTimeouts(Duration command, Duration decision) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, command, decision,
-        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval);
+        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval, hotKeyLeases);
   }
 
   /** These settings with other heartbeat timings. */
   public RedisConfig withHeartbeat(Duration interval, Duration ttl) {
     return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
-        maxCasAttempts, keyPrefix, failureMode, interval, ttl, clockRefreshInterval);
+        maxCasAttempts, keyPrefix, failureMode, interval, ttl, clockRefreshInterval, hotKeyLeases);
+  }
+
+  /** These settings with other hot-key leases. */
+  public RedisConfig withHotKeyLeases(HotKeyLeaseConfig leases) {
+    return new RedisConfig(mode, addresses, password, tls, connectTimeout, commandTimeout, decisionTimeout,
+        maxCasAttempts, keyPrefix, failureMode, heartbeatInterval, heartbeatTtl, clockRefreshInterval, leases);
   }
 
   /** Parses a comma-separated {@code host:port} list, as in {@code SLUICE_REDIS_ADDRESSES}. */
@@ -199,6 +239,6 @@ public record RedisConfig(
         + ", commandTimeout=" + commandTimeout + ", decisionTimeout=" + decisionTimeout
         + ", maxCasAttempts=" + maxCasAttempts + ", keyPrefix=" + keyPrefix + ", failureMode=" + failureMode
         + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTtl=" + heartbeatTtl
-        + ", clockRefreshInterval=" + clockRefreshInterval + "]";
+        + ", clockRefreshInterval=" + clockRefreshInterval + ", hotKeyLeases=" + hotKeyLeases + "]";
   }
 }

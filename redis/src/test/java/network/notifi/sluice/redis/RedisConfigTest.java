@@ -15,6 +15,16 @@ class RedisConfigTest {
   private final RedisConfig defaults = RedisConfig.defaults();
 
   @Test
+  void hotKeyLeasesAreOffOrHoldAtLeastTwoTokens() {
+    assertThat(RedisConfig.defaults().hotKeyLeases().enabled()).isFalse();
+    assertThat(new RedisConfig.HotKeyLeaseConfig(2, Duration.ofMillis(100)).enabled()).isTrue();
+    assertThatThrownBy(() -> new RedisConfig.HotKeyLeaseConfig(1, Duration.ofMillis(100)))
+        .hasMessageContaining("redis.hot_key_leases.tokens");
+    assertThatThrownBy(() -> new RedisConfig.HotKeyLeaseConfig(10, Duration.ZERO))
+        .hasMessageContaining("redis.hot_key_leases.max_age");
+  }
+
+  @Test
   void defaultsAreTheEmbeddedModeWithLocalFallback() {
     assertThat(defaults.mode()).isEqualTo(Mode.NONE);
     assertThat(defaults.addresses()).isEmpty();
@@ -90,7 +100,7 @@ class RedisConfigTest {
   void passwordIsNeverPrinted() {
     var config = new RedisConfig(Mode.STANDALONE, List.of("h:1"), "s3cret", true, Duration.ofSeconds(1),
         Duration.ofSeconds(1), Duration.ofSeconds(1), 8, "sluice:", FailureMode.LOCAL, Duration.ofSeconds(1),
-        Duration.ofSeconds(3), Duration.ofSeconds(10));
+        Duration.ofSeconds(3), Duration.ofSeconds(10), RedisConfig.HotKeyLeaseConfig.off());
     assertThat(config.toString()).doesNotContain("s3cret").contains("password=(set)");
   }
 

@@ -208,6 +208,9 @@ public final class ConfigLoader {
         source.enumValue("redis.failure_mode", d.failureMode()),
         source.duration("redis.heartbeat_interval", d.heartbeatInterval()),
         source.duration("redis.heartbeat_ttl", d.heartbeatTtl()),
-        source.duration("redis.clock_refresh_interval", d.clockRefreshInterval())));
+        source.duration("redis.clock_refresh_interval", d.clockRefreshInterval()),
+        new RedisConfig.HotKeyLeaseConfig(
+            source.intValue("redis.hot_key_leases.tokens", d.hotKeyLeases().tokens()),
+            source.duration("redis.hot_key_leases.max_age", d.hotKeyLeases().maxAge()))));
   }
 }

@@ -95,8 +95,26 @@ final class RateLimitStatus implements Handler {
       }
       state.putAll(describe(limit));
       state.put("available", snapshot.map(BucketSnapshot::availableTokens).orElse(limit.burst()));
+      snapshot.flatMap(BucketSnapshot::lease).ifPresent(lease -> state.put("lease", lease(lease, limit)));
       return state;
     });
+  }
+
+  /**
+   * This replica's token lease of a bucket ({@code redis.hot_key_leases}), with the most the bucket
+   * may admit over an exact one in any window: what the rate refills in a lease's maximum age, plus
+   * one lease per replica.
+   */
+  private static Map<String, Object> lease(BucketSnapshot.Lease lease, Limit limit) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("tokens", lease.tokens());
+    state.put("max_age_ms", lease.maxAge().toMillis());
+    state.put("held", lease.held());
+    Map<String, Object> bound = new LinkedHashMap<>();
+    bound.put("tokens", (long) Math.ceil(limit.ratePerSecond() * lease.maxAge().toNanos() / 1e9));
+    bound.put("plus_per_replica", lease.tokens());
+    state.put("overshoot_at_most", bound);
+    return state;
   }
 
   private static Map<String, Object> describe(Limit limit) {

@@ -1,0 +1,204 @@
+package network.notifi.sluice.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import network.notifi.sluice.limiter.Level;
+import network.notifi.sluice.limiter.Limit;
+import network.notifi.sluice.limiter.spi.BucketKey;
+import network.notifi.sluice.limiter.spi.TokenProbe;
+
+/**
+ * Opt-in token leases of the global and endpoint buckets: a replica takes {@code tokens} from the
+ * shared bucket in one operation and hands them out from memory for at most {@code maxAge}, then
+ * gives back what is left. Off unless {@code redis.hot_key_leases.tokens} is set.
+ *
+ * <h2>What it may admit</h2>
+ * Every token handed out was taken from the shared bucket at most {@code maxAge} before (a lease is
+ * dated when its operation is sent, before Redis applies it). So in any window of length {@code T} a
+ * bucket admits at most {@code burst + rate × (T + maxAge)}, plus what leases taken before the window
+ * give back during it: at most {@code rate × maxAge + replicas × tokens} more than an exact bucket.
+ * What a lease did not hand out within {@code maxAge} goes back to the shared bucket (the next lease
+ * of the bucket, or a round every {@code maxAge}); until then other replicas may be refused those
+ * tokens: under-admission of at most {@code replicas × tokens}, for at most about twice {@code maxAge}.
+ *
+ * <h2>Scarce tokens are exact</h2>
+ * A lease is taken only when the bucket holds a whole lease ({@code tryConsume(tokens)}, never
+ * fewer); otherwise the request takes its own token through the exact path. Near the limit, where an
+ * overshoot would be felt, every decision is the shared bucket's.
+ *
+ * <p>Requests that find no token in the lease wait for one lease operation in flight, not one each.
+ * Tokens given back ({@code refund}) always go to the shared bucket, so no token is handed out later
+ * than {@code maxAge} after it was taken. Thread-safe; no call blocks.
+ */
+final class HotKeyLeases {
+
+  /** How one bucket operation is sent to the shared bucket: the store's exact path. */
+  interface SharedBucket {
+    CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens);
+
+    CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens);
+  }
+
+  /** The leases of one bucket under one limit. */
+  private record LeaseKey(BucketKey key, Limit limit) {}
+
+  /** A lease and the operation taking the next one; guarded by its own monitor. */
+  private static final class Lease {
+    long left;
+    long takenAtNanos;
+    long sharedLeft;
+    long nanosToFull;
+    CompletableFuture<Boolean> taking;
+
+    boolean live(long now, long maxAgeNanos) {
+      return left > 0 && now - takenAtNanos < maxAgeNanos;
+    }
+
+    TokenProbe handOut(long tokens) {
+      left -= tokens;
+      return new TokenProbe(true, left + sharedLeft, 0, nanosToFull);
+    }
+  }
+
+  private final long tokensPerLease;
+  private final long maxAgeNanos;
+  private final LongSupplier nanoClock;
+  private final SharedBucket shared;
+  private final Map<LeaseKey, Lease> leases = new ConcurrentHashMap<>();
+
+  HotKeyLeases(long tokensPerLease, Duration maxAge, LongSupplier nanoClock, SharedBucket shared) {
+    if (tokensPerLease < 2) {
+      throw new IllegalArgumentException("a lease holds at least 2 tokens, was " + tokensPerLease);
+    }
+    this.tokensPerLease = tokensPerLease;
+    this.maxAgeNanos = maxAge.toNanos();
+    if (maxAgeNanos <= 0) {
+      throw new IllegalArgumentException("a lease's maximum age must be positive, was " + maxAge);
+    }
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    this.shared = Objects.requireNonNull(shared, "shared");
+  }
+
+  /** Whether {@code key}'s bucket is leased: the global and endpoint buckets. */
+  static boolean leased(BucketKey key) {
+    return key.level() == Level.GLOBAL || key.level() == Level.ENDPOINT;
+  }
+
+  /** Tokens one lease takes. */
+  long tokensPerLease() {
+    return tokensPerLease;
+  }
+
+  /** How long a lease's tokens may be handed out. */
+  Duration maxAge() {
+    return Duration.ofNanos(maxAgeNanos);
+  }
+
+  /** Takes {@code tokens} from this replica's lease of the bucket, taking a new lease when it holds too few. */
+  CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    Lease lease = leases.computeIfAbsent(new LeaseKey(key, limit), k -> new Lease());
+    CompletableFuture<Boolean> taking;
+    synchronized (lease) {
+      if (lease.live(nanoClock.getAsLong(), maxAgeNanos) && lease.left >= tokens) {
+        return CompletableFuture.completedFuture(lease.handOut(tokens));
+      }
+      if (lease.taking == null || lease.taking.isDone()) {
+        lease.taking = takeLease(lease, key, limit);
+      }
+      taking = lease.taking;
+    }
+    // A failed lease operation fails the requests that waited for it, as the exact path would.
+    return taking.thenCompose(filled -> filled
+        ? tryConsume(key, limit, tokens)
+        : shared.tryConsume(key, limit, tokens));
+  }
+
+  /**
+   * Takes a new lease of {@code key}'s bucket, after giving back what the old one holds; completes with
+   * whether the bucket held a whole lease. Called under the lease's monitor.
+   */
+  private CompletableFuture<Boolean> takeLease(Lease lease, BucketKey key, Limit limit) {
+    giveBack(lease, key, limit);
+    long size = Math.min(tokensPerLease, limit.burst());
+    long sentAt = nanoClock.getAsLong();
+    return shared.tryConsume(key, limit, size).thenApply(probe -> {
+      if (!probe.consumed()) {
+        return false;
+      }
+      synchronized (lease) {
+        lease.left = size;
+        lease.takenAtNanos = sentAt;
+        lease.sharedLeft = probe.remaining();
+        lease.nanosToFull = probe.nanosToFull();
+      }
+      return true;
+    });
+  }
+
+  /** Gives the shared bucket what {@code lease} holds; called under its monitor. */
+  private void giveBack(Lease lease, BucketKey key, Limit limit) {
+    if (lease.left > 0) {
+      long left = lease.left;
+      lease.left = 0;
+      // A failed give-back leaves the tokens taken: under-admission, never over.
+      shared.refund(key, limit, left).exceptionally(e -> null);
+    }
+  }
+
+  /** The tokens this replica expects the bucket to hold, from its live lease; empty without one. */
+  OptionalLong expectedTokens(BucketKey key, Limit limit) {
+    Lease lease = leases.get(new LeaseKey(key, limit));
+    if (lease == null) {
+      return OptionalLong.empty();
+    }
+    synchronized (lease) {
+      return lease.live(nanoClock.getAsLong(), maxAgeNanos)
+          ? OptionalLong.of(lease.left + lease.sharedLeft) : OptionalLong.empty();
+    }
+  }
+
+  /** Gives back what every lease older than the maximum age still holds. */
+  void giveBackExpired() {
+    long now = nanoClock.getAsLong();
+    leases.forEach((k, lease) -> {
+      synchronized (lease) {
+        if (lease.left > 0 && now - lease.takenAtNanos >= maxAgeNanos) {
+          giveBack(lease, k.key(), k.limit());
+        }
+      }
+    });
+  }
+
+  /** Gives back every lease and forgets them: the limits changed, or the store closes. */
+  void giveBackAll() {
+    List<LeaseKey> keys = new ArrayList<>(leases.keySet());
+    for (LeaseKey k : keys) {
+      Lease lease = leases.remove(k);
+      if (lease != null) {
+        synchronized (lease) {
+          giveBack(lease, k.key(), k.limit());
+        }
+      }
+    }
+  }
+
+  /** Tokens this replica holds in leases of {@code key}'s bucket now, under any limit. */
+  long held(BucketKey key) {
+    long held = 0;
+    for (var entry : leases.entrySet()) {
+      if (entry.getKey().key().equals(key)) {
+        synchronized (entry.getValue()) {
+          held += entry.getValue().left;
+        }
+      }
+    }
+    return held;
+  }
+}
