@@ -101,13 +101,21 @@ final class HotKeyLeases {
     return Duration.ofNanos(maxAgeNanos);
   }
 
-  /** Takes {@code tokens} from this replica's lease of the bucket, taking a new lease when it holds too few. */
+  /**
+   * Takes {@code tokens} from this replica's lease of the bucket, taking a new lease when it holds too
+   * few. A request waits for at most one lease operation; if others emptied the new lease first, it
+   * takes its own token exactly: at most two operations per request.
+   */
   CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+    if (tokens > Math.min(tokensPerLease, limit.burst())) {
+      return shared.tryConsume(key, limit, tokens);
+    }
     Lease lease = leases.computeIfAbsent(new LeaseKey(key, limit), k -> new Lease());
     CompletableFuture<Boolean> taking;
     synchronized (lease) {
-      if (lease.live(nanoClock.getAsLong(), maxAgeNanos) && lease.left >= tokens) {
-        return CompletableFuture.completedFuture(lease.handOut(tokens));
+      TokenProbe fromLease = handOut(lease, tokens);
+      if (fromLease != null) {
+        return CompletableFuture.completedFuture(fromLease);
       }
       if (lease.taking == null || lease.taking.isDone()) {
         lease.taking = takeLease(lease, key, limit);
@@ -115,9 +123,22 @@ final class HotKeyLeases {
       taking = lease.taking;
     }
     // A failed lease operation fails the requests that waited for it, as the exact path would.
-    return taking.thenCompose(filled -> filled
-        ? tryConsume(key, limit, tokens)
-        : shared.tryConsume(key, limit, tokens));
+    return taking.thenCompose(filled -> {
+      if (filled) {
+        synchronized (lease) {
+          TokenProbe fromLease = handOut(lease, tokens);
+          if (fromLease != null) {
+            return CompletableFuture.completedFuture(fromLease);
+          }
+        }
+      }
+      return shared.tryConsume(key, limit, tokens);
+    });
+  }
+
+  /** {@code tokens} from a live lease, or null; called under its monitor. */
+  private TokenProbe handOut(Lease lease, long tokens) {
+    return lease.live(nanoClock.getAsLong(), maxAgeNanos) && lease.left >= tokens ? lease.handOut(tokens) : null;
   }
 
   /**
