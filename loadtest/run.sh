@@ -29,13 +29,15 @@
 #            --replica-jvm-opts "OPTS"  extra JVM options for every replica (or SLUICE_REPLICA_JAVA_OPTS)
 #            --ab-jvm-opts "OPTS"       bench: the cluster rows again on a replica with OPTS added
 #            --ab-jar FILE              bench: the cluster rows again on a replica running FILE
+#            --ab-env "K=V ..."         bench: the cluster rows again on a replica with these variables
+#                                       (e.g. SLUICE_REDIS_HOT_KEY_LEASES_TOKENS=100)
 #            --no-perf       bench: no perf stat (syscall and context-switch columns)
 #            -Dsluice.K=V    a parameter, e.g. -Dsluice.duration=120 -Dsluice.abusive.rps=50
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
 build=1; nginx=1; redis=1; scenarios=()
 args=()
 while [ $# -gt 0 ]; do
@@ -46,7 +48,7 @@ while [ $# -gt 0 ]; do
     --embedded) nginx=0; redis=0 ;;
     --no-nginx) nginx=0 ;;
     --redis) [ "${1:-}" = none ] && redis=0; args+=("$a" "${1:-}"); shift; continue ;;
-    --jar|--replicas|--balance|--work|--results|--replica-jvm-opts|--ab-jvm-opts|--ab-jar) args+=("$a" "${1:-}"); shift; continue ;;
+    --jar|--replicas|--balance|--work|--results|--replica-jvm-opts|--ab-jvm-opts|--ab-jar|--ab-env) args+=("$a" "${1:-}"); shift; continue ;;
     -*) ;;
     *) scenarios+=("$a") ;;
   esac

@@ -172,25 +172,26 @@ final class Bench implements AutoCloseable {
         "table and raw numbers in " + file));
   }
 
-  /** Whether the cluster rows are measured again on a [B] replica ({@code --ab-jar}, {@code --ab-jvm-opts}). */
+  /** Whether the cluster rows are measured again on a [B] replica ({@code --ab-jar}, {@code --ab-jvm-opts}, {@code --ab-env}). */
   private boolean hasBSide() {
-    return !o.abJvmOptions.isEmpty() || o.abJar != null;
+    return !o.abJvmOptions.isEmpty() || o.abJar != null || !o.abEnv.isEmpty();
   }
 
-  /** A [B] replica on the cluster: the [B] jar (else the same one) with the [B] JVM options. */
+  /** A [B] replica on the cluster: the [B] jar (else the same one) with the [B] JVM options and environment. */
   private Replica bSide(String name, Limits limits) throws Exception {
-    return replica(name, limits, true, o.abJvmOptions, o.abJar == null ? o.jar : o.abJar);
+    return replica(name, limits, true, o.abJvmOptions, o.abJar == null ? o.jar : o.abJar, o.abEnv);
   }
 
   private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions)
       throws Exception {
-    return replica(name, limits, onCluster, moreJvmOptions, o.jar);
+    return replica(name, limits, onCluster, moreJvmOptions, o.jar, Map.of());
   }
 
-  private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions, Path jar)
-      throws Exception {
+  private Replica replica(String name, Limits limits, boolean onCluster, List<String> moreJvmOptions, Path jar,
+      Map<String, String> moreEnv) throws Exception {
     Map<String, String> env = new LinkedHashMap<>(limits.env());
     env.putAll(Harness.jobsEnv(3600));
+    env.putAll(moreEnv);
     if (onCluster) {
       Topology.onCluster(env, redis);
     }
@@ -402,8 +403,9 @@ final class Bench implements AutoCloseable {
         + "(those run inside Lua scripts included: a Bucket4j CAS EVALSHA also counts as get + psetex) and read events "
         + "on client sockets (about one per round trip or pipelined batch) on the 3 masters, CPU of all 6 nodes "
         + "(background commands of idle replicas included).",
-        bare, bareB > 0 ? String.format("; [B] rows: of the [B] bare row (%,.0f req/s), JVM options %s%s",
-            bareB, o.abJvmOptions, o.abJar == null ? "" : ", jar " + o.abJar.toAbsolutePath()) : ""));
+        bare, bareB > 0 ? String.format("; [B] rows: of the [B] bare row (%,.0f req/s), JVM options %s%s%s",
+            bareB, o.abJvmOptions, o.abJar == null ? "" : ", jar " + o.abJar.toAbsolutePath(),
+            o.abEnv.isEmpty() ? "" : ", environment " + o.abEnv) : ""));
     if (!perf) {
       l.add("No syscall and context-switch columns: " + perfUnavailable + ".");
     }
@@ -459,7 +461,8 @@ final class Bench implements AutoCloseable {
     l.add("");
     l.add("jar: " + o.jar.toAbsolutePath() + "; replicas' extra JVM options: " + Replica.jvmOptions
         + (o.abJvmOptions.isEmpty() ? "" : "; [B] options: " + o.abJvmOptions)
-        + (o.abJar == null ? "" : "; [B] jar: " + o.abJar.toAbsolutePath()) + "; work dir: " + dir.toAbsolutePath());
+        + (o.abJar == null ? "" : "; [B] jar: " + o.abJar.toAbsolutePath())
+        + (o.abEnv.isEmpty() ? "" : "; [B] environment: " + o.abEnv) + "; work dir: " + dir.toAbsolutePath());
     for (Row r : rows) {
       l.add("");
       l.add("### " + r.label() + " (" + r.replica() + ")");

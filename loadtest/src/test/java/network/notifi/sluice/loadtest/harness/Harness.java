@@ -49,6 +49,11 @@ public final class Harness {
     public List<String> abJvmOptions = List.of();
     /** The bench's B side runs this jar instead of {@link #jar} ({@code --ab-jar}): two builds in one run. */
     public Path abJar;
+    /**
+     * The bench's B side also gets these environment variables ({@code --ab-env "K=V K2=V2"}): one
+     * build under two settings in one run, e.g. {@code SLUICE_REDIS_HOT_KEY_LEASES_TOKENS=100}.
+     */
+    public Map<String, String> abEnv = Map.of();
     /** Count system calls and context switches with perf in the bench ({@code --no-perf}: not). */
     public boolean perf = true;
 
@@ -99,6 +104,7 @@ public final class Harness {
         case "--replica-jvm-opts" -> o.replicaJvmOptions = words(args[++i]);
         case "--ab-jvm-opts" -> o.abJvmOptions = words(args[++i]);
         case "--ab-jar" -> o.abJar = Path.of(args[++i]);
+        case "--ab-env" -> o.abEnv = assignments(args[++i]);
         case "--no-perf" -> o.perf = false;
         case "--work" -> o.workDir = Path.of(args[++i]);
         case "--results" -> o.resultsDir = Path.of(args[++i]);
@@ -124,6 +130,19 @@ public final class Harness {
   /** Options in one string, split at white space (no quoting). */
   static List<String> words(String options) {
     return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+  }
+
+  /** {@code "K=V K2=V2"} as a map, in order; a word without {@code =} is refused. */
+  static Map<String, String> assignments(String words) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String word : words(words)) {
+      int eq = word.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--ab-env takes NAME=VALUE words, was '" + word + "'");
+      }
+      env.put(word.substring(0, eq), word.substring(eq + 1));
+    }
+    return env;
   }
 
   /** Runs every scenario asked for; never throws for a failed check, only reports it. */
