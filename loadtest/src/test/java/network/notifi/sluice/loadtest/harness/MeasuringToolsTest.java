@@ -1,13 +1,23 @@
 package network.notifi.sluice.loadtest.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The parsers behind {@code run.sh bench} and the replicas' timers, on recorded outputs. */
 class MeasuringToolsTest {
+
+  @Test
+  void abEnvTakesNameValueWordsInOrderAndRefusesAnythingElse() {
+    assertThat(Harness.assignments(" SLUICE_A=1  SLUICE_B=x=y "))
+        .containsExactly(Map.entry("SLUICE_A", "1"), Map.entry("SLUICE_B", "x=y"));
+    assertThatThrownBy(() -> Harness.assignments("SLUICE_A=1 oops")).hasMessageContaining("'oops'");
+    assertThatThrownBy(() -> Harness.assignments("=1")).hasMessageContaining("'=1'");
+  }
 
   @Test
   void wrkOutputGivesRateLatencyAndRefusals() {
