@@ -169,7 +169,11 @@ final class HotKeyLeases {
       long left = lease.left;
       lease.left = 0;
       // A failed give-back leaves the tokens taken: under-admission, never over.
-      shared.refund(key, limit, left).exceptionally(e -> null);
+      try {
+        shared.refund(key, limit, left).exceptionally(e -> null);
+      } catch (RuntimeException e) {
+        // The same: and the give-back round must go on to the other leases.
+      }
     }
   }
 

@@ -68,6 +68,10 @@ import org.redisson.client.codec.ByteArrayCodec;
  * replica. {@link BucketProxies} picks the proxy; the settings are in {@link
  * RedisBucketStoreBuilder}.
  *
+ * <h2>Hot-key leases (opt-in)</h2>
+ * With {@code redis.hot_key_leases.tokens} set, the global and endpoint buckets are handed out from
+ * leases of that many tokens ({@link HotKeyLeases}), at a bounded overshoot; off by default.
+ *
  * <p>Thread-safe. No method blocks: futures complete on Redisson's threads. Closing the store does
  * not shut the client down; its owner does.
  */
