@@ -1,7 +1,11 @@
 package network.notifi.sluice.redis;
 
 import java.time.Duration;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,8 +76,11 @@ final class HotKeyLeases {
   private final LongSupplier nanoClock;
   private final SharedBucket shared;
   private final Map<LeaseKey, Lease> leases = new ConcurrentHashMap<>();
+  private final Map<Level, Counter> taken = new EnumMap<>(Level.class);
+  private final Map<Level, Counter> givenBack = new EnumMap<>(Level.class);
 
-  HotKeyLeases(long tokensPerLease, Duration maxAge, LongSupplier nanoClock, SharedBucket shared) {
+  HotKeyLeases(long tokensPerLease, Duration maxAge, LongSupplier nanoClock, SharedBucket shared,
+      MeterRegistry registry) {
     if (tokensPerLease < 2) {
       throw new IllegalArgumentException("a lease holds at least 2 tokens, was " + tokensPerLease);
     }
@@ -84,6 +91,20 @@ final class HotKeyLeases {
     }
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.shared = Objects.requireNonNull(shared, "shared");
+    for (Level level : List.of(Level.GLOBAL, Level.ENDPOINT)) {
+      taken.put(level, Counter.builder("rate_limit_leases")
+          .description("Token leases this replica took from a shared bucket (redis.hot_key_leases)")
+          .tag("limit_type", level.code())
+          .register(registry));
+      givenBack.put(level, Counter.builder("rate_limit_lease_tokens_given_back")
+          .description("Tokens of leases this replica gave back to the shared bucket unused")
+          .tag("limit_type", level.code())
+          .register(registry));
+      Gauge.builder("rate_limit_lease_tokens_held", () -> heldAt(level))
+          .description("Tokens this replica holds in leases now, not yet handed out")
+          .tag("limit_type", level.code())
+          .register(registry);
+    }
   }
 
   /** Whether {@code key}'s bucket is leased: the global and endpoint buckets. */
@@ -153,6 +174,7 @@ final class HotKeyLeases {
       if (!probe.consumed()) {
         return false;
       }
+      taken.get(key.level()).increment();
       synchronized (lease) {
         lease.left = size;
         lease.takenAtNanos = sentAt;
@@ -168,6 +190,7 @@ final class HotKeyLeases {
     if (lease.left > 0) {
       long left = lease.left;
       lease.left = 0;
+      givenBack.get(key.level()).increment(left);
       // A failed give-back leaves the tokens taken: under-admission, never over.
       try {
         shared.refund(key, limit, left).exceptionally(e -> null);
@@ -212,6 +235,19 @@ final class HotKeyLeases {
         }
       }
     }
+  }
+
+  /** Tokens this replica holds in leases of {@code level}'s buckets now. */
+  private long heldAt(Level level) {
+    long held = 0;
+    for (var entry : leases.entrySet()) {
+      if (entry.getKey().key().level() == level) {
+        synchronized (entry.getValue()) {
+          held += entry.getValue().left;
+        }
+      }
+    }
+    return held;
   }
 
   /** Tokens this replica holds in leases of {@code key}'s bucket now, under any limit. */

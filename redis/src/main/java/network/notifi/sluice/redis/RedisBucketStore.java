@@ -140,7 +140,7 @@ public final class RedisBucketStore implements BucketStore {
             public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
               return RedisBucketStore.this.refund(key, limit, tokens);
             }
-          });
+          }, b.registry);
       this.leaseReturns =
           Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-redis-lease-returns"));
       long every = Math.max(1, b.hotKeyLeases.maxAge().toMillis());

@@ -84,6 +84,8 @@ class HotKeyLeasesTest {
     BucketSnapshot snapshot = store.snapshot(BucketKey.GLOBAL, limit).join().orElseThrow();
     assertThat(snapshot.lease()).contains(new BucketSnapshot.Lease(10, Duration.ofSeconds(1), 5));
     assertThat(store.expectedTokens(BucketKey.GLOBAL, limit)).hasValue(75);
+    assertThat(registry.counter("rate_limit_leases", "limit_type", "global").count()).isEqualTo(3);
+    assertThat(registry.get("rate_limit_lease_tokens_held").tag("limit_type", "global").gauge().value()).isEqualTo(5);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -118,6 +120,7 @@ class HotKeyLeasesTest {
     clock.advanceMillis(1);
     store.giveBackExpiredLeases();
     assertThat(shared(client.get(), key, limit)).as("8 back, no whole token refilled in 0.5 s at 1/s").isEqualTo(98);
+    assertThat(registry.counter("rate_limit_lease_tokens_given_back", "limit_type", "endpoint").count()).isEqualTo(8);
     assertThat(store.snapshot(key, limit).join().orElseThrow().lease().orElseThrow().held()).isZero();
     double swaps = endpointSwaps();
     take(store, key, limit);
