@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import network.notifi.sluice.limiter.Level;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.spi.BucketKey;
@@ -65,6 +66,11 @@ final class HotKeyLeases {
       return left > 0 && now - takenAtNanos < maxAgeNanos;
     }
 
+    /** Holds tokens it may no longer hand out. */
+    boolean expired(long now, long maxAgeNanos) {
+      return left > 0 && !live(now, maxAgeNanos);
+    }
+
     TokenProbe handOut(long tokens) {
       left -= tokens;
       return new TokenProbe(true, left + sharedLeft, 0, nanosToFull);
@@ -79,16 +85,14 @@ final class HotKeyLeases {
   private final Map<Level, Counter> taken = new EnumMap<>(Level.class);
   private final Map<Level, Counter> givenBack = new EnumMap<>(Level.class);
 
-  HotKeyLeases(long tokensPerLease, Duration maxAge, LongSupplier nanoClock, SharedBucket shared,
+  /** Leases as {@code config} sets them (validated there); {@code config} must be enabled. */
+  HotKeyLeases(RedisConfig.HotKeyLeaseConfig config, LongSupplier nanoClock, SharedBucket shared,
       MeterRegistry registry) {
-    if (tokensPerLease < 2) {
-      throw new IllegalArgumentException("a lease holds at least 2 tokens, was " + tokensPerLease);
+    if (!config.enabled()) {
+      throw new IllegalArgumentException("hot-key leases are off: " + config);
     }
-    this.tokensPerLease = tokensPerLease;
-    this.maxAgeNanos = maxAge.toNanos();
-    if (maxAgeNanos <= 0) {
-      throw new IllegalArgumentException("a lease's maximum age must be positive, was " + maxAge);
-    }
+    this.tokensPerLease = config.tokens();
+    this.maxAgeNanos = config.maxAge().toNanos();
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.shared = Objects.requireNonNull(shared, "shared");
     for (Level level : List.of(Level.GLOBAL, Level.ENDPOINT)) {
@@ -100,7 +104,7 @@ final class HotKeyLeases {
           .description("Tokens of leases this replica gave back to the shared bucket unused")
           .tag("limit_type", level.code())
           .register(registry));
-      Gauge.builder("rate_limit_lease_tokens_held", () -> heldAt(level))
+      Gauge.builder("rate_limit_lease_tokens_held", () -> held(k -> k.level() == level))
           .description("Tokens this replica holds in leases now, not yet handed out")
           .tag("limit_type", level.code())
           .register(registry);
@@ -128,7 +132,7 @@ final class HotKeyLeases {
    * takes its own token exactly: at most two operations per request.
    */
   CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-    if (tokens > Math.min(tokensPerLease, limit.burst())) {
+    if (tokens > leaseSize(limit)) {
       return shared.tryConsume(key, limit, tokens);
     }
     Lease lease = leases.computeIfAbsent(new LeaseKey(key, limit), k -> new Lease());
@@ -157,6 +161,11 @@ final class HotKeyLeases {
     });
   }
 
+  /** Tokens one lease of a bucket under {@code limit} takes: never more than the bucket holds when full. */
+  private long leaseSize(Limit limit) {
+    return Math.min(tokensPerLease, limit.burst());
+  }
+
   /** {@code tokens} from a live lease, or null; called under its monitor. */
   private TokenProbe handOut(Lease lease, long tokens) {
     return lease.live(nanoClock.getAsLong(), maxAgeNanos) && lease.left >= tokens ? lease.handOut(tokens) : null;
@@ -168,7 +177,7 @@ final class HotKeyLeases {
    */
   private CompletableFuture<Boolean> takeLease(Lease lease, BucketKey key, Limit limit) {
     giveBack(lease, key, limit);
-    long size = Math.min(tokensPerLease, limit.burst());
+    long size = leaseSize(limit);
     long sentAt = nanoClock.getAsLong();
     return shared.tryConsume(key, limit, size).thenApply(probe -> {
       if (!probe.consumed()) {
@@ -217,7 +226,7 @@ final class HotKeyLeases {
     long now = nanoClock.getAsLong();
     leases.forEach((k, lease) -> {
       synchronized (lease) {
-        if (lease.left > 0 && now - lease.takenAtNanos >= maxAgeNanos) {
+        if (lease.expired(now, maxAgeNanos)) {
           giveBack(lease, k.key(), k.limit());
         }
       }
@@ -237,24 +246,16 @@ final class HotKeyLeases {
     }
   }
 
-  /** Tokens this replica holds in leases of {@code level}'s buckets now. */
-  private long heldAt(Level level) {
-    long held = 0;
-    for (var entry : leases.entrySet()) {
-      if (entry.getKey().key().level() == level) {
-        synchronized (entry.getValue()) {
-          held += entry.getValue().left;
-        }
-      }
-    }
-    return held;
-  }
-
   /** Tokens this replica holds in leases of {@code key}'s bucket now, under any limit. */
   long held(BucketKey key) {
+    return held(key::equals);
+  }
+
+  /** Tokens this replica holds now in leases of the buckets {@code which} accepts. */
+  private long held(Predicate<BucketKey> which) {
     long held = 0;
     for (var entry : leases.entrySet()) {
-      if (entry.getKey().key().equals(key)) {
+      if (which.test(entry.getKey().key())) {
         synchronized (entry.getValue()) {
           held += entry.getValue().left;
         }

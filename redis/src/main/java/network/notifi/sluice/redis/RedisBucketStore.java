@@ -129,7 +129,7 @@ public final class RedisBucketStore implements BucketStore {
         b.refusalMaxAge, b.clock::epochNanos, new CommandCounters(keys, b.registry));
     this.proxies = new BucketProxies(casManager.asAsync(), keys, b.hotKeys);
     if (b.hotKeyLeases.enabled()) {
-      this.leases = new HotKeyLeases(b.hotKeyLeases.tokens(), b.hotKeyLeases.maxAge(), b.clock::epochNanos,
+      this.leases = new HotKeyLeases(b.hotKeyLeases, b.clock::epochNanos,
           new HotKeyLeases.SharedBucket() {
             @Override
             public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
@@ -176,10 +176,15 @@ public final class RedisBucketStore implements BucketStore {
 
   @Override
   public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
-    if (leases != null && HotKeyLeases.leased(key)) {
+    if (leased(key)) {
       return leases.tryConsume(key, limit, tokens);
     }
     return consumeShared(key, limit, tokens);
+  }
+
+  /** Whether {@code key}'s bucket is handed out from leases here. */
+  private boolean leased(BucketKey key) {
+    return leases != null && HotKeyLeases.leased(key);
   }
 
   /** One operation on the shared bucket, exact: the path of every bucket that is not leased. */
@@ -219,7 +224,7 @@ public final class RedisBucketStore implements BucketStore {
    */
   @Override
   public OptionalLong expectedTokens(BucketKey key, Limit limit) {
-    if (leases != null && HotKeyLeases.leased(key)) {
+    if (leased(key)) {
       OptionalLong leased = leases.expectedTokens(key, limit);
       if (leased.isPresent()) {
         return leased;
@@ -234,7 +239,7 @@ public final class RedisBucketStore implements BucketStore {
     CompletionStage<byte[]> raw = client.<byte[]>getBucket(keys.bucketKey(key), ByteArrayCodec.INSTANCE).getAsync();
     return bounded(raw).thenApply(bytes -> Optional.ofNullable(bytes).map(b -> {
       var state = BucketStateCodec.decode(b, clock.epochNanos());
-      Optional<BucketSnapshot.Lease> lease = leases != null && HotKeyLeases.leased(key)
+      Optional<BucketSnapshot.Lease> lease = leased(key)
           ? Optional.of(new BucketSnapshot.Lease(leases.tokensPerLease(), leases.maxAge(), leases.held(key)))
           : Optional.empty();
       return new BucketSnapshot(key, state.availableTokens(), state.capacity(), lease);
