@@ -61,6 +61,8 @@ final class HotKeyLeases {
     long sharedLeft;
     long nanosToFull;
     CompletableFuture<Boolean> taking;
+    /** Given back for good (the limits changed, or the store closed): hands out nothing, takes nothing. */
+    boolean retired;
 
     boolean live(long now, long maxAgeNanos) {
       return left > 0 && now - takenAtNanos < maxAgeNanos;
@@ -138,6 +140,10 @@ final class HotKeyLeases {
     Lease lease = leases.computeIfAbsent(new LeaseKey(key, limit), k -> new Lease());
     CompletableFuture<Boolean> taking;
     synchronized (lease) {
+      if (lease.retired) {
+        // Found just before giveBackAll forgot it: this request is decided as if it had come after.
+        return shared.tryConsume(key, limit, tokens);
+      }
       TokenProbe fromLease = handOut(lease, tokens);
       if (fromLease != null) {
         return CompletableFuture.completedFuture(fromLease);
@@ -173,7 +179,8 @@ final class HotKeyLeases {
 
   /**
    * Takes a new lease of {@code key}'s bucket, after giving back what the old one holds; completes with
-   * whether the bucket held a whole lease. Called under the lease's monitor.
+   * whether the bucket held a whole lease. A lease that arrives after the lease was retired goes
+   * straight back, and its waiters take their tokens exactly. Called under the lease's monitor.
    */
   private CompletableFuture<Boolean> takeLease(Lease lease, BucketKey key, Limit limit) {
     giveBack(lease, key, limit);
@@ -189,6 +196,10 @@ final class HotKeyLeases {
         lease.takenAtNanos = sentAt;
         lease.sharedLeft = probe.remaining();
         lease.nanosToFull = probe.nanosToFull();
+        if (lease.retired) {
+          giveBack(lease, key, limit);
+          return false;
+        }
       }
       return true;
     });
@@ -233,13 +244,17 @@ final class HotKeyLeases {
     });
   }
 
-  /** Gives back every lease and forgets them: the limits changed, or the store closes. */
+  /**
+   * Gives back every lease and forgets them: the limits changed, or the store closes. A lease
+   * operation still in flight gives its lease back when it arrives.
+   */
   void giveBackAll() {
     List<LeaseKey> keys = new ArrayList<>(leases.keySet());
     for (LeaseKey k : keys) {
       Lease lease = leases.remove(k);
       if (lease != null) {
         synchronized (lease) {
+          lease.retired = true;
           giveBack(lease, k.key(), k.limit());
         }
       }

@@ -1,17 +1,20 @@
 package network.notifi.sluice.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import network.notifi.sluice.limiter.Limit;
 import network.notifi.sluice.limiter.ManualClock;
 import network.notifi.sluice.limiter.spi.BucketKey;
 import network.notifi.sluice.limiter.spi.BucketSnapshot;
+import network.notifi.sluice.limiter.spi.TokenProbe;
 import network.notifi.sluice.redis.RedisConfig.HotKeyLeaseConfig;
 import network.notifi.sluice.redis.testing.SharedClients;
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +171,46 @@ class HotKeyLeasesTest {
       admittedByA += take(a, BucketKey.GLOBAL, limit) ? 1 : 0;
     }
     assertThat(admittedByA).as("a's lease and nothing more").isEqualTo(10);
+  }
+
+  /**
+   * The limits change (or the store closes) while a lease operation is in flight: Redis has applied
+   * it, its reply has not arrived. The lease goes straight back when it does, and the request that
+   * waited for it takes its token exactly: no tokens are kept by a lease nobody can reach.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
+  void aLeaseArrivingAfterTheLimitsChangedGoesStraightBack(String name, Supplier<RedissonClient> client) {
+    var exact = replica(client.get(), HotKeyLeaseConfig.off());
+    var reply = new CompletableFuture<Void>();
+    List<CompletableFuture<Void>> refunds = new ArrayList<>();
+    var leases = new HotKeyLeases(new HotKeyLeaseConfig(10, Duration.ofSeconds(1)), clock::epochNanos,
+        new HotKeyLeases.SharedBucket() {
+          @Override
+          public CompletableFuture<TokenProbe> tryConsume(BucketKey key, Limit limit, long tokens) {
+            // Applied in Redis now; its answer held back until the test lets it through.
+            return exact.tryConsume(key, limit, tokens).thenCompose(probe -> reply.thenApply(v -> probe));
+          }
+
+          @Override
+          public CompletableFuture<Void> refund(BucketKey key, Limit limit, long tokens) {
+            var refund = exact.refund(key, limit, tokens);
+            refunds.add(refund);
+            return refund;
+          }
+        }, registry);
+    var limit = Limit.of(1, 100);
+
+    CompletableFuture<TokenProbe> waiting = leases.tryConsume(BucketKey.GLOBAL, limit, 1);
+    await().until(() -> shared(client.get(), BucketKey.GLOBAL, limit) == 90);
+    leases.giveBackAll();
+    reply.complete(null);
+
+    assertThat(waiting.join().consumed()).isTrue();
+    refunds.forEach(CompletableFuture::join);
+    assertThat(shared(client.get(), BucketKey.GLOBAL, limit)).as("the lease's 10 back, 1 token taken").isEqualTo(99);
+    assertThat(leases.held(BucketKey.GLOBAL)).isZero();
+    assertThat(registry.counter("rate_limit_lease_tokens_given_back", "limit_type", "global").count()).isEqualTo(10);
   }
 
   /**
