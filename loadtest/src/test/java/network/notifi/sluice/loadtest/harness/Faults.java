@@ -87,10 +87,15 @@ final class Faults {
       doomed.proc.process.destroyForcibly().waitFor();
       pause(calmSeconds);
       phase("master-killed");
-      int master = redis.masterOf("sluice:jobs:{jobs}:ns:default:slots");
+      String jobsKey = "sluice:jobs:{jobs}:ns:default:slots";
+      int master = redis.masterOf(jobsKey);
       log.info("SIGKILL of the master on " + master + " (it serves namespace default's keys)");
       redis.kill(master);
       pause(failoverSeconds);
+      // Restarted before its replica took over, the node would come back as the master of its slots
+      // with nothing in them (no persistence): the builds accepted before would be lost to the run.
+      redis.awaitFailover(jobsKey, master, Duration.ofSeconds(60));
+      log.info("failed over: " + redis.masterOf(jobsKey) + " serves namespace default's keys");
       redis.restart(master);
       redis.awaitOk(Duration.ofSeconds(60));
       phase("after-failover");

@@ -79,10 +79,11 @@ final class RedisCluster implements AutoCloseable {
     return cli(port, "info", "all");
   }
 
-  /** The port of the master that serves {@code key}'s hash slot. */
+  /** The port of the master that serves {@code key}'s hash slot, as a running node sees it. */
   int masterOf(String key) throws Exception {
-    int slot = Integer.parseInt(cli(ports.get(0), "cluster", "keyslot", key).trim());
-    for (String line : cli(ports.get(0), "cluster", "nodes").split("\n")) {
+    int asked = livePort();
+    int slot = Integer.parseInt(cli(asked, "cluster", "keyslot", key).trim());
+    for (String line : cli(asked, "cluster", "nodes").split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
         continue;
@@ -108,7 +109,28 @@ final class RedisCluster implements AutoCloseable {
     node.process.destroyForcibly().waitFor();
   }
 
-  /** Starts the node on {@code port} again with its cluster config: it rejoins (as a replica once failed over). */
+  /** A node that runs. */
+  private int livePort() {
+    for (int i = 0; i < ports.size(); i++) {
+      if (nodes.get(i).alive()) {
+        return ports.get(i);
+      }
+    }
+    throw new IllegalStateException("no Redis node runs");
+  }
+
+  /**
+   * Waits until a node other than {@code killedPort} serves {@code key}'s slot: the killed master's
+   * replica was promoted (after the cluster's node timeout, 15 s by default, and an election).
+   */
+  void awaitFailover(String key, int killedPort, Duration timeout) throws Exception {
+    Wait.until("a replica serving " + key + " in place of " + killedPort, timeout, () -> masterOf(key) != killedPort);
+  }
+
+  /**
+   * Starts the node on {@code port} again with its cluster config: it rejoins as a replica if it was
+   * failed over ({@link #awaitFailover}); else it comes back as the master of its slots, empty.
+   */
   void restart(int port) throws Exception {
     int i = ports.indexOf(port);
     nodes.set(i, Proc.start("redis-" + port, commands.get(i), Map.of(), dataDir.resolve("redis-" + port + "-2.log")));
