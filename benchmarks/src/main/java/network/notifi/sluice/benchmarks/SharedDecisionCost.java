@@ -1,7 +1,11 @@
 package network.notifi.sluice.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import network.notifi.sluice.common.DaemonThreads;
 import network.notifi.sluice.limiter.EpochNanoClock;
 import network.notifi.sluice.limiter.Limit;
@@ -21,9 +26,10 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
 
 /**
- * What one shared operation costs the JVM that sends it, apart from HTTP: the CPU time of this
- * process per operation while {@code in-flight} operations run at once, each next one sent from a
- * pool of two threads (as a request thread would send it), over 1,000 keys in turn. Three modes, one
+ * What one shared operation costs the JVM that sends it, apart from HTTP: the CPU time and the
+ * context switches of this process per operation while {@code in-flight} operations run at once,
+ * each next one sent from a pool of two threads (as a request thread would send it), over 1,000
+ * keys in turn. Three modes, one
  * after the other in the same process and run, so that each is the others' baseline; the last two at
  * 1, 4 and 32 operations in flight (or the one given), after a warm-up of each at the most:
  *
@@ -90,7 +96,7 @@ public final class SharedDecisionCost {
     }
   }
 
-  private record Result(long operations, double seconds, long cpuNanos) {}
+  private record Result(long operations, double seconds, long cpuNanos, long switches) {}
 
   private static Result run(IntFunction<CompletableFuture<?>> operation, ExecutorService senders, int inFlight,
       int seconds) throws InterruptedException {
@@ -103,15 +109,42 @@ public final class SharedDecisionCost {
     }
     Thread.sleep(2_000);
     long cpu0 = os.getProcessCpuTime();
+    long switches0 = contextSwitches();
     long ops0 = done.sum();
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1_000L);
     long cpu1 = os.getProcessCpuTime();
+    long switches1 = contextSwitches();
     long ops1 = done.sum();
     long t1 = System.nanoTime();
     running.set(false);
     Thread.sleep(500);
-    return new Result(ops1 - ops0, (t1 - t0) / 1e9, cpu1 - cpu0);
+    return new Result(ops1 - ops0, (t1 - t0) / 1e9, cpu1 - cpu0, switches1 - switches0);
+  }
+
+  /**
+   * Context switches (voluntary and not) of this process's threads so far, from {@code
+   * /proc/self/task/<tid>/status}; -1 where there is no {@code /proc}. Threads that ended are not
+   * counted: the benchmark's threads live as long as it does.
+   */
+  private static long contextSwitches() {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      long sum = 0;
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (NoSuchFileException ended) {
+          // The thread ended between the listing and the read.
+        }
+      }
+      return sum;
+    } catch (IOException noProc) {
+      return -1;
+    }
   }
 
   /** One chain: sends an operation, and from a sender thread the next one when it completes. */
@@ -130,7 +163,9 @@ public final class SharedDecisionCost {
   }
 
   private static void print(String label, Result r) {
-    System.out.printf(Locale.ROOT, "%-20s %,10.0f ops/s  %6.1f µs of process CPU per op  (%,d ops in %.1f s)%n",
-        label, r.operations() / r.seconds(), r.cpuNanos() / 1e3 / r.operations(), r.operations(), r.seconds());
+    System.out.printf(Locale.ROOT,
+        "%-20s %,10.0f ops/s  %6.1f µs of process CPU per op  %5.2f context switches per op  (%,d ops in %.1f s)%n",
+        label, r.operations() / r.seconds(), r.cpuNanos() / 1e3 / r.operations(),
+        (double) r.switches() / r.operations(), r.operations(), r.seconds());
   }
 }
