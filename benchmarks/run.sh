@@ -3,9 +3,10 @@
 #
 #   benchmarks/run.sh                 JMH InProcessDecisionBenchmark, then the retained-heap measurement
 #   benchmarks/run.sh heap [N [R]]    only the retained-heap measurement (N third parties, R rounds)
-#   benchmarks/run.sh cost [S [F]]    JVM CPU and switches per shared operation (SharedDecisionCost) against a
-#                                     redis-server it starts on a free port and stops: S seconds per
-#                                     mode (10), F operations in flight (1, 4 and 32)
+#   benchmarks/run.sh cost [S [F]]    JVM CPU and context switches per shared operation
+#                                     (SharedDecisionCost) against a redis-server it starts on a free
+#                                     port and stops: S seconds per mode (10), F operations in flight
+#                                     (1, 4 and 32)
 #   benchmarks/run.sh cost-on MODE ADDRESSES [S [F]]   the same against servers already running,
 #                                     e.g. cluster 127.0.0.1:7201,127.0.0.1:7202,127.0.0.1:7203
 #   benchmarks/run.sh [JMH args]      JMH with these arguments, e.g. -h, -l, or

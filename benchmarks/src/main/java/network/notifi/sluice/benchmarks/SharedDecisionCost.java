@@ -29,9 +29,9 @@ import org.redisson.client.codec.ByteArrayCodec;
  * What one shared operation costs the JVM that sends it, apart from HTTP: the CPU time and the
  * context switches of this process per operation while {@code in-flight} operations run at once,
  * each next one sent from a pool of two threads (as a request thread would send it), over 1,000
- * keys in turn. Three modes, one
- * after the other in the same process and run, so that each is the others' baseline; the last two at
- * 1, 4 and 32 operations in flight (or the one given), after a warm-up of each at the most:
+ * keys in turn. Three modes, one after the other in the same process and run, so that each is the
+ * others' baseline; the last two at 1, 4 and 32 operations in flight (or the one given), after a
+ * warm-up of each at the most:
  *
  * <ul>
  *   <li>{@code none}: no command, the future completes at once: the driver's own hand-offs;
@@ -96,6 +96,7 @@ public final class SharedDecisionCost {
     }
   }
 
+  /** {@code switches} is negative where they cannot be counted (no {@code /proc}). */
   private record Result(long operations, double seconds, long cpuNanos, long switches) {}
 
   private static Result run(IntFunction<CompletableFuture<?>> operation, ExecutorService senders, int inFlight,
@@ -119,7 +120,8 @@ public final class SharedDecisionCost {
     long t1 = System.nanoTime();
     running.set(false);
     Thread.sleep(500);
-    return new Result(ops1 - ops0, (t1 - t0) / 1e9, cpu1 - cpu0, switches1 - switches0);
+    long switches = switches0 < 0 || switches1 < 0 ? -1 : switches1 - switches0;
+    return new Result(ops1 - ops0, (t1 - t0) / 1e9, cpu1 - cpu0, switches);
   }
 
   /**
@@ -163,9 +165,12 @@ public final class SharedDecisionCost {
   }
 
   private static void print(String label, Result r) {
+    String switches = r.switches() < 0
+        ? "  n/a"
+        : String.format(Locale.ROOT, "%5.2f", (double) r.switches() / r.operations());
     System.out.printf(Locale.ROOT,
-        "%-20s %,10.0f ops/s  %6.1f µs of process CPU per op  %5.2f context switches per op  (%,d ops in %.1f s)%n",
-        label, r.operations() / r.seconds(), r.cpuNanos() / 1e3 / r.operations(),
-        (double) r.switches() / r.operations(), r.operations(), r.seconds());
+        "%-20s %,10.0f ops/s  %6.1f µs of process CPU per op  %s context switches per op  (%,d ops in %.1f s)%n",
+        label, r.operations() / r.seconds(), r.cpuNanos() / 1e3 / r.operations(), switches, r.operations(),
+        r.seconds());
   }
 }
